@@ -1,0 +1,79 @@
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Hub.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocExchange.Hub.Data;
+
+/// <summary>The system of record: registry, credentials, documents, deliveries and the outbox.</summary>
+public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(options)
+{
+    public DbSet<Unit> Units => Set<Unit>();
+    public DbSet<Credential> Credentials => Set<Credential>();
+    public DbSet<Document> Documents => Set<Document>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<AttachmentContent> AttachmentContents => Set<AttachmentContent>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Unit>(e =>
+        {
+            e.HasKey(u => u.Code);
+            e.Property(u => u.Code).HasMaxLength(13);
+            e.Property(u => u.ParentCode).HasMaxLength(13);
+            e.Property(u => u.SuccessorCode).HasMaxLength(13);
+            e.Property(u => u.Tier).HasConversion<string>().HasMaxLength(16);
+            e.Property(u => u.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasOne<Unit>().WithMany().HasForeignKey(u => u.ParentCode).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Unit>().WithMany().HasForeignKey(u => u.SuccessorCode).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(u => u.ParentCode);
+            e.HasIndex(u => u.SecondaryCode);
+        });
+
+        b.Entity<Credential>(e =>
+        {
+            e.Property(c => c.Role).HasConversion<string>().HasMaxLength(16);
+            e.HasOne<Unit>().WithMany().HasForeignKey(c => c.UnitCode).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Document>(e =>
+        {
+            e.Property(d => d.Urgency).HasConversion<string>().HasMaxLength(16);
+            e.HasOne<Unit>().WithMany().HasForeignKey(d => d.SenderCode).OnDelete(DeleteBehavior.Restrict);
+            // A client retrying a submission gets the first result back.
+            e.HasIndex(d => new { d.SenderCode, d.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
+            // Số + ký hiệu are unique per issuer within a year; the edXML DocumentId carries the date.
+            e.HasIndex(d => d.EdxmlDocumentId).IsUnique();
+            e.HasIndex(d => new { d.SenderCode, d.SubmittedAt });
+            e.HasMany(d => d.Attachments).WithOne().HasForeignKey(a => a.DocumentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Attachment>(e => e.HasIndex(a => new { a.DocumentId, a.Ordinal }).IsUnique());
+        b.Entity<AttachmentContent>(e =>
+        {
+            e.HasKey(c => c.AttachmentId);
+            e.HasOne<Attachment>().WithOne().HasForeignKey<AttachmentContent>(c => c.AttachmentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Delivery>(e =>
+        {
+            e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            e.HasOne<Document>().WithMany().HasForeignKey(d => d.DocumentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Unit>().WithMany().HasForeignKey(d => d.RecipientCode).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(d => new { d.DocumentId, d.RecipientCode }).IsUnique();
+            e.HasIndex(d => new { d.RecipientCode, d.State, d.Id });
+        });
+
+        b.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox");
+            e.HasIndex(o => o.MessageId).IsUnique();
+            e.HasIndex(o => new { o.Priority, o.Id }).HasFilter("published_at IS NULL");
+        });
+
+    }
+}

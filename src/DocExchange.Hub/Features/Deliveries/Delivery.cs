@@ -1,0 +1,20 @@
+namespace DocExchange.Hub.Features.Deliveries;
+
+/// <summary>Transport state of one document for one recipient (business statuses 01-16 are separate).</summary>
+public enum DeliveryState { Queued, Delivered, Acknowledged, Refused }
+
+/// <summary>One recipient of one document: made by routing, moved on by delivery and the recipient.</summary>
+public class Delivery
+{
+    public long Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public required string RecipientCode { get; set; }
+    /// <summary>The group that produced this recipient (e.g. communes:000.00.30.H56), null when named directly.</summary>
+    public string? Via { get; set; }
+    public DeliveryState State { get; set; }
+    public string? RefusalReason { get; set; }
+    public DateTimeOffset QueuedAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+    public DateTimeOffset? RefusedAt { get; set; }
+}

@@ -1,0 +1,47 @@
+namespace DocExchange.Hub.Features.Documents;
+
+/// <summary>Mức độ khẩn: urgent documents are sent at once and overtake normal ones.</summary>
+public enum Urgency { Normal = 0, Urgent = 1, VeryUrgent = 2, Flash = 3 }
+
+/// <summary>An official document as submitted by its sender's clerk; never changed after submission.</summary>
+public class Document
+{
+    public Guid Id { get; set; }
+    public required string SenderCode { get; set; }
+    /// <summary>edXML DocumentId: "sender,yyyy/MM/dd,số/ký hiệu".</summary>
+    public required string EdxmlDocumentId { get; set; }
+    public required string Number { get; set; }
+    public required string Notation { get; set; }
+    public DateOnly PromulgationDate { get; set; }
+    public required string Subject { get; set; }
+    public int DocumentType { get; set; }
+    public Urgency Urgency { get; set; }
+    public DateOnly? DueDate { get; set; }
+    /// <summary>Recipients as the sender wrote them (codes and groups such as communes:CODE).</summary>
+    public required string[] RequestedRecipients { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public Guid SubmittedBy { get; set; }
+    public DateTimeOffset SubmittedAt { get; set; }
+    public DateTimeOffset? RoutedAt { get; set; }
+    public long TotalSize { get; set; }
+    public List<Attachment> Attachments { get; set; } = [];
+}
+
+/// <summary>An attached file; its bytes live in attachment_contents, streamed in and out.</summary>
+public class Attachment
+{
+    public Guid Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public int Ordinal { get; set; }
+    public required string FileName { get; set; }
+    public required string ContentType { get; set; }
+    public long Size { get; set; }
+    public required string Sha256 { get; set; }
+}
+
+/// <summary>The bytes of one attachment, kept apart so that listing documents never loads them.</summary>
+public class AttachmentContent
+{
+    public Guid AttachmentId { get; set; }
+    public required byte[] Content { get; set; }
+}

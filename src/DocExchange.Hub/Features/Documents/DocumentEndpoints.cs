@@ -1,0 +1,106 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace DocExchange.Hub.Features.Documents;
+
+/// <summary>A clerk's documents: submit, sent items, one document, its per-recipient status, its attachments.</summary>
+public static class DocumentEndpoints
+{
+    public static IEndpointRouteBuilder MapDocumentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/documents").WithTags("Documents").RequireAuthorization(Policies.Clerk);
+        group.MapPost("/", SubmitDocument.Handle).DisableAntiforgery()
+            .Accepts<SubmitDocumentRequest>("multipart/form-data", "application/json");
+        group.MapGet("/sent", Sent);
+        group.MapGet("/{id:guid}", Show);
+        group.MapGet("/{id:guid}/status", Status);
+        group.MapGet("/{id:guid}/attachments/{attachmentId:guid}", DownloadAttachment);
+        return app;
+    }
+
+    public static async Task<Ok<Page<SentItem>>> Sent(HttpContext http, HubDbContext db, Guid? after, int? limit, CancellationToken ct)
+    {
+        var unit = Caller.From(http.User).Unit;
+        var take = Paging.Limit(limit);
+        var query = db.Documents.AsNoTracking().Where(d => d.SenderCode == unit);
+        if (after is { } a)
+        {
+            query = query.Where(d => d.Id.CompareTo(a) < 0);
+        }
+        var rows = await query.OrderByDescending(d => d.Id).Take(take + 1)
+            .Select(d => new
+            {
+                d.Id, d.EdxmlDocumentId, d.Subject, d.Urgency, d.SubmittedAt, d.RoutedAt,
+                Total = db.Deliveries.Count(x => x.DocumentId == d.Id),
+                Delivered = db.Deliveries.Count(x => x.DocumentId == d.Id && x.State == DeliveryState.Delivered),
+                Acknowledged = db.Deliveries.Count(x => x.DocumentId == d.Id && x.State == DeliveryState.Acknowledged),
+                Refused = db.Deliveries.Count(x => x.DocumentId == d.Id && x.State == DeliveryState.Refused),
+            }).ToListAsync(ct);
+        var items = rows.Take(take).Select(r => new SentItem(r.Id, r.EdxmlDocumentId, r.Subject, DocumentView.UrgencyName(r.Urgency), r.SubmittedAt,
+            r.RoutedAt is not null, r.Total, r.Delivered, r.Acknowledged, r.Refused)).ToList();
+        return TypedResults.Ok(new Page<SentItem>(items, rows.Count > take ? items[^1].Id.ToString() : null));
+    }
+
+    public static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> Show(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
+    {
+        var document = await Readable(db, id, Caller.From(http.User).Unit, ct);
+        return document is null ? NotYours(id) : TypedResults.Ok(DocumentView.Of(document));
+    }
+
+    public static async Task<Results<Ok<DocumentStatus>, ProblemHttpResult>> Status(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
+    {
+        var unit = Caller.From(http.User).Unit;
+        var document = await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.SenderCode == unit, ct);
+        if (document is null)
+        {
+            return Problems.NotFound("unknown-document", $"Document {id} is not among {unit}'s sent items; only the sender sees per-recipient status.");
+        }
+        var deliveries = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == id).OrderBy(d => d.RecipientCode).ToListAsync(ct);
+        int Count(DeliveryState s) => deliveries.Count(d => d.State == s);
+        return TypedResults.Ok(new DocumentStatus(id, document.EdxmlDocumentId, document.RoutedAt is not null,
+            Count(DeliveryState.Queued), Count(DeliveryState.Delivered), Count(DeliveryState.Acknowledged), Count(DeliveryState.Refused),
+            deliveries.Select(RecipientState.Of).ToList()));
+    }
+
+    /// <summary>Streams the attachment from PostgreSQL to the client without holding it in memory.</summary>
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> DownloadAttachment(Guid id, Guid attachmentId, HttpContext http, HubDbContext db, CancellationToken ct)
+    {
+        var document = await Readable(db, id, Caller.From(http.User).Unit, ct);
+        var attachment = document?.Attachments.FirstOrDefault(a => a.Id == attachmentId);
+        if (attachment is null)
+        {
+            return document is null ? NotYours(id) : Problems.NotFound("unknown-attachment", $"Document {id} has no attachment {attachmentId}.");
+        }
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT content FROM attachment_contents WHERE attachment_id = @id", conn);
+        cmd.Parameters.AddWithValue("id", attachmentId);
+        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return Problems.NotFound("unknown-attachment", $"The content of attachment {attachmentId} is missing.");
+        }
+        http.Response.ContentType = attachment.ContentType;
+        http.Response.ContentLength = attachment.Size;
+        http.Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = attachment.FileName }.ToString();
+        http.Response.Headers["X-Content-SHA256"] = attachment.Sha256;
+        await using var content = await reader.GetStreamAsync(0, ct);
+        await content.CopyToAsync(http.Response.Body, ct);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>A document the unit sent, or one in its inbox (delivered to it); nothing else.</summary>
+    private static Task<Document?> Readable(HubDbContext db, Guid id, string unit, CancellationToken ct) =>
+        db.Documents.AsNoTracking().Include(d => d.Attachments)
+            .Where(d => d.Id == id && (d.SenderCode == unit || db.Deliveries.Any(x => x.DocumentId == id && x.RecipientCode == unit
+                && (x.State == DeliveryState.Delivered || x.State == DeliveryState.Acknowledged || (x.State == DeliveryState.Refused && x.DeliveredAt != null)))))
+            .FirstOrDefaultAsync(ct);
+
+    private static ProblemHttpResult NotYours(Guid id) =>
+        Problems.NotFound("unknown-document", $"Document {id} is neither in your unit's inbox nor among its sent items.");
+}

@@ -1,0 +1,42 @@
+using DocExchange.Hub.Features.Deliveries;
+
+namespace DocExchange.Hub.Features.Documents;
+
+public sealed record AttachmentView(Guid Id, string FileName, string ContentType, long Size, string Sha256);
+
+public sealed record DocumentView(
+    Guid Id, string DocumentId, string Sender, string Number, string Notation, DateOnly PromulgationDate, string Subject,
+    int DocumentType, string Urgency, DateOnly? DueDate, IReadOnlyList<string> Recipients, DateTimeOffset SubmittedAt,
+    IReadOnlyList<AttachmentView> Attachments)
+{
+    public static DocumentView Of(Document d) => new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
+        d.DocumentType, UrgencyName(d.Urgency), d.DueDate, d.RequestedRecipients, d.SubmittedAt,
+        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList());
+
+    public static string UrgencyName(Urgency u) => u switch
+    {
+        Documents.Urgency.Urgent => "urgent",
+        Documents.Urgency.VeryUrgent => "very-urgent",
+        Documents.Urgency.Flash => "flash",
+        _ => "normal",
+    };
+}
+
+/// <summary>Transport state of the document at one recipient, as its sender sees it.</summary>
+public sealed record RecipientState(
+    string Recipient, string? Via, string State, string? Reason,
+    DateTimeOffset QueuedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? RefusedAt)
+{
+    public static RecipientState Of(Delivery d) => new(d.RecipientCode, d.Via, d.State.ToString().ToLowerInvariant(), d.RefusalReason,
+        d.QueuedAt, d.DeliveredAt, d.AcknowledgedAt, d.RefusedAt);
+}
+
+/// <summary>
+/// Per-recipient progress. <c>routed</c> is false until the routing stage has expanded the recipient
+/// list; until then <c>recipients</c> is empty and the document counts as queued.
+/// </summary>
+public sealed record DocumentStatus(Guid Id, string DocumentId, bool Routed, int Queued, int Delivered, int Acknowledged, int Refused, IReadOnlyList<RecipientState> Recipients);
+
+public sealed record SentItem(Guid Id, string DocumentId, string Subject, string Urgency, DateTimeOffset SubmittedAt, bool Routed, int Recipients, int Delivered, int Acknowledged, int Refused);
+
+public sealed record InboxItem(Guid Id, string DocumentId, string Sender, string Subject, string Urgency, DateOnly? DueDate, string State, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, int Attachments);

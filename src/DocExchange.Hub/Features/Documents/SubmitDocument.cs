@@ -1,0 +1,261 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using DocExchange.Contracts;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Routing;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Messaging;
+using DocExchange.Protocol.Units;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DocExchange.Hub.Features.Documents;
+
+/// <summary>The metadata part of a submission (JSON). Attachments travel as multipart file parts.</summary>
+public sealed record SubmitDocumentRequest(
+    string? Number, string? Notation, string? Subject, int? DocumentType, string? Urgency,
+    DateOnly? DueDate, DateOnly? PromulgationDate, string[]? Recipients);
+
+public sealed record SubmissionAccepted(Guid Id, string DocumentId, string Sender, IReadOnlyList<string> Recipients, string Status);
+
+/// <summary>
+/// A clerk's system submits a document: the document, its attachments and an outbox message are
+/// written in one transaction, so a document is either stored and on its way, or not stored at all.
+/// </summary>
+public static class SubmitDocument
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> Handle(
+        HttpContext http, HubDbContext db, HubSettings settings, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var sender = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Code == caller.Unit, ct);
+        if (sender is null || sender.Status != UnitStatus.Active)
+        {
+            return Problems.Forbidden("sender-not-active", $"Unit {caller.Unit} is {sender?.Status.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
+        }
+        if (http.Request.ContentLength > settings.MaxPackageBytes)
+        {
+            return Problems.TooLarge(settings.MaxPackageBytes);
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Multipart framing and metadata add a little to the attachments; the form limit below is the exact one.
+            limit.MaxRequestBodySize = settings.MaxPackageBytes + 1024 * 1024;
+        }
+
+        SubmitDocumentRequest? request;
+        IFormFileCollection files;
+        try
+        {
+            (request, files) = await ReadAsync(http.Request, settings, ct);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge(settings.MaxPackageBytes);
+        }
+        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.TooLarge(settings.MaxPackageBytes);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return Problems.Validation("malformed-submission", $"The submission could not be read: {e.Message}. Send multipart/form-data with a JSON part 'metadata' and file parts, or application/json.");
+        }
+        if (request is null)
+        {
+            return Problems.Validation("missing-metadata", "The submission has no metadata: add a JSON part named 'metadata'.");
+        }
+
+        var errors = Validate(request, out var specs, out var urgency);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
+        }
+        var (_, recipientProblems) = await RecipientExpansion.ExpandAsync(db, specs, sender.Code, ct);
+        if (recipientProblems.Count > 0)
+        {
+            return Problems.Validation(recipientProblems.Count == 1 ? recipientProblems[0].Code : "invalid-recipients",
+                string.Join(" ", recipientProblems.Select(p => p.Message)),
+                new Dictionary<string, object?> { ["recipients"] = recipientProblems });
+        }
+
+        var now = clock.GetUtcNow();
+        var date = request.PromulgationDate ?? DateOnly.FromDateTime(now.UtcDateTime.AddHours(7));
+        var edxmlId = $"{sender.Code},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
+        string? key = http.Request.Headers[IdempotencyHeader];
+        if (!string.IsNullOrEmpty(key) && await FindByKey(db, sender.Code, key, ct) is { } earlier)
+        {
+            return Replay(earlier, edxmlId, key);
+        }
+
+        var document = new Document
+        {
+            Id = Guid.CreateVersion7(now), SenderCode = sender.Code, EdxmlDocumentId = edxmlId, Number = request.Number.Trim(), Notation = request.Notation.Trim(),
+            PromulgationDate = date, Subject = request.Subject!.Trim(), DocumentType = request.DocumentType ?? 18, Urgency = urgency, DueDate = request.DueDate,
+            RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,
+            SubmittedBy = caller.CredentialId, SubmittedAt = now,
+        };
+        var contents = new List<(Guid Id, IFormFile File)>();
+        foreach (var (file, i) in files.Select((f, i) => (f, i)))
+        {
+            var id = Guid.CreateVersion7(now);
+            await using var stream = file.OpenReadStream();
+            var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+            document.Attachments.Add(new Attachment
+            {
+                Id = id, DocumentId = document.Id, Ordinal = i, FileName = Path.GetFileName(file.FileName), ContentType = file.ContentType ?? "application/octet-stream",
+                Size = file.Length, Sha256 = hash,
+            });
+            contents.Add((id, file));
+        }
+        document.TotalSize = files.Sum(f => f.Length);
+
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.Documents.Add(document);
+            Outbox.Add(db, new DocumentSubmitted(document.Id, sender.Code, (int)urgency), (int)urgency, now);
+            await db.SaveChangesAsync(ct);
+            await WriteContentsAsync(db, contents, ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+        {
+            db.ChangeTracker.Clear();
+            if (pg.ConstraintName?.Contains("idempotency", StringComparison.Ordinal) == true && await FindByKey(db, sender.Code, key!, ct) is { } raced)
+            {
+                return Replay(raced, edxmlId, key!);
+            }
+            var existing = await db.Documents.AsNoTracking().Where(d => d.EdxmlDocumentId == edxmlId).Select(d => d.Id).FirstOrDefaultAsync(ct);
+            return Problems.Conflict("duplicate-document-number",
+                $"Số/ký hiệu {request.Number}/{request.Notation} dated {date:yyyy-MM-dd} was already sent by {sender.Code} as document {existing}. Numbers are unique per issuer and year: use the next number, or send an update (cập nhật) of the earlier document.",
+                new Dictionary<string, object?> { ["existingId"] = existing });
+        }
+        failpoint.Hit(Failpoint.AfterSubmitCommit);
+        signal.Notify();
+        return TypedResults.Accepted($"/api/v1/documents/{document.Id}/status", Accepted(document));
+    }
+
+    private static SubmissionAccepted Accepted(Document d) =>
+        new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.RequestedRecipients, $"/api/v1/documents/{d.Id}/status");
+
+    private static Task<Document?> FindByKey(HubDbContext db, string sender, string key, CancellationToken ct) =>
+        db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.SenderCode == sender && d.IdempotencyKey == key, ct);
+
+    private static Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult> Replay(Document earlier, string edxmlId, string key) =>
+        earlier.EdxmlDocumentId == edxmlId
+            ? TypedResults.Ok(Accepted(earlier))
+            : Problems.Conflict("idempotency-key-reused",
+                $"Idempotency key '{key}' was used for document {earlier.EdxmlDocumentId} ({earlier.Id}); a different document needs a new key.");
+
+    private static async Task<(SubmitDocumentRequest?, IFormFileCollection)> ReadAsync(HttpRequest request, HubSettings settings, CancellationToken ct)
+    {
+        if (request.HasJsonContentType())
+        {
+            return (await request.ReadFromJsonAsync<SubmitDocumentRequest>(Outbox.Json, ct), new FormFileCollection());
+        }
+        if (!request.HasFormContentType)
+        {
+            throw new InvalidDataException($"content type '{request.ContentType}' is not multipart/form-data or application/json");
+        }
+        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = settings.MaxPackageBytes, ValueLengthLimit = 1024 * 1024 }, ct);
+        var metadata = form["metadata"].FirstOrDefault() ?? (form.Files.GetFile("metadata") is { } part ? await new StreamReader(part.OpenReadStream()).ReadToEndAsync(ct) : null);
+        var files = new FormFileCollection();
+        files.AddRange(form.Files.Where(f => f.Name != "metadata"));
+        return (metadata is null ? null : JsonSerializer.Deserialize<SubmitDocumentRequest>(metadata, Outbox.Json), files);
+    }
+
+    /// <summary>Streams each buffered attachment into PostgreSQL without loading it whole into memory.</summary>
+    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, IFormFile File)> contents, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        foreach (var (id, file) in contents)
+        {
+            await using var stream = file.OpenReadStream();
+            await using var cmd = new NpgsqlCommand("INSERT INTO attachment_contents (attachment_id, content) VALUES (@id, @content)", conn, tx);
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Bytea) { Value = stream });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public static List<string> Validate(SubmitDocumentRequest r, out List<RecipientSpec> specs, out Urgency urgency)
+    {
+        var errors = new List<string>();
+        specs = [];
+        urgency = Urgency.Normal;
+        Require(r.Number, "number", 30, errors);
+        Require(r.Notation, "notation", 100, errors);
+        Require(r.Subject, "subject", 2000, errors);
+        if (r.Number is not null && (r.Number.Contains('/', StringComparison.Ordinal) || r.Number.Contains(',', StringComparison.Ordinal)))
+        {
+            errors.Add("number: must not contain '/' or ','; the notation (ký hiệu) goes in 'notation'");
+        }
+        if (r.Notation is not null && r.Notation.Contains(',', StringComparison.Ordinal))
+        {
+            errors.Add("notation: must not contain ','");
+        }
+        if (r.DocumentType is < 1 or > 99)
+        {
+            errors.Add("documentType: a type code from the decree's list (1-99; 18 is công văn)");
+        }
+        if (r.Urgency is { Length: > 0 } u && !TryUrgency(u, out urgency))
+        {
+            errors.Add($"urgency: '{u}' is not one of normal, urgent (khẩn), very-urgent (thượng khẩn), flash (hỏa tốc)");
+        }
+        if (r.Recipients is null || r.Recipients.Length == 0)
+        {
+            errors.Add("recipients: at least one unit code or group (children:, subtree:, communes:, departments:)");
+        }
+        else
+        {
+            foreach (var text in r.Recipients)
+            {
+                if (RecipientSpec.TryParse(text, out var spec, out var error))
+                {
+                    specs.Add(spec);
+                }
+                else
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+        return errors;
+    }
+
+    private static void Require(string? value, string field, int max, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{field}: required");
+        }
+        else if (value.Length > max)
+        {
+            errors.Add($"{field}: longer than {max} characters");
+        }
+    }
+
+    public static bool TryUrgency(string text, out Urgency urgency)
+    {
+        urgency = text.Trim().ToLower(CultureInfo.GetCultureInfo("vi-VN")) switch
+        {
+            "normal" or "thường" => Urgency.Normal,
+            "urgent" or "khẩn" or "khan" => Urgency.Urgent,
+            "very-urgent" or "thượng khẩn" or "thuong-khan" => Urgency.VeryUrgent,
+            "flash" or "hỏa tốc" or "hoa-toc" => Urgency.Flash,
+            _ => (Urgency)(-1),
+        };
+        return urgency >= 0;
+    }
+}

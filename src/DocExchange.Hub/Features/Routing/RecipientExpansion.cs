@@ -1,0 +1,88 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Protocol.Units;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocExchange.Hub.Features.Routing;
+
+/// <summary>One recipient unit and the group that named it (null when named directly).</summary>
+public sealed record ExpandedRecipient(string Code, string? Via);
+
+/// <summary>A recipient entry that cannot be delivered to, and why.</summary>
+public sealed record RecipientProblem(string Recipient, string Code, string Message);
+
+/// <summary>
+/// Expands a recipient list to active units. Used twice: at submission, to refuse a list that names
+/// an unknown, suspended or retired unit (nothing is stored then), and at routing, where the
+/// expansion is recorded on each delivery. Groups take only active members; the sender is never
+/// its own recipient; a unit named twice is delivered once (the direct naming wins).
+/// </summary>
+public static class RecipientExpansion
+{
+    public static async Task<(List<ExpandedRecipient> Recipients, List<RecipientProblem> Problems)> ExpandAsync(
+        HubDbContext db, IEnumerable<RecipientSpec> specs, string senderCode, CancellationToken ct)
+    {
+        var recipients = new Dictionary<string, ExpandedRecipient>(StringComparer.Ordinal);
+        var problems = new List<RecipientProblem>();
+        var list = specs.ToList();
+        var roots = list.Select(s => s.Code.Value).Distinct().ToList();
+        var known = await db.Units.AsNoTracking().Where(u => roots.Contains(u.Code))
+            .Select(u => new { u.Code, u.Status, u.SuccessorCode, u.Tier }).ToDictionaryAsync(u => u.Code, ct);
+
+        foreach (var spec in list.OrderBy(s => s.Kind == RecipientKind.Unit ? 0 : 1))
+        {
+            var text = spec.ToString();
+            if (!known.TryGetValue(spec.Code.Value, out var root))
+            {
+                problems.Add(new RecipientProblem(text, "unknown-recipient", $"{spec.Code} is not a registered unit; check the code (dex units list) or ask the administrator to register it."));
+                continue;
+            }
+            if (spec.Kind == RecipientKind.Unit)
+            {
+                if (root.Status == UnitStatus.Retired)
+                {
+                    var successor = root.SuccessorCode is null ? "it has no successor" : $"its successor is {root.SuccessorCode}; send to that unit";
+                    problems.Add(new RecipientProblem(text, "recipient-retired", $"{spec.Code} is retired: {successor}."));
+                }
+                else if (root.Status == UnitStatus.Suspended)
+                {
+                    problems.Add(new RecipientProblem(text, "recipient-suspended", $"{spec.Code} is suspended and receives nothing until an administrator reactivates it."));
+                }
+                else if (spec.Code.Value == senderCode)
+                {
+                    problems.Add(new RecipientProblem(text, "recipient-is-sender", "A unit does not send a document to itself."));
+                }
+                else
+                {
+                    recipients.TryAdd(spec.Code.Value, new ExpandedRecipient(spec.Code.Value, null));
+                }
+                continue;
+            }
+            var members = await Members(db, spec).Where(c => c != senderCode).ToListAsync(ct);
+            if (members.Count == 0)
+            {
+                problems.Add(new RecipientProblem(text, "empty-group", $"{text} names no active unit (other than the sender)."));
+                continue;
+            }
+            foreach (var code in members)
+            {
+                recipients.TryAdd(code, new ExpandedRecipient(code, text));
+            }
+        }
+        return (recipients.Values.ToList(), problems);
+    }
+
+    private static IQueryable<string> Members(HubDbContext db, RecipientSpec spec)
+    {
+        var root = spec.Code.Value;
+        var active = db.Units.AsNoTracking().Where(u => u.Status == UnitStatus.Active);
+        return spec.Kind switch
+        {
+            RecipientKind.Children => active.Where(u => u.ParentCode == root).Select(u => u.Code),
+            RecipientKind.Communes => active.Where(u => u.ParentCode == root && u.Tier == UnitTier.Commune).Select(u => u.Code),
+            RecipientKind.Departments => active.Where(u => u.ParentCode == root && u.Tier == UnitTier.Province).Select(u => u.Code),
+            RecipientKind.Subtree => active.Where(u => Registry.SubtreeCodes(db, root).Contains(u.Code)).Select(u => u.Code),
+            _ => throw new ArgumentOutOfRangeException(nameof(spec)),
+        };
+    }
+}

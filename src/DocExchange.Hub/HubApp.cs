@@ -1,0 +1,61 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Audit;
+using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Health;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Messaging;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace DocExchange.Hub;
+
+/// <summary>Composes the hub: services, then the feature endpoints. Nothing else lives here.</summary>
+public static class HubApp
+{
+    public static IServiceCollection AddHubData(this IServiceCollection services, HubSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new NpgsqlDataSourceBuilder(settings.Database).Build());
+        services.AddDbContext<HubDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()).UseSnakeCaseNamingConvention());
+        return services;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = HubSettings.From(builder.Configuration);
+        builder.WebHost.UseUrls(builder.Configuration["DEX_URLS"] ?? builder.Configuration["urls"] ?? "http://127.0.0.1:8080");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxPackageBytes + 1024 * 1024);
+
+        builder.Services.AddHubData(settings);
+        builder.Services.AddSingleton<Failpoint>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddHubHealthChecks();
+        builder.Services.AddHubBus(settings);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+        app.MapHubHealthEndpoints();
+        app.MapUnitEndpoints();
+        app.MapCredentialEndpoints();
+        app.MapDocumentEndpoints();
+        app.MapInboxEndpoints();
+        app.MapDeliveryRecordEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,107 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Hub.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocExchange.Hub;
+
+/// <summary>
+/// One-shot administrative commands that ops/run uses before serving:
+/// <c>migrate</c> applies the EF Core migrations; <c>seed FILE</c> imports a unit file when the
+/// registry is empty; <c>bootstrap-admin FILE</c> creates the first administrator credential and
+/// writes its token to FILE (mode 600) when no administrator exists.
+/// </summary>
+public static class HubCommands
+{
+    public static async Task<int> RunAsync(string command, string[] args)
+    {
+        var config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        var services = new ServiceCollection().AddLogging().AddHubData(HubSettings.From(config)).BuildServiceProvider();
+        try
+        {
+            switch (command)
+            {
+                case "migrate":
+                    await MigrateAsync(services);
+                    return 0;
+                case "seed" when args.Length == 1:
+                    return await SeedAsync(services, args[0]);
+                case "bootstrap-admin" when args.Length == 1:
+                    return await BootstrapAdminAsync(services, args[0]);
+                default:
+                    Console.Error.WriteLine("usage: DocExchange.Hub [serve] | migrate | seed FILE | bootstrap-admin TOKEN_FILE");
+                    return 2;
+            }
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            Console.Error.WriteLine($"error: PostgreSQL: {e.Message}. Check DEX_PG and that the server is running (ops/run starts a private one).");
+            return 1;
+        }
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        // Several instances may start at once: an advisory lock lets one migrate while the others wait.
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(4242001)");
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+            await db.Database.MigrateAsync();
+            Console.Error.WriteLine(pending.Count == 0 ? "database is up to date" : $"applied {pending.Count} migration(s): {string.Join(", ", pending)}");
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(4242001)");
+        }
+    }
+
+    private static async Task<int> SeedAsync(IServiceProvider services, string file)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        if (await db.Units.AnyAsync())
+        {
+            Console.Error.WriteLine($"registry already holds {await db.Units.CountAsync()} units; seed skipped");
+            return 0;
+        }
+        var errors = new List<ImportError>();
+        var rows = UnitImport.ParseJson(await File.ReadAllBytesAsync(file), errors);
+        var result = errors.Count > 0 ? new ImportResult(0, 0, errors) : await UnitImport.ApplyAsync(db, rows, errors, TimeProvider.System, CancellationToken.None);
+        foreach (var e in result.Errors)
+        {
+            Console.Error.WriteLine($"{file}:{e.Line}: {e.Code} {e.Message}");
+        }
+        if (result.Errors.Count > 0)
+        {
+            return 1;
+        }
+        Console.Error.WriteLine($"imported {result.Created} units from {file}");
+        return 0;
+    }
+
+    private static async Task<int> BootstrapAdminAsync(IServiceProvider services, string tokenFile)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        if (await db.Credentials.AnyAsync(c => c.Role == Role.Admin && c.RevokedAt == null) && File.Exists(tokenFile))
+        {
+            Console.Error.WriteLine($"an administrator credential exists; its token is in {tokenFile}");
+            return 0;
+        }
+        var issued = await CredentialEndpoints.IssueAsync(db, Role.Admin, null, "first administrator (ops/run)", null, TimeProvider.System, CancellationToken.None);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(tokenFile))!);
+        await File.WriteAllTextAsync(tokenFile, "");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        await File.WriteAllTextAsync(tokenFile, issued.Token + "\n");
+        Console.Error.WriteLine($"created administrator credential {issued.Id}; token written to {tokenFile} (mode 600)");
+        return 0;
+    }
+}

@@ -1,0 +1,22 @@
+namespace DocExchange.Hub.Infrastructure;
+
+/// <summary>
+/// Where the hub finds its servers and its limits. Read from the environment (DEX_*) or from the
+/// "Hub" configuration section; the environment wins. No default server: a hub without a database
+/// or broker configured refuses to start rather than fall back to anything.
+/// </summary>
+public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageBytes, string? Failpoint)
+{
+    public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
+
+    public static HubSettings From(IConfiguration config)
+    {
+        var database = config["DEX_PG"] ?? config["Hub:Database"]
+            ?? throw new InvalidOperationException("No database configured: set DEX_PG to an Npgsql connection string (ops/run does this for the private server).");
+        var rabbit = config["DEX_RABBIT"] ?? config["Hub:RabbitMq"]
+            ?? throw new InvalidOperationException("No broker configured: set DEX_RABBIT to rabbitmq://user:password@host:port/vhost (ops/run does this for the private node).");
+        var maxMb = config["DEX_MAX_PACKAGE_MB"] ?? config["Hub:MaxPackageMb"];
+        var max = maxMb is null ? DefaultMaxPackageBytes : (long)(double.Parse(maxMb, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
+        return new HubSettings(database, new Uri(rabbit), max, config["DEX_FAILPOINT"]);
+    }
+}

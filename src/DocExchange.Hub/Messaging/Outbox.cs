@@ -1,0 +1,38 @@
+using System.Text.Json;
+using DocExchange.Contracts;
+using DocExchange.Hub.Data;
+
+namespace DocExchange.Hub.Messaging;
+
+/// <summary>Adds bus messages to the outbox in the caller's unit of work; they leave only if it commits.</summary>
+public static class Outbox
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Add<T>(HubDbContext db, T message, int priority, DateTimeOffset now) where T : class
+    {
+        var type = typeof(T).Name;
+        if (!MessageTypes.ByName.ContainsKey(type))
+        {
+            throw new InvalidOperationException($"{type} is not listed in MessageTypes");
+        }
+        db.Outbox.Add(new OutboxMessage
+        {
+            MessageId = Guid.CreateVersion7(now), Type = type, Payload = JsonSerializer.Serialize(message, Json), Priority = priority, CreatedAt = now,
+        });
+    }
+}
+
+/// <summary>Wakes this instance's relay as soon as a transaction with outbox rows commits, instead of waiting for its poll.</summary>
+public sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using DocExchange.Contracts;
+using DocExchange.Hub.Infrastructure;
+using MassTransit;
+using Npgsql;
+
+namespace DocExchange.Hub.Messaging;
+
+/// <summary>
+/// Publishes outbox rows to RabbitMQ. Claims a batch with FOR UPDATE SKIP LOCKED (so several hub
+/// instances share the work without publishing a row twice while all are healthy), publishes with
+/// publisher confirms, then marks the rows in the same transaction. A crash between publish and
+/// commit publishes the batch again later: consumers de-duplicate, so nothing is delivered twice.
+/// Higher priority (urgency) rows leave first.
+/// </summary>
+public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, Failpoint failpoint, ILogger<OutboxRelay> log) : BackgroundService
+{
+    public const int BatchSize = 500;
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var published = await PublishBatchAsync(stoppingToken);
+                failures = 0;
+                if (published < BatchSize)
+                {
+                    await signal.WaitAsync(IdlePoll, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Database or broker away: the rows stay in the outbox; back off and try again.
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(failures, 6))));
+                log.LogWarning(e, "Outbox relay failed ({Failures} in a row); retrying in {Delay}", failures, delay);
+                await Task.Delay(delay, stoppingToken);
+            }
+        }
+    }
+
+    public async Task<int> PublishBatchAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var rows = new List<(long Id, Guid MessageId, string Type, string Payload)>();
+        await using (var select = new NpgsqlCommand(
+            "SELECT id, message_id, type, payload FROM outbox WHERE published_at IS NULL ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
+        {
+            select.Parameters.AddWithValue("n", BatchSize);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+            }
+        }
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+        await Task.WhenAll(rows.Select(r =>
+        {
+            var type = MessageTypes.ByName[r.Type];
+            var message = JsonSerializer.Deserialize(r.Payload, type, Outbox.Json)!;
+            return bus.Publish(message, type, ctx => ctx.MessageId = r.MessageId, ct);
+        }));
+        failpoint.Hit(Failpoint.AfterPublishBeforeMark);
+        await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = now() WHERE id = ANY(@ids)", conn, tx))
+        {
+            mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return rows.Count;
+    }
+}

@@ -1,0 +1,20 @@
+using DocExchange.Hub;
+using DocExchange.Hub.Data;
+
+// dex-hub [serve] | migrate | seed FILE | bootstrap-admin FILE  (see HubCommands)
+var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";
+if (command != "serve")
+{
+    return await HubCommands.RunAsync(command, args.SkipWhile(a => a != command).Skip(1).ToArray());
+}
+
+var app = HubApp.Build(args);
+if (app.Configuration["DEX_MIGRATE"] is "1" or "true")
+{
+    await HubCommands.MigrateAsync(app.Services);
+}
+await app.RunAsync();
+return 0;
+
+/// <summary>Lets WebApplicationFactory find the entry point.</summary>
+public partial class Program;
