@@ -1,1 +1,98 @@
-return 0;
+using DocExchange.Cli;
+using DocExchange.Cli.Commands;
+
+// dex: the hub's command line for clerks, administrators and auditors. Exit codes: 0 done,
+// 1 the hub refused (its problem is printed), 2 usage, 3 the hub could not be reached.
+return await Dex.RunAsync(args);
+
+namespace DocExchange.Cli
+{
+    public static class Dex
+    {
+        public const string Usage = """
+            usage: dex [--hub URL] [--token TOKEN] COMMAND ...
+              (or DEX_HUB, DEX_TOKEN; default hub http://127.0.0.1:8080)
+
+            registry (administrators; clerks may list and show)
+              dex units import FILE                       JSON or CSV (schemas/units-import.md), all or nothing
+              dex units list [--under CODE] [--tier T] [--status S] [--json]
+              dex units show CODE [--json]
+              dex units suspend|reactivate CODE
+              dex units retire CODE [--successor CODE] [--effective yyyy-MM-dd]
+              dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
+              dex credentials list [--json]
+              dex credentials revoke ID
+            clerks
+              dex send --to CODE|GROUP... --number N --notation K --subject TEXT [--file F...]
+                       [--type N] [--urgency normal|urgent|very-urgent|flash] [--due yyyy-MM-dd]
+                       [--idempotency-key KEY] [--json]
+                       GROUP: children:CODE, subtree:CODE, communes:CODE, departments:CODE
+              dex inbox [--state delivered|acknowledged|refused] [--json]
+              dex fetch ID --out DIR
+              dex ack ID [--fail --reason TEXT]
+              dex status ID [--json]
+              dex sent [--json]
+            auditors
+              dex deliveries [--document ID] [--unit CODE] [--json]
+            """;
+
+        private static readonly HashSet<string> FlagNames = ["json", "fail", "help"];
+
+        public static async Task<int> RunAsync(string[] argv)
+        {
+            try
+            {
+                var args = new Args(argv, FlagNames);
+                if (args.Flag("help") || args.Positionals.Count == 0)
+                {
+                    Console.Out.WriteLine(Usage);
+                    return args.Positionals.Count == 0 && !args.Flag("help") ? 2 : 0;
+                }
+                var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
+                var token = args.Option("token") ?? Environment.GetEnvironmentVariable("DEX_TOKEN");
+                using var client = new HubClient(hub, token);
+                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" ? 2 : 1));
+                Func<Task<int>> run = command switch
+                {
+                    "units import" => () => UnitsCommands.Import(client, args),
+                    "units list" => () => UnitsCommands.List(client, args),
+                    "units show" => () => UnitsCommands.Show(client, args),
+                    "units suspend" or "units reactivate" => () => UnitsCommands.ChangeStatus(client, args),
+                    "units retire" => () => UnitsCommands.Retire(client, args),
+                    "credentials issue" => () => CredentialsCommands.Issue(client, args),
+                    "credentials list" => () => CredentialsCommands.List(client, args),
+                    "credentials revoke" => () => CredentialsCommands.Revoke(client, args),
+                    "send" => () => DocumentCommands.Send(client, args),
+                    "inbox" => () => DocumentCommands.Inbox(client, args),
+                    "fetch" => () => DocumentCommands.Fetch(client, args),
+                    "ack" => () => DocumentCommands.Ack(client, args),
+                    "status" => () => DocumentCommands.Status(client, args),
+                    "sent" => () => DocumentCommands.Sent(client, args),
+                    "deliveries" => () => DocumentCommands.Deliveries(client, args),
+                    _ => throw new UsageException($"unknown command '{command}'"),
+                };
+                return await run();
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"dex: {e.Message}\n\n{Usage}");
+                return 2;
+            }
+            catch (HubProblem e)
+            {
+                Console.Error.WriteLine($"dex: refused: {e.Message}");
+                return 1;
+            }
+            catch (HubUnreachable e)
+            {
+                Console.Error.WriteLine($"dex: {e.Message}");
+                return 3;
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"dex: {e.Message}");
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using static DocExchange.Cli.Output;
+
+namespace DocExchange.Cli.Commands;
+
+/// <summary>dex send, inbox, fetch, ack, status, sent, deliveries: a clerk's and an auditor's daily work.</summary>
+public static class DocumentCommands
+{
+    public static async Task<int> Send(HubClient hub, Args args)
+    {
+        var to = args.Options("to").SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        if (to.Length == 0)
+        {
+            throw new UsageException("--to is required (a unit code or a group such as communes:CODE; repeat it for more)");
+        }
+        var metadata = new
+        {
+            number = args.Required("number"),
+            notation = args.Required("notation"),
+            subject = args.Required("subject"),
+            documentType = args.Option("type") is { } t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : (int?)null,
+            urgency = args.Option("urgency"),
+            dueDate = args.Option("due"),
+            recipients = to,
+        };
+        var files = args.Options("file");
+        var key = args.Option("idempotency-key");
+        var json = args.Flag("json");
+        args.RejectUnknown();
+
+        using var form = new MultipartFormDataContent();
+        var meta = HubClient.JsonContent(metadata);
+        form.Add(meta, "metadata");
+        var streams = new List<Stream>();
+        try
+        {
+            long total = 0;
+            foreach (var f in files)
+            {
+                var info = new FileInfo(f);
+                if (!info.Exists)
+                {
+                    throw new IOException($"{f}: no such file");
+                }
+                var stream = info.OpenRead();
+                streams.Add(stream);
+                var part = new ProgressContent(stream, info.Length, $"uploading {info.Name}");
+                part.Headers.ContentType = new MediaTypeHeaderValue(ContentTypeOf(info.Name));
+                form.Add(part, "file", info.Name);
+                total += info.Length;
+            }
+            var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = form };
+            if (key is not null)
+            {
+                request.Headers.Add("Idempotency-Key", key);
+            }
+            var accepted = await hub.SendAsync(request);
+            if (json)
+            {
+                WriteJson(accepted);
+            }
+            else
+            {
+                Console.Out.WriteLine($"submitted {accepted["documentId"]} as {accepted["id"]} to {string.Join(", ", to)} ({files.Count} attachment(s), {total / 1024} KB)");
+                Console.Error.WriteLine($"follow it with: dex status {accepted["id"]}");
+            }
+            return 0;
+        }
+        finally
+        {
+            streams.ForEach(s => s.Dispose());
+        }
+    }
+
+    public static async Task<int> Inbox(HubClient hub, Args args)
+    {
+        var state = args.Option("state");
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var items = await hub.GetAllAsync("api/v1/inbox" + (state is null ? "" : $"?state={Uri.EscapeDataString(state)}"));
+        if (json)
+        {
+            WriteJson(items);
+            return 0;
+        }
+        Table(items.Select(i => new[] { S(i!["id"]), S(i["state"]), S(i["urgency"]), S(i["sender"]), S(i["documentId"]), S(i["subject"]) }),
+            "ID", "STATE", "URGENCY", "FROM", "DOCUMENT", "SUBJECT");
+        Console.Error.WriteLine($"{items.Count} document(s)");
+        return 0;
+    }
+
+    /// <summary>Writes document.json and every attachment into DIR, checking each attachment's SHA-256.</summary>
+    public static async Task<int> Fetch(HubClient hub, Args args)
+    {
+        var id = args.Positional(1, "ID");
+        var dir = args.Required("out");
+        args.RejectUnknown();
+        var document = await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "document.json"), document.ToJsonString(Json));
+        var attachments = document["attachments"]!.AsArray();
+        var n = 0;
+        foreach (var a in attachments)
+        {
+            n++;
+            var name = SafeName(S(a!["fileName"]), n);
+            var path = Path.Combine(dir, name);
+            using var response = await hub.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/documents/{id}/attachments/{a["id"]}"), HttpCompletionOption.ResponseHeadersRead);
+            await using (var file = File.Create(path))
+            await using (var body = await response.Content.ReadAsStreamAsync())
+            {
+                await body.CopyToAsync(file);
+            }
+            await using var check = File.OpenRead(path);
+            var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(check));
+            if (hash != S(a["sha256"]))
+            {
+                throw new IOException($"{name}: SHA-256 {hash} differs from the hub's {a["sha256"]}; fetch again, and report it if it persists");
+            }
+            Progress($"fetched {n}/{attachments.Count}: {name}");
+        }
+        ProgressDone();
+        Console.Out.WriteLine($"{document["documentId"]}: document.json and {attachments.Count} attachment(s) in {dir}");
+        Console.Error.WriteLine($"acknowledge receipt with: dex ack {id}");
+        return 0;
+    }
+
+    public static async Task<int> Ack(HubClient hub, Args args)
+    {
+        var id = args.Positional(1, "ID");
+        var fail = args.Flag("fail");
+        var reason = args.Option("reason");
+        args.RejectUnknown();
+        if (fail && reason is null)
+        {
+            throw new UsageException("--fail needs --reason (what could not be stored, and why)");
+        }
+        var state = await hub.PostJsonAsync($"api/v1/inbox/{Uri.EscapeDataString(id)}/ack", new { result = fail ? "fail" : "done", reason });
+        Console.Out.WriteLine($"{id}: {state["state"]}");
+        return 0;
+    }
+
+    public static async Task<int> Status(HubClient hub, Args args)
+    {
+        var id = args.Positional(1, "ID");
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var status = await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}/status");
+        if (json)
+        {
+            WriteJson(status);
+            return 0;
+        }
+        Console.Out.WriteLine($"{status["documentId"]}: {(status["routed"]!.GetValue<bool>() ? "routed" : "waiting to be routed")}; " +
+            $"{status["queued"]} queued, {status["delivered"]} delivered, {status["acknowledged"]} acknowledged, {status["refused"]} refused");
+        Table(status["recipients"]!.AsArray().Select(r => new[] { S(r!["recipient"]), S(r["state"]), S(r["via"]), S(r["reason"]) }), "RECIPIENT", "STATE", "VIA", "REASON");
+        return 0;
+    }
+
+    public static async Task<int> Sent(HubClient hub, Args args)
+    {
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var items = await hub.GetAllAsync("api/v1/documents/sent");
+        if (json)
+        {
+            WriteJson(items);
+            return 0;
+        }
+        Table(items.Select(i => new[] { S(i!["id"]), S(i["documentId"]), $"{i["delivered"]}+{i["acknowledged"]}/{i["recipients"]}", S(i["refused"]), S(i["subject"]) }),
+            "ID", "DOCUMENT", "DELIVERED", "REFUSED", "SUBJECT");
+        return 0;
+    }
+
+    public static async Task<int> Deliveries(HubClient hub, Args args)
+    {
+        var query = new List<string>();
+        if (args.Option("document") is { } d)
+        {
+            query.Add($"document={Uri.EscapeDataString(d)}");
+        }
+        if (args.Option("unit") is { } u)
+        {
+            query.Add($"unit={Uri.EscapeDataString(u)}");
+        }
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var items = await hub.GetAllAsync("api/v1/deliveries" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), n => Progress($"{n} records"));
+        ProgressDone();
+        if (json)
+        {
+            WriteJson(items);
+            return 0;
+        }
+        Table(items.Select(i => new[] { S(i!["documentId"]), S(i["sender"]), S(i["recipient"]), S(i["state"]), S(i["deliveredAt"]), S(i["acknowledgedAt"]) }),
+            "DOCUMENT", "FROM", "TO", "STATE", "DELIVERED", "ACKNOWLEDGED");
+        return 0;
+    }
+
+    private static string SafeName(string name, int n)
+    {
+        var clean = Path.GetFileName(name.Replace('\\', '/'));
+        return string.IsNullOrWhiteSpace(clean) || clean is "." or ".." || clean == "document.json" ? $"attachment-{n}" : clean;
+    }
+
+    private static string ContentTypeOf(string name) => Path.GetExtension(name).ToLowerInvariant() switch
+    {
+        ".pdf" => "application/pdf",
+        ".doc" => "application/msword",
+        ".docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".xls" => "application/vnd.ms-excel",
+        ".xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".txt" => "text/plain",
+        ".xml" or ".edxml" => "application/xml",
+        ".png" => "image/png",
+        ".jpg" or ".jpeg" => "image/jpeg",
+        _ => "application/octet-stream",
+    };
+}

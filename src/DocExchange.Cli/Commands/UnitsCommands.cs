@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using static DocExchange.Cli.Output;
+
+namespace DocExchange.Cli.Commands;
+
+/// <summary>dex units …: the registry.</summary>
+public static class UnitsCommands
+{
+    public static async Task<int> Import(HubClient hub, Args args)
+    {
+        var file = args.Positional(2, "FILE (a .json or .csv unit list)");
+        args.RejectUnknown();
+        var info = new FileInfo(file);
+        if (!info.Exists)
+        {
+            throw new IOException($"{file}: no such file");
+        }
+        var type = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv" : "application/json";
+        await using var stream = info.OpenRead();
+        var content = new ProgressContent(stream, info.Length, $"uploading {info.Name}");
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(type) { CharSet = "utf-8" };
+        Console.Error.WriteLine($"importing {info.Name} ({info.Length / 1024} KB); the hub checks every row before writing any");
+        try
+        {
+            var result = await hub.SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/v1/units/import") { Content = content });
+            Console.Out.WriteLine($"imported {info.Name}: {result["created"]} created, {result["updated"]} updated");
+            return 0;
+        }
+        catch (HubProblem p) when (p.Problem?["errors"] is JsonArray errors)
+        {
+            // file:line: message, the way compilers report, so editors can jump to each line.
+            foreach (var e in errors)
+            {
+                Console.Error.WriteLine($"{file}:{e!["line"]}: {(e["code"] is { } c ? c + ": " : "")}{e["message"]}");
+            }
+            Console.Error.WriteLine($"dex: nothing imported: {errors.Count} problem(s); fix them and import the whole file again");
+            return 1;
+        }
+    }
+
+    public static async Task<int> List(HubClient hub, Args args)
+    {
+        var query = new List<string>();
+        foreach (var name in new[] { "under", "tier", "status" })
+        {
+            if (args.Option(name) is { } v)
+            {
+                query.Add($"{name}={Uri.EscapeDataString(v)}");
+            }
+        }
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var units = await hub.GetAllAsync("api/v1/units" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), n => Progress($"{n} units"));
+        ProgressDone();
+        if (json)
+        {
+            WriteJson(units);
+        }
+        else
+        {
+            Table(units.Select(u => new[] { S(u!["code"]), S(u["tier"]), S(u["status"]), S(u["parent"]), S(u["name"]) }), "CODE", "TIER", "STATUS", "PARENT", "NAME");
+            Console.Error.WriteLine($"{units.Count} unit(s)");
+        }
+        return 0;
+    }
+
+    public static async Task<int> Show(HubClient hub, Args args)
+    {
+        var code = args.Positional(2, "CODE");
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var unit = await hub.GetAsync($"api/v1/units/{Uri.EscapeDataString(code)}");
+        if (json)
+        {
+            WriteJson(unit);
+        }
+        else
+        {
+            foreach (var (k, v) in unit.AsObject())
+            {
+                Console.Out.WriteLine($"{k,-14} {v}");
+            }
+        }
+        return 0;
+    }
+
+    public static async Task<int> ChangeStatus(HubClient hub, Args args)
+    {
+        var verb = args.Positionals[1];
+        var code = args.Positional(2, "CODE");
+        args.RejectUnknown();
+        var unit = await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/{verb}", new { });
+        Console.Out.WriteLine($"{code} is now {unit["status"]}");
+        return 0;
+    }
+
+    public static async Task<int> Retire(HubClient hub, Args args)
+    {
+        var code = args.Positional(2, "CODE");
+        var body = new { successor = args.Option("successor"), effective = args.Option("effective") };
+        args.RejectUnknown();
+        var unit = await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/retire", body);
+        Console.Out.WriteLine($"{code} is retired from {unit["validTo"]}" + (unit["successor"] is { } s ? $"; its successor is {s}" : ""));
+        return 0;
+    }
+}
