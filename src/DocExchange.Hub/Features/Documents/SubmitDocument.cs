@@ -20,7 +20,7 @@ namespace DocExchange.Hub.Features.Documents;
 
 /// <summary>The metadata part of a submission (JSON). Attachments travel as multipart file parts.</summary>
 public sealed record SubmitDocumentRequest(
-    string? Number, string? Notation, string? Subject, int? DocumentType, string? Urgency,
+    string? From, string? Number, string? Notation, string? Subject, int? DocumentType, string? Urgency,
     DateOnly? DueDate, DateOnly? PromulgationDate, string[]? Recipients);
 
 public sealed record SubmissionAccepted(Guid Id, string DocumentId, string Sender, IReadOnlyList<string> Recipients, string Status);
@@ -75,6 +75,11 @@ public static class SubmitDocument
             return Problems.Validation("missing-metadata", "The submission has no metadata: add a JSON part named 'metadata'.");
         }
 
+        if (request.From is { } from && from.Trim() != sender.Code)
+        {
+            // A clerk credential acts for exactly one unit; naming another sender is refused, never rewritten.
+            return Problems.Forbidden("acting-as-another-unit", $"This credential acts for {sender.Code}; it cannot send as {from.Trim()}. Use that unit's own credential.");
+        }
         var errors = Validate(request, out var specs, out var urgency);
         if (errors.Count > 0)
         {

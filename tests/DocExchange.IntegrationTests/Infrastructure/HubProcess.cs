@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DocExchange.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A hub running as its own operating-system process (the built DocExchange.Hub.dll), so that a
+/// test can kill it at an exact point (DEX_FAILPOINT) and start it again, as a crash would.
+/// </summary>
+public sealed class HubProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    public Uri Url { get; }
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    private HubProcess(Process process, Uri url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public static string HubDll => Path.Combine(AppContext.BaseDirectory, "DocExchange.Hub.dll");
+
+    public static async Task RunToCompletion(string database, string rabbit, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(database, rabbit, null, null, args))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, $"DocExchange.Hub {string.Join(' ', args)}: {await stderr}");
+    }
+
+    public static async Task<HubProcess> Start(string database, string rabbit, string? failpoint = null)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var process = new Process { StartInfo = StartInfo(database, rabbit, url, failpoint, ["serve"]), EnableRaisingEvents = true };
+        var hub = new HubProcess(process, url);
+        process.OutputDataReceived += (_, e) => { lock (hub._output) { hub._output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (hub._output) { hub._output.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { BaseAddress = url };
+        await Expect.Eventually(async () =>
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"the hub process exited during start-up:\n{hub.Output}");
+            }
+            try { return (await http.GetAsync("/health/ready")).StatusCode; }
+            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+        }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the hub process is ready");
+        return hub;
+    }
+
+    private static ProcessStartInfo StartInfo(string database, string rabbit, Uri? url, string? failpoint, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(HubDll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        info.Environment["DEX_PG"] = database;
+        info.Environment["DEX_RABBIT"] = rabbit;
+        info.Environment["DEX_URLS"] = url?.ToString() ?? "http://127.0.0.1:0";
+        info.Environment["DEX_FAILPOINT"] = failpoint ?? "";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        return info;
+    }
+
+    public Task<bool> Exited(TimeSpan within) => _process.WaitForExitAsync(new CancellationTokenSource(within).Token)
+        .ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

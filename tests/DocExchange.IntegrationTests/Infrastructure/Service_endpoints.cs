@@ -1,0 +1,27 @@
+namespace DocExchange.IntegrationTests.Infrastructure;
+
+public class Service_endpoints
+{
+    [Test]
+    public async Task Ready_when_postgresql_and_rabbitmq_answer()
+    {
+        var response = await TestHub.Anonymous().GetAsync("/health/ready");
+        await Expect.Status(response, 200);
+        var body = await TestHub.Json(response);
+        Assert.That(body["checks"]!["postgresql"]!["status"]!.GetValue<string>(), Is.EqualTo("healthy"));
+        Assert.That(body["checks"]!["masstransit-bus"]!["status"]!.GetValue<string>(), Is.EqualTo("healthy"));
+    }
+
+    [Test]
+    public async Task The_committed_openapi_document_matches_the_api()
+    {
+        var served = await TestHub.Anonymous().GetStringAsync("/openapi/v1.json");
+        var committed = Path.Combine(AppContext.BaseDirectory, "../../../../../schemas/openapi/v1.json");
+        if (Environment.GetEnvironmentVariable("DEX_UPDATE_OPENAPI") == "1")
+        {
+            await File.WriteAllTextAsync(committed, served);
+        }
+        Assert.That(File.Exists(committed), Is.True, "schemas/openapi/v1.json is missing: run DEX_UPDATE_OPENAPI=1 ops/test");
+        Assert.That(served, Is.EqualTo(await File.ReadAllTextAsync(committed)), "the API changed: run DEX_UPDATE_OPENAPI=1 ops/test and commit schemas/openapi/v1.json");
+    }
+}

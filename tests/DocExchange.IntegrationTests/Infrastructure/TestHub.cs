@@ -1,0 +1,136 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DocExchange.Hub;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DocExchange.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One hub for the whole run, hosted in-process on the real PostgreSQL database and RabbitMQ vhost
+/// that ops/test prepared (migrations applied the real way). Tests talk to it over HTTP only.
+/// </summary>
+public static class TestHub
+{
+    /// <summary>The package size limit of the test hub, small so that "too large" is cheap to test.</summary>
+    public const int MaxPackageMb = 2;
+
+    private static WebApplicationFactory<Program>? _factory;
+    private static int _trees;
+
+    public static WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("the hub is not started");
+    public static HttpClient Admin { get; private set; } = null!;
+
+    public static async Task Start()
+    {
+        Environment.SetEnvironmentVariable("DEX_PG", TestServers.Database);
+        Environment.SetEnvironmentVariable("DEX_RABBIT", TestServers.RabbitMq);
+        Environment.SetEnvironmentVariable("DEX_MAX_PACKAGE_MB", MaxPackageMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var settings = new HubSettings(TestServers.Database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
+        await using (var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider())
+        {
+            await HubCommands.MigrateAsync(services);
+        }
+        _factory = new WebApplicationFactory<Program>();
+        Admin = await ClientFor(Role.Admin, null);
+        // The bus connects in the background; tests start once the hub reports ready.
+        await Expect.Eventually(async () => (int)(await Anonymous().GetAsync("/health/ready")).StatusCode, s => s == 200,
+            TimeSpan.FromSeconds(60), "the test hub is ready");
+    }
+
+    public static async Task Stop()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+
+    /// <summary>Reads the database directly, to prove what a refused request did not store.</summary>
+    public static async Task<T> Query<T>(Func<HubDbContext, Task<T>> query)
+    {
+        using var scope = Factory.Services.CreateScope();
+        return await query(scope.ServiceProvider.GetRequiredService<HubDbContext>());
+    }
+
+    /// <summary>Documents stored for a sender, and messages queued to route them: both unchanged after a refusal.</summary>
+    public static Task<(int Documents, int Outbox)> Stored(string sender) => Query(async db =>
+        (await db.Documents.CountAsync(d => d.SenderCode == sender),
+         await db.Outbox.CountAsync(o => o.Type == "DocumentSubmitted" && o.Payload.Contains(sender))));
+
+    public static HttpClient Anonymous() => Factory.CreateClient();
+
+    public static async Task<HttpClient> ClientFor(Role role, string? unit)
+    {
+        using var scope = Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var issued = await CredentialEndpoints.IssueAsync(db, role, unit, "test", null, TimeProvider.System, CancellationToken.None);
+        return WithToken(issued.Token);
+    }
+
+    public static HttpClient WithToken(string token)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public static Task<HttpClient> Clerk(string unit) => ClientFor(Role.Clerk, unit);
+
+    /// <summary>
+    /// A fresh province of its own for one test, so tests share nothing: level-1 code Xnn unique in
+    /// the run, two departments, two districts with three communes and one office each.
+    /// </summary>
+    public static async Task<TestProvince> NewProvince()
+    {
+        var n = Interlocked.Increment(ref _trees);
+        var level1 = $"{(char)('A' + (n / 100 % 26))}{n % 100:00}";
+        var p = new TestProvince(level1);
+        var response = await Admin.PostAsJsonAsync("/api/v1/units/import", p.Units());
+        await Expect.Status(response, 200);
+        return p;
+    }
+
+    public static async Task<JsonNode> Json(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonNode.Parse(text) ?? throw new InvalidOperationException("empty body");
+    }
+
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+}
+
+/// <summary>A small province tree of test units; codes are in this province's own level-1 space.</summary>
+public sealed class TestProvince(string level1)
+{
+    public string Root => $"000.00.00.{level1}";
+    public string Department(int i) => $"000.00.{i:00}.{level1}";
+    public string District(int i) => $"000.00.{30 + i:00}.{level1}";
+    public string Commune(int district, int i) => $"000.{i:00}.{30 + district:00}.{level1}";
+    public string Office(int district) => $"000.60.{30 + district:00}.{level1}";
+
+    public IEnumerable<string> CommunesOf(int district) => Enumerable.Range(1, 3).Select(i => Commune(district, i));
+
+    public object[] Units()
+    {
+        var units = new List<object>
+        {
+            new { code = Root, name = $"Ủy ban nhân dân tỉnh thử {level1}", tier = "province" },
+            new { code = Department(1), name = "Sở Nội vụ (thử)", tier = "province", parent = Root },
+            new { code = Department(2), name = "Sở Tài chính (thử)", tier = "province", parent = Root },
+        };
+        for (var d = 1; d <= 2; d++)
+        {
+            units.Add(new { code = District(d), name = $"Ủy ban nhân dân huyện thử {d}", tier = "district", parent = Root });
+            units.Add(new { code = Office(d), name = $"Phòng Nội vụ huyện thử {d}", tier = "district", parent = District(d) });
+            units.AddRange(CommunesOf(d).Select((c, i) => new { code = c, name = $"Ủy ban nhân dân xã thử {d}.{i + 1}", tier = "commune", parent = District(d) }));
+        }
+        return units.ToArray();
+    }
+}

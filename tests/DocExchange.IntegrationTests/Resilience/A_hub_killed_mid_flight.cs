@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using DocExchange.Hub.Infrastructure;
+using Npgsql;
+
+namespace DocExchange.IntegrationTests.Resilience;
+
+/// <summary>
+/// The hub process is killed (SIGKILL) at the worst moments, then started again on the same
+/// PostgreSQL and RabbitMQ: each document is delivered exactly once. These hubs run as separate
+/// processes on their own database and vhost, so the in-process test hub cannot help them along.
+/// </summary>
+[NonParallelizable]
+public class A_hub_killed_mid_flight
+{
+    private static string Db => TestServers.CrashDatabase;
+    private static string Mq => TestServers.CrashRabbitMq;
+    private string _sender = null!, _recipient = null!;
+    private string _senderToken = null!;
+
+    [OneTimeSetUp]
+    public async Task Prepare()
+    {
+        await HubProcess.RunToCompletion(Db, Mq, "migrate");
+        var suffix = $"C{Random.Shared.Next(10, 100)}";
+        _sender = $"000.01.30.{suffix}";
+        _recipient = $"000.00.30.{suffix}";
+        var seed = Path.GetTempFileName();
+        await File.WriteAllTextAsync(seed, $$"""
+            [
+            {"code":"000.00.00.{{suffix}}","name":"Tỉnh","tier":"province"},
+            {"code":"{{_recipient}}","name":"Huyện","tier":"district","parent":"000.00.00.{{suffix}}"},
+            {"code":"{{_sender}}","name":"Xã","tier":"commune","parent":"{{_recipient}}"}
+            ]
+            """);
+        await HubProcess.RunToCompletion(Db, Mq, "seed", seed);
+        await using var source = NpgsqlDataSource.Create(Db);
+        await using var hub = await HubProcess.Start(Db, Mq);
+        using var admin = new HttpClient { BaseAddress = hub.Url };
+        var tokenFile = Path.GetTempFileName();
+        File.Delete(tokenFile);
+        await HubProcess.RunToCompletion(Db, Mq, "bootstrap-admin", tokenFile);
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile)).Trim());
+        var issued = await TestHub.Json(await admin.PostAsJsonAsync("/api/v1/credentials", new { role = "clerk", unit = _sender }));
+        _senderToken = issued["token"]!.GetValue<string>();
+    }
+
+    private async Task<Guid> SubmitToDyingHub(string failpoint, bool expectDeath)
+    {
+        await using var hub = await HubProcess.Start(Db, Mq, failpoint);
+        using var client = new HttpClient { BaseAddress = hub.Url };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _senderToken);
+        var metadata = Documents.Metadata(_recipient);
+        try
+        {
+            var response = await client.SendAsync(Documents.Submission(metadata));
+            Assert.That(expectDeath, Is.False, "the hub answered though it should have died after the commit");
+            await Expect.Status(response, 202);
+        }
+        catch (HttpRequestException) when (expectDeath)
+        {
+            // The connection dropped: the process died after committing, before it could answer.
+        }
+        Assert.That(await hub.Exited(TimeSpan.FromSeconds(30)), Is.True, $"the hub should have died at {failpoint}:\n{hub.Output}");
+        await using var db = NpgsqlDataSource.Create(Db);
+        var number = ((dynamic)metadata).number as string;
+        await using var cmd = db.CreateCommand($"SELECT id FROM documents WHERE sender_code = '{_sender}' AND number = '{number}'");
+        return (Guid)(await cmd.ExecuteScalarAsync() ?? throw new AssertionException("the committed document is not in the database"));
+    }
+
+    private static async Task<long> Count(string sql)
+    {
+        await using var db = NpgsqlDataSource.Create(Db);
+        await using var cmd = db.CreateCommand(sql);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Test]
+    public async Task Killed_after_the_commit_and_before_the_publish_the_restarted_hub_delivers_once()
+    {
+        var id = await SubmitToDyingHub(Failpoint.AfterSubmitCommit, expectDeath: true);
+        Assert.That(await Count($"SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = '{id}' AND published_at IS NULL"), Is.EqualTo(1),
+            "the outbox row waits, unpublished");
+
+        await using var restarted = await HubProcess.Start(Db, Mq);
+        await Expect.Eventually(() => Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}' AND state = 'Delivered'"), n => n == 1,
+            TimeSpan.FromSeconds(30), "delivered after the restart");
+        await Task.Delay(500); // let any duplicate show itself
+        Assert.That(await Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}'"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Killed_after_publishing_and_before_marking_the_outbox_the_republished_message_is_not_delivered_twice()
+    {
+        // This hub answers the submission, publishes, then dies before recording that it published.
+        var id = await SubmitToDyingHub(Failpoint.AfterPublishBeforeMark, expectDeath: false);
+        await using var restarted = await HubProcess.Start(Db, Mq);
+        await Expect.Eventually(() => Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}' AND state = 'Delivered'"), n => n == 1,
+            TimeSpan.FromSeconds(30), "delivered");
+        await Expect.Eventually(() => Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), n => n == 0, TimeSpan.FromSeconds(30), "outbox drained");
+        Assert.That(await Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}'"), Is.EqualTo(1));
+        Assert.That(await Count($"SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = '{id}'"), Is.EqualTo(2),
+            "one DocumentSubmitted and one DeliverDocument, each recorded once however often published");
+    }
+}
