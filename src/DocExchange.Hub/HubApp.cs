@@ -21,7 +21,7 @@ public static class HubApp
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new NpgsqlDataSourceBuilder(settings.Database).Build());
-        services.AddDbContext<HubDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()).UseSnakeCaseNamingConvention());
+        services.AddDbContextPool<HubDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()).UseSnakeCaseNamingConvention());
         return services;
     }
 

@@ -20,7 +20,6 @@ public static class BusSetup
                 {
                     // Quorum queues are replicated across the cluster and survive a node's loss.
                     rabbit.SetQuorumQueue();
-                    rabbit.PrefetchCount = 64;
                 }
             });
             x.UsingRabbitMq((context, cfg) =>

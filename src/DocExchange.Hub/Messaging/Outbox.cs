@@ -30,8 +30,12 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
+        if (_signal.CurrentCount > 0)
+        {
+            return;
+        }
         try { _signal.Release(); }
-        catch (SemaphoreFullException) { }
+        catch (SemaphoreFullException) { } // another thread signalled in between: the relay wakes all the same
     }
 
     public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);

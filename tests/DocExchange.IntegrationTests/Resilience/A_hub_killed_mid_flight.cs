@@ -15,7 +15,7 @@ public class A_hub_killed_mid_flight
 {
     private static string Db => TestServers.CrashDatabase;
     private static string Mq => TestServers.CrashRabbitMq;
-    private string _sender = null!, _recipient = null!;
+    private string _sender = null!, _recipient = null!, _province = null!;
     private string _senderToken = null!;
 
     [OneTimeSetUp]
@@ -25,6 +25,7 @@ public class A_hub_killed_mid_flight
         var suffix = $"C{Random.Shared.Next(10, 100)}";
         _sender = $"000.01.30.{suffix}";
         _recipient = $"000.00.30.{suffix}";
+        _province = $"000.00.00.{suffix}";
         var seed = Path.GetTempFileName();
         await File.WriteAllTextAsync(seed, $$"""
             [
@@ -45,12 +46,12 @@ public class A_hub_killed_mid_flight
         _senderToken = issued["token"]!.GetValue<string>();
     }
 
-    private async Task<Guid> SubmitToDyingHub(string failpoint, bool expectDeath)
+    private async Task<Guid> SubmitToDyingHub(string failpoint, bool expectDeath, string recipient)
     {
         await using var hub = await HubProcess.Start(Db, Mq, failpoint);
         using var client = new HttpClient { BaseAddress = hub.Url };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _senderToken);
-        var metadata = Documents.Metadata(_recipient);
+        var metadata = Documents.Metadata(recipient);
         try
         {
             var response = await client.SendAsync(Documents.Submission(metadata));
@@ -78,7 +79,7 @@ public class A_hub_killed_mid_flight
     [Test]
     public async Task Killed_after_the_commit_and_before_the_publish_the_restarted_hub_delivers_once()
     {
-        var id = await SubmitToDyingHub(Failpoint.AfterSubmitCommit, expectDeath: true);
+        var id = await SubmitToDyingHub(Failpoint.AfterSubmitCommit, expectDeath: true, _recipient);
         Assert.That(await Count($"SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = '{id}' AND published_at IS NULL"), Is.EqualTo(1),
             "the outbox row waits, unpublished");
 
@@ -93,7 +94,8 @@ public class A_hub_killed_mid_flight
     public async Task Killed_after_publishing_and_before_marking_the_outbox_the_republished_message_is_not_delivered_twice()
     {
         // This hub answers the submission, publishes, then dies before recording that it published.
-        var id = await SubmitToDyingHub(Failpoint.AfterPublishBeforeMark, expectDeath: false);
+        // The group address takes the longer path: DocumentSubmitted, routing, then DeliverDocument.
+        var id = await SubmitToDyingHub(Failpoint.AfterPublishBeforeMark, expectDeath: false, $"children:{_province}");
         await using var restarted = await HubProcess.Start(Db, Mq);
         await Expect.Eventually(() => Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}' AND state = 'Delivered'"), n => n == 1,
             TimeSpan.FromSeconds(30), "delivered");

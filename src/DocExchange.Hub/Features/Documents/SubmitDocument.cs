@@ -33,11 +33,14 @@ public static class SubmitDocument
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
+    /// <summary>Attachments up to this size are written with the document; larger ones are streamed.</summary>
+    public const int InlineAttachmentBytes = 256 * 1024;
+
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> Handle(
         HttpContext http, HubDbContext db, HubSettings settings, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var sender = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Code == caller.Unit, ct);
+        var sender = await UnitByCode(db, caller.Unit);
         if (sender is null || sender.Status != UnitStatus.Active)
         {
             return Problems.Forbidden("sender-not-active", $"Unit {caller.Unit} is {sender?.Status.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
@@ -85,7 +88,7 @@ public static class SubmitDocument
         {
             return Problems.Validation("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
         }
-        var (_, recipientProblems) = await RecipientExpansion.ExpandAsync(db, specs, sender.Code, ct);
+        var (recipients, recipientProblems) = await RecipientExpansion.ExpandAsync(db, specs, sender.Code, ct);
         if (recipientProblems.Count > 0)
         {
             return Problems.Validation(recipientProblems.Count == 1 ? recipientProblems[0].Code : "invalid-recipients",
@@ -126,12 +129,32 @@ public static class SubmitDocument
 
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Documents.Add(document);
-            Outbox.Add(db, new DocumentSubmitted(document.Id, sender.Code, (int)urgency), (int)urgency, now);
-            await db.SaveChangesAsync(ct);
-            await WriteContentsAsync(db, contents, ct);
-            await tx.CommitAsync(ct);
+            if (RoutingDecision.RoutesAtSubmission(specs))
+            {
+                RoutingDecision.Record(db, document, recipients, [], now);
+            }
+            else
+            {
+                Outbox.Add(db, new DocumentSubmitted(document.Id, sender.Code, (int)urgency), (int)urgency, now);
+            }
+            if (contents.All(c => c.File.Length <= InlineAttachmentBytes))
+            {
+                // Small attachments are already in memory: one SaveChanges writes everything in one
+                // transaction and one round trip.
+                foreach (var (id, file) in contents)
+                {
+                    db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Content = await ReadAllAsync(file, ct) });
+                }
+                await db.SaveChangesAsync(ct);
+            }
+            else
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                await WriteContentsAsync(db, contents, ct);
+                await tx.CommitAsync(ct);
+            }
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
         {
@@ -149,6 +172,9 @@ public static class SubmitDocument
         signal.Notify();
         return TypedResults.Accepted($"/api/v1/documents/{document.Id}/status", Accepted(document));
     }
+
+    private static readonly Func<HubDbContext, string, Task<Unit?>> UnitByCode =
+        EF.CompileAsyncQuery((HubDbContext db, string code) => db.Units.AsNoTracking().FirstOrDefault(u => u.Code == code));
 
     private static SubmissionAccepted Accepted(Document d) =>
         new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.RequestedRecipients, $"/api/v1/documents/{d.Id}/status");
@@ -177,6 +203,14 @@ public static class SubmitDocument
         var files = new FormFileCollection();
         files.AddRange(form.Files.Where(f => f.Name != "metadata"));
         return (metadata is null ? null : JsonSerializer.Deserialize<SubmitDocumentRequest>(metadata, Outbox.Json), files);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken ct)
+    {
+        var bytes = new byte[file.Length];
+        await using var stream = file.OpenReadStream();
+        await stream.ReadExactlyAsync(bytes, ct);
+        return bytes;
     }
 
     /// <summary>Streams each buffered attachment into PostgreSQL without loading it whole into memory.</summary>

@@ -26,8 +26,11 @@ public static class RecipientExpansion
         var problems = new List<RecipientProblem>();
         var list = specs.ToList();
         var roots = list.Select(s => s.Code.Value).Distinct().ToList();
-        var known = await db.Units.AsNoTracking().Where(u => roots.Contains(u.Code))
-            .Select(u => new { u.Code, u.Status, u.SuccessorCode, u.Tier }).ToDictionaryAsync(u => u.Code, ct);
+        var known = new Dictionary<string, UnitState>(StringComparer.Ordinal);
+        await foreach (var u in UnitStates(db, roots.ToArray()).WithCancellation(ct))
+        {
+            known[u.Code] = u;
+        }
 
         foreach (var spec in list.OrderBy(s => s.Kind == RecipientKind.Unit ? 0 : 1))
         {
@@ -71,6 +74,12 @@ public static class RecipientExpansion
         }
         return (recipients.Values.ToList(), problems);
     }
+
+    private sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode);
+
+    // Compiled once: this lookup runs for every submission and every routing.
+    private static readonly Func<HubDbContext, string[], IAsyncEnumerable<UnitState>> UnitStates = EF.CompileAsyncQuery(
+        (HubDbContext db, string[] codes) => db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).Select(u => new UnitState(u.Code, u.Status, u.SuccessorCode)));
 
     private static IQueryable<string> Members(HubDbContext db, RecipientSpec spec)
     {

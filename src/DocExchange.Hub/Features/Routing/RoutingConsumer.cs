@@ -1,6 +1,5 @@
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 using MassTransit;
@@ -10,9 +9,8 @@ using Npgsql;
 namespace DocExchange.Hub.Features.Routing;
 
 /// <summary>
-/// Expands a submitted document's recipients to units and records one delivery per unit, with the
-/// group that named it, plus one DeliverDocument message each, in one transaction. A unit that was
-/// retired or suspended since submission gets a refused delivery naming the reason.
+/// Expands a submitted document's group addresses to the units active now and records the
+/// deliveries (see <see cref="RoutingDecision"/>), once per document whatever the redeliveries.
 /// </summary>
 public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxSignal signal) : IConsumer<DocumentSubmitted>
 {
@@ -31,20 +29,7 @@ public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxS
         }
         var specs = document.RequestedRecipients.Select(r => RecipientSpec.TryParse(r, out var s, out _) ? s : throw new InvalidOperationException($"stored recipient '{r}' does not parse")).ToList();
         var (recipients, problems) = await RecipientExpansion.ExpandAsync(db, specs, document.SenderCode, ct);
-        var now = clock.GetUtcNow();
-        foreach (var r in recipients)
-        {
-            db.Deliveries.Add(new Delivery { DocumentId = document.Id, RecipientCode = r.Code, Via = r.Via, State = DeliveryState.Queued, QueuedAt = now });
-            Outbox.Add(db, new DeliverDocument(document.Id, r.Code, message.Urgency), message.Urgency, now);
-        }
-        foreach (var p in problems.Where(p => p.Code is "recipient-retired" or "recipient-suspended"))
-        {
-            db.Deliveries.Add(new Delivery
-            {
-                DocumentId = document.Id, RecipientCode = p.Recipient, State = DeliveryState.Refused, RefusalReason = p.Message, QueuedAt = now, RefusedAt = now,
-            });
-        }
-        document.RoutedAt = now;
+        RoutingDecision.Record(db, document, recipients, problems, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         signal.Notify();
@@ -56,11 +41,15 @@ public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsum
     public RoutingConsumerDefinition()
     {
         EndpointName = RoutingConsumer.Name;
-        ConcurrentMessageLimit = 8;
+        ConcurrentMessageLimit = 16;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RoutingConsumer> consumer, IRegistrationContext context)
     {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = 32;
+        }
         endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200))
             .Ignore<InvalidOperationException>());
     }

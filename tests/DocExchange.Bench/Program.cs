@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DocExchange.Bench;
+using Npgsql;
+
+// ops/bench drives this against a hub it started: DEX_BENCH_HUB, DEX_BENCH_TOKEN (admin), DEX_PG, DEX_RABBIT.
+var hub = new Uri(Environment.GetEnvironmentVariable("DEX_BENCH_HUB")!);
+var adminToken = Environment.GetEnvironmentVariable("DEX_BENCH_TOKEN")!;
+var database = Environment.GetEnvironmentVariable("DEX_PG")!;
+var rabbit = new Uri(Environment.GetEnvironmentVariable("DEX_RABBIT")!);
+var seconds = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_SECONDS") ?? "60", System.Globalization.CultureInfo.InvariantCulture);
+var output = Environment.GetEnvironmentVariable("DEX_BENCH_OUT") ?? ".local/bench.json";
+var results = new Dictionary<string, double>();
+var clients = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_CLIENTS") ?? "48", System.Globalization.CultureInfo.InvariantCulture);
+
+var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+HttpClient Client(string token)
+{
+    var c = new HttpClient(handler, disposeHandler: false) { BaseAddress = hub, Timeout = TimeSpan.FromMinutes(2) };
+    c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    return c;
+}
+var admin = Client(adminToken);
+await using var db = NpgsqlDataSource.Create(database);
+
+async Task<long> Scalar(string sql)
+{
+    await using var cmd = db.CreateCommand(sql);
+    return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+}
+
+async Task<HttpClient> Clerk(string unit)
+{
+    var r = await admin.PostAsJsonAsync("api/v1/credentials", new { role = "clerk", unit, label = "bench" });
+    r.EnsureSuccessStatusCode();
+    return Client((await r.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
+}
+
+async Task WaitDelivered(long expected, string label, Stopwatch? clock = null)
+{
+    var shown = Stopwatch.StartNew();
+    while (true)
+    {
+        var n = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+        if (n >= expected || shown.ElapsedMilliseconds > 1000)
+        {
+            Console.Error.WriteLine($"  {label}: {n}/{expected} delivered{(clock is null ? "" : $" at {clock.Elapsed.TotalSeconds:F1} s")}");
+            shown.Restart();
+        }
+        if (n >= expected)
+        {
+            return;
+        }
+        await Task.Delay(20);
+    }
+}
+
+static MultipartFormDataContent Submission(string number, string[] recipients, byte[] attachment)
+{
+    var form = new MultipartFormDataContent
+    {
+        { JsonContent.Create(new { number, notation = "BENCH", subject = "Công văn đo tải", recipients }), "metadata" },
+    };
+    var file = new ByteArrayContent(attachment);
+    file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+    form.Add(file, "file", "cong-van.pdf");
+    return form;
+}
+
+// 1. The raw baseline on the same broker.
+Console.Error.WriteLine("raw MassTransit publish-to-consume (quorum queue, 500 in flight) ...");
+results["raw_bus_msgs_per_s"] = Math.Round(await RawBus.MeasureAsync(rabbit, 30_000));
+Console.Error.WriteLine($"  {results["raw_bus_msgs_per_s"]} msg/s");
+
+// 2. End to end: single-recipient 10 KB documents from 100 communes to their districts, for N seconds.
+var senders = new List<(HttpClient Client, string Recipient)>();
+await using (var cmd = db.CreateCommand("SELECT code, parent_code FROM units WHERE tier = 'Commune' ORDER BY code LIMIT 100"))
+await using (var reader = await cmd.ExecuteReaderAsync())
+{
+    var rows = new List<(string, string)>();
+    while (await reader.ReadAsync())
+    {
+        rows.Add((reader.GetString(0), reader.GetString(1)));
+    }
+    foreach (var (code, parent) in rows)
+    {
+        senders.Add((await Clerk(code), parent));
+    }
+}
+var tenKb = new byte[10 * 1024];
+Random.Shared.NextBytes(tenKb);
+// Submits for the given time from `clients` concurrent clients; returns (submitted, failed).
+async Task<(long Submitted, long Failed)> Load(TimeSpan duration, Stopwatch run, string tag)
+{
+    var submitted = 0L;
+    var failed = 0L;
+    var workers = Enumerable.Range(0, clients).Select(async w =>
+    {
+        var i = 0;
+        while (run.Elapsed < duration)
+        {
+            var (client, recipient) = senders[(w + i * clients) % senders.Count];
+            var number = $"{tag}{w}-{i++}-{Guid.NewGuid():N}"[..30];
+            using var response = await client.PostAsync("api/v1/documents", Submission(number, [recipient], tenKb));
+            if (response.IsSuccessStatusCode) { Interlocked.Increment(ref submitted); }
+            else { Interlocked.Increment(ref failed); }
+        }
+    }).ToList();
+    var progress = Task.Run(async () =>
+    {
+        while (run.Elapsed < duration)
+        {
+            await Task.Delay(5000);
+            var delivered = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+            Console.Error.WriteLine($"  {run.Elapsed.TotalSeconds:F0} s: {Interlocked.Read(ref submitted)} submitted, {delivered} delivered in all");
+        }
+    });
+    await Task.WhenAll(workers);
+    await progress;
+    return (submitted, failed);
+}
+
+// Warm-up: the JIT tiers up and pools fill before anything is measured.
+Console.Error.WriteLine("warm-up: 10 s of the same load, not measured ...");
+var warm = await Load(TimeSpan.FromSeconds(10), Stopwatch.StartNew(), "W");
+await WaitDelivered(warm.Submitted, "warm-up drain");
+
+var before = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+Console.Error.WriteLine($"end to end: {senders.Count} clerks submit 10 KB single-recipient documents for {seconds} s ...");
+var run = Stopwatch.StartNew();
+var (submitted, failures) = await Load(TimeSpan.FromSeconds(seconds), run, "E");
+var submitSeconds = run.Elapsed.TotalSeconds;
+await WaitDelivered(before + submitted, "draining", run);
+var e2eSeconds = run.Elapsed.TotalSeconds;
+results["e2e_docs_per_s"] = Math.Round(submitted / e2eSeconds, 1);
+results["e2e_submit_per_s"] = Math.Round(submitted / submitSeconds, 1);
+results["e2e_documents"] = submitted;
+results["e2e_failed_submissions"] = failures;
+results["e2e_drain_after_submit_s"] = Math.Round(e2eSeconds - submitSeconds, 2);
+Console.Error.WriteLine($"  {submitted} documents in {e2eSeconds:F1} s: {results["e2e_docs_per_s"]} docs/s end to end ({failures} failed submissions)");
+
+// 3. One document to all 1,443 units: the Government Office (registered for the bench) broadcasts.
+var r = await admin.PostAsJsonAsync("api/v1/units", new { code = "000.00.00.G22", name = "Văn phòng Chính phủ", tier = "central" });
+if (!r.IsSuccessStatusCode && (int)r.StatusCode != 409)
+{
+    throw new InvalidOperationException(await r.Content.ReadAsStringAsync());
+}
+var roots = new List<string>();
+await using (var cmd = db.CreateCommand("SELECT code FROM units WHERE parent_code IS NULL AND code <> '000.00.00.G22' ORDER BY code"))
+await using (var reader = await cmd.ExecuteReaderAsync())
+{
+    while (await reader.ReadAsync())
+    {
+        roots.Add("subtree:" + reader.GetString(0));
+    }
+}
+var vpcp = await Clerk("000.00.00.G22");
+var beforeBroadcast = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+Console.Error.WriteLine($"broadcast: one document to {string.Join(", ", roots)} ...");
+var broadcast = Stopwatch.StartNew();
+var sent = await vpcp.PostAsync("api/v1/documents", Submission($"B{DateTime.UtcNow:HHmmssfff}", roots.ToArray(), tenKb));
+sent.EnsureSuccessStatusCode();
+var broadcastId = (await sent.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+await WaitDelivered(beforeBroadcast + 1443, "broadcast", broadcast);
+results["broadcast_1443_s"] = Math.Round(broadcast.Elapsed.TotalSeconds, 3);
+var recipients = await Scalar($"SELECT count(*) FROM deliveries WHERE document_id = '{broadcastId}' AND state = 'Delivered'");
+results["broadcast_recipients"] = recipients;
+Console.Error.WriteLine($"  {recipients} recipients in {results["broadcast_1443_s"]} s");
+
+results["e2e_vs_raw_ratio"] = Math.Round(results["e2e_docs_per_s"] / results["raw_bus_msgs_per_s"], 4);
+
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+var existing = File.Exists(output) ? JsonSerializer.Deserialize<Dictionary<string, double>>(await File.ReadAllTextAsync(output)) ?? [] : [];
+foreach (var (k, v) in results)
+{
+    existing[k] = v;
+}
+await File.WriteAllTextAsync(output, JsonSerializer.Serialize(existing, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine();
+Console.WriteLine($"{"figure",-28} {"value",12}");
+foreach (var (k, v) in results)
+{
+    Console.WriteLine($"{k,-28} {v,12}");
+}
+Console.WriteLine($"e2e documents/s are {results["e2e_vs_raw_ratio"]:P1} of the raw bus rate; each document is 2 bus messages, 3 transactions and 1 HTTP request.");
+Console.WriteLine($"written to {output}");
