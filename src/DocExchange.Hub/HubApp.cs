@@ -20,7 +20,14 @@ public static class HubApp
     {
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new NpgsqlDataSourceBuilder(settings.Database).Build());
+        var dataSource = new NpgsqlDataSourceBuilder(settings.Database);
+        if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            // The same few statements run for every document: prepared once per connection, PostgreSQL
+            // stops parsing and planning them each time.
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+        services.AddSingleton(dataSource.Build());
         services.AddDbContextPool<HubDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()).UseSnakeCaseNamingConvention());
         return services;
     }

@@ -48,7 +48,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasIndex(d => new { d.SenderCode, d.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
             // Số + ký hiệu are unique per issuer within a year; the edXML DocumentId carries the date.
             e.HasIndex(d => d.EdxmlDocumentId).IsUnique();
-            e.HasIndex(d => new { d.SenderCode, d.SubmittedAt });
+            e.HasIndex(d => new { d.SenderCode, d.Id });
             e.HasMany(d => d.Attachments).WithOne().HasForeignKey(a => a.DocumentId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -65,14 +65,15 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasOne<Document>().WithMany().HasForeignKey(d => d.DocumentId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Unit>().WithMany().HasForeignKey(d => d.RecipientCode).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(d => new { d.DocumentId, d.RecipientCode }).IsUnique();
-            e.HasIndex(d => new { d.RecipientCode, d.State, d.Id });
+            // State and times stay out of the indexes so that delivering and acknowledging are HOT updates.
+            e.HasIndex(d => new { d.RecipientCode, d.Id });
         });
 
         b.Entity<OutboxMessage>(e =>
         {
             e.ToTable("outbox");
             e.HasIndex(o => o.MessageId).IsUnique();
-            e.HasIndex(o => new { o.Priority, o.Id }).HasFilter("published_at IS NULL");
+            e.HasIndex(o => new { o.Priority, o.Id });
         });
 
     }

@@ -1,6 +1,10 @@
 namespace DocExchange.Hub.Messaging;
 
-/// <summary>A bus message written in the same transaction as the change it announces; the relay publishes it.</summary>
+/// <summary>
+/// A bus message written in the same transaction as the change it announces. The relay publishes it
+/// and deletes the row in one transaction: a row in this table is a message not yet confirmed by
+/// the broker. (The record of what happened to a document is in its deliveries, not here.)
+/// </summary>
 public class OutboxMessage
 {
     public long Id { get; set; }
@@ -9,5 +13,4 @@ public class OutboxMessage
     public required string Payload { get; set; }
     public int Priority { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset? PublishedAt { get; set; }
 }

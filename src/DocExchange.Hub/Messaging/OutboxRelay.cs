@@ -9,7 +9,7 @@ namespace DocExchange.Hub.Messaging;
 /// <summary>
 /// Publishes outbox rows to RabbitMQ. Claims a batch with FOR UPDATE SKIP LOCKED (so several hub
 /// instances share the work without publishing a row twice while all are healthy), publishes with
-/// publisher confirms, then marks the rows in the same transaction. A crash between publish and
+/// publisher confirms, then deletes the rows in the same transaction. A crash between publish and
 /// commit publishes the batch again later: consumers de-duplicate, so nothing is delivered twice.
 /// Higher priority (urgency) rows leave first.
 /// </summary>
@@ -17,6 +17,8 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
 {
     public const int BatchSize = 500;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+    // After a wake-up, wait this long so that one claim carries the commits of many requests.
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,6 +32,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
                 if (published < BatchSize)
                 {
                     await signal.WaitAsync(IdlePoll, stoppingToken);
+                    await Task.Delay(Gather, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -53,7 +56,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
         await using var tx = await conn.BeginTransactionAsync(ct);
         var rows = new List<(long Id, Guid MessageId, string Type, string Payload)>();
         await using (var select = new NpgsqlCommand(
-            "SELECT id, message_id, type, payload FROM outbox WHERE published_at IS NULL ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
+            "SELECT id, message_id, type, payload FROM outbox ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
         {
             select.Parameters.AddWithValue("n", BatchSize);
             await using var reader = await select.ExecuteReaderAsync(ct);
@@ -73,7 +76,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
             return bus.Publish(message, type, ctx => ctx.MessageId = r.MessageId, ct);
         }));
         failpoint.Hit(Failpoint.AfterPublishBeforeMark);
-        await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = now() WHERE id = ANY(@ids)", conn, tx))
+        await using (var mark = new NpgsqlCommand("DELETE FROM outbox WHERE id = ANY(@ids)", conn, tx))
         {
             mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
             await mark.ExecuteNonQueryAsync(ct);

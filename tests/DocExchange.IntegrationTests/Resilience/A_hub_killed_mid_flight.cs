@@ -80,7 +80,7 @@ public class A_hub_killed_mid_flight
     public async Task Killed_after_the_commit_and_before_the_publish_the_restarted_hub_delivers_once()
     {
         var id = await SubmitToDyingHub(Failpoint.AfterSubmitCommit, expectDeath: true, _recipient);
-        Assert.That(await Count($"SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = '{id}' AND published_at IS NULL"), Is.EqualTo(1),
+        Assert.That(await Count($"SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = '{id}'"), Is.EqualTo(1),
             "the outbox row waits, unpublished");
 
         await using var restarted = await HubProcess.Start(Db, Mq);
@@ -99,9 +99,8 @@ public class A_hub_killed_mid_flight
         await using var restarted = await HubProcess.Start(Db, Mq);
         await Expect.Eventually(() => Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}' AND state = 'Delivered'"), n => n == 1,
             TimeSpan.FromSeconds(30), "delivered");
-        await Expect.Eventually(() => Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), n => n == 0, TimeSpan.FromSeconds(30), "outbox drained");
-        Assert.That(await Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}'"), Is.EqualTo(1));
-        Assert.That(await Count($"SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = '{id}'"), Is.EqualTo(2),
-            "one DocumentSubmitted and one DeliverDocument, each recorded once however often published");
+        await Expect.Eventually(() => Count("SELECT count(*) FROM outbox"), n => n == 0, TimeSpan.FromSeconds(30), "outbox drained");
+        Assert.That(await Count($"SELECT count(*) FROM deliveries WHERE document_id = '{id}'"), Is.EqualTo(1),
+            "the republished DocumentSubmitted routed the document once");
     }
 }

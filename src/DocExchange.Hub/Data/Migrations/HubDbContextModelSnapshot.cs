@@ -17,7 +17,7 @@ namespace DocExchange.Hub.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("ProductVersion", "10.0.4")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -124,8 +124,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_deliveries_document_id_recipient_code");
 
-                    b.HasIndex("RecipientCode", "State", "Id")
-                        .HasDatabaseName("ix_deliveries_recipient_code_state_id");
+                    b.HasIndex("RecipientCode", "Id")
+                        .HasDatabaseName("ix_deliveries_recipient_code_id");
 
                     b.ToTable("deliveries", (string)null);
                 });
@@ -273,13 +273,13 @@ namespace DocExchange.Hub.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_documents_edxml_document_id");
 
+                    b.HasIndex("SenderCode", "Id")
+                        .HasDatabaseName("ix_documents_sender_code_id");
+
                     b.HasIndex("SenderCode", "IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_documents_sender_code_idempotency_key")
                         .HasFilter("idempotency_key IS NOT NULL");
-
-                    b.HasIndex("SenderCode", "SubmittedAt")
-                        .HasDatabaseName("ix_documents_sender_code_submitted_at");
 
                     b.ToTable("documents", (string)null);
                 });
@@ -391,10 +391,6 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("priority");
 
-                    b.Property<DateTimeOffset?>("PublishedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("published_at");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text")
@@ -408,8 +404,7 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_outbox_message_id");
 
                     b.HasIndex("Priority", "Id")
-                        .HasDatabaseName("ix_outbox_priority_id")
-                        .HasFilter("published_at IS NULL");
+                        .HasDatabaseName("ix_outbox_priority_id");
 
                     b.ToTable("outbox", (string)null);
                 });

@@ -40,11 +40,7 @@ public static class SubmitDocument
         HttpContext http, HubDbContext db, HubSettings settings, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var sender = await UnitByCode(db, caller.Unit);
-        if (sender is null || sender.Status != UnitStatus.Active)
-        {
-            return Problems.Forbidden("sender-not-active", $"Unit {caller.Unit} is {sender?.Status.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
-        }
+        var senderCode = caller.Unit;
         if (http.Request.ContentLength > settings.MaxPackageBytes)
         {
             return Problems.TooLarge(settings.MaxPackageBytes);
@@ -78,17 +74,21 @@ public static class SubmitDocument
             return Problems.Validation("missing-metadata", "The submission has no metadata: add a JSON part named 'metadata'.");
         }
 
-        if (request.From is { } from && from.Trim() != sender.Code)
+        if (request.From is { } from && from.Trim() != senderCode)
         {
             // A clerk credential acts for exactly one unit; naming another sender is refused, never rewritten.
-            return Problems.Forbidden("acting-as-another-unit", $"This credential acts for {sender.Code}; it cannot send as {from.Trim()}. Use that unit's own credential.");
+            return Problems.Forbidden("acting-as-another-unit", $"This credential acts for {senderCode}; it cannot send as {from.Trim()}. Use that unit's own credential.");
         }
         var errors = Validate(request, out var specs, out var urgency);
         if (errors.Count > 0)
         {
             return Problems.Validation("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
         }
-        var (recipients, recipientProblems) = await RecipientExpansion.ExpandAsync(db, specs, sender.Code, ct);
+        var (recipients, recipientProblems, senderStatus) = await RecipientExpansion.ExpandAsync(db, specs, senderCode, ct);
+        if (senderStatus != UnitStatus.Active)
+        {
+            return Problems.Forbidden("sender-not-active", $"Unit {senderCode} is {senderStatus?.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
+        }
         if (recipientProblems.Count > 0)
         {
             return Problems.Validation(recipientProblems.Count == 1 ? recipientProblems[0].Code : "invalid-recipients",
@@ -98,16 +98,16 @@ public static class SubmitDocument
 
         var now = clock.GetUtcNow();
         var date = request.PromulgationDate ?? DateOnly.FromDateTime(now.UtcDateTime.AddHours(7));
-        var edxmlId = $"{sender.Code},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
+        var edxmlId = $"{senderCode},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
         string? key = http.Request.Headers[IdempotencyHeader];
-        if (!string.IsNullOrEmpty(key) && await FindByKey(db, sender.Code, key, ct) is { } earlier)
+        if (!string.IsNullOrEmpty(key) && await FindByKey(db, senderCode, key, ct) is { } earlier)
         {
             return Replay(earlier, edxmlId, key);
         }
 
         var document = new Document
         {
-            Id = Guid.CreateVersion7(now), SenderCode = sender.Code, EdxmlDocumentId = edxmlId, Number = request.Number.Trim(), Notation = request.Notation.Trim(),
+            Id = Guid.CreateVersion7(now), SenderCode = senderCode, EdxmlDocumentId = edxmlId, Number = request.Number.Trim(), Notation = request.Notation.Trim(),
             PromulgationDate = date, Subject = request.Subject!.Trim(), DocumentType = request.DocumentType ?? 18, Urgency = urgency, DueDate = request.DueDate,
             RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,
             SubmittedBy = caller.CredentialId, SubmittedAt = now,
@@ -136,7 +136,7 @@ public static class SubmitDocument
             }
             else
             {
-                Outbox.Add(db, new DocumentSubmitted(document.Id, sender.Code, (int)urgency), (int)urgency, now);
+                Outbox.Add(db, new DocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
             }
             if (contents.All(c => c.File.Length <= InlineAttachmentBytes))
             {
@@ -159,22 +159,19 @@ public static class SubmitDocument
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
         {
             db.ChangeTracker.Clear();
-            if (pg.ConstraintName?.Contains("idempotency", StringComparison.Ordinal) == true && await FindByKey(db, sender.Code, key!, ct) is { } raced)
+            if (pg.ConstraintName?.Contains("idempotency", StringComparison.Ordinal) == true && await FindByKey(db, senderCode, key!, ct) is { } raced)
             {
                 return Replay(raced, edxmlId, key!);
             }
             var existing = await db.Documents.AsNoTracking().Where(d => d.EdxmlDocumentId == edxmlId).Select(d => d.Id).FirstOrDefaultAsync(ct);
             return Problems.Conflict("duplicate-document-number",
-                $"Số/ký hiệu {request.Number}/{request.Notation} dated {date:yyyy-MM-dd} was already sent by {sender.Code} as document {existing}. Numbers are unique per issuer and year: use the next number, or send an update (cập nhật) of the earlier document.",
+                $"Số/ký hiệu {request.Number}/{request.Notation} dated {date:yyyy-MM-dd} was already sent by {senderCode} as document {existing}. Numbers are unique per issuer and year: use the next number, or send an update (cập nhật) of the earlier document.",
                 new Dictionary<string, object?> { ["existingId"] = existing });
         }
         failpoint.Hit(Failpoint.AfterSubmitCommit);
         signal.Notify();
         return TypedResults.Accepted($"/api/v1/documents/{document.Id}/status", Accepted(document));
     }
-
-    private static readonly Func<HubDbContext, string, Task<Unit?>> UnitByCode =
-        EF.CompileAsyncQuery((HubDbContext db, string code) => db.Units.AsNoTracking().FirstOrDefault(u => u.Code == code));
 
     private static SubmissionAccepted Accepted(Document d) =>
         new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.RequestedRecipients, $"/api/v1/documents/{d.Id}/status");

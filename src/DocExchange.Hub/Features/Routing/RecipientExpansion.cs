@@ -19,13 +19,15 @@ public sealed record RecipientProblem(string Recipient, string Code, string Mess
 /// </summary>
 public static class RecipientExpansion
 {
-    public static async Task<(List<ExpandedRecipient> Recipients, List<RecipientProblem> Problems)> ExpandAsync(
+    /// <returns>The recipients, the problems, and the sender's status (null when it is not registered),
+    /// read in the same query as the named units.</returns>
+    public static async Task<(List<ExpandedRecipient> Recipients, List<RecipientProblem> Problems, UnitStatus? SenderStatus)> ExpandAsync(
         HubDbContext db, IEnumerable<RecipientSpec> specs, string senderCode, CancellationToken ct)
     {
         var recipients = new Dictionary<string, ExpandedRecipient>(StringComparer.Ordinal);
         var problems = new List<RecipientProblem>();
         var list = specs.ToList();
-        var roots = list.Select(s => s.Code.Value).Distinct().ToList();
+        var roots = list.Select(s => s.Code.Value).Append(senderCode).Distinct().ToList();
         var known = new Dictionary<string, UnitState>(StringComparer.Ordinal);
         await foreach (var u in UnitStates(db, roots.ToArray()).WithCancellation(ct))
         {
@@ -72,7 +74,7 @@ public static class RecipientExpansion
                 recipients.TryAdd(code, new ExpandedRecipient(code, text));
             }
         }
-        return (recipients.Values.ToList(), problems);
+        return (recipients.Values.ToList(), problems, known.TryGetValue(senderCode, out var sender) ? sender.Status : null);
     }
 
     private sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode);
