@@ -17,6 +17,9 @@ namespace DocExchange.Cli
               dex units import FILE                       JSON or CSV (schemas/units-import.md), all or nothing
               dex units list [--under CODE] [--tier T] [--status S] [--json]
               dex units show CODE [--json]
+              dex units register --code CODE --name NAME --tier TIER [--parent CODE] [--email E] [--phone P]
+                                 [--address A] [--secondaryCode C] [--validFrom D] [--validTo D]
+              dex units update CODE [--name NAME] [--tier TIER] [--parent CODE] [...as register]
               dex units suspend|reactivate CODE
               dex units retire CODE [--successor CODE] [--effective yyyy-MM-dd]
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
@@ -57,6 +60,8 @@ namespace DocExchange.Cli
                     "units import" => () => UnitsCommands.Import(client, args),
                     "units list" => () => UnitsCommands.List(client, args),
                     "units show" => () => UnitsCommands.Show(client, args),
+                    "units register" => () => UnitsCommands.Register(client, args),
+                    "units update" => () => UnitsCommands.Update(client, args),
                     "units suspend" or "units reactivate" => () => UnitsCommands.ChangeStatus(client, args),
                     "units retire" => () => UnitsCommands.Retire(client, args),
                     "credentials issue" => () => CredentialsCommands.Issue(client, args),

@@ -84,6 +84,48 @@ public static class UnitsCommands
         return 0;
     }
 
+    /// <summary>dex units register --code C --name N --tier T [--parent P] …: one new unit.</summary>
+    public static async Task<int> Register(HubClient hub, Args args)
+    {
+        var unit = Fields(args, args.Required("code"));
+        args.RejectUnknown();
+        var created = await hub.PostJsonAsync("api/v1/units", unit);
+        Console.Out.WriteLine($"registered {created["code"]} {created["name"]} ({created["tier"]})");
+        return 0;
+    }
+
+    /// <summary>dex units update CODE [--name N] …: changes the given fields, keeps the others.</summary>
+    public static async Task<int> Update(HubClient hub, Args args)
+    {
+        var code = args.Positional(2, "CODE");
+        var current = (await hub.GetAsync($"api/v1/units/{Uri.EscapeDataString(code)}")).AsObject();
+        var changes = Fields(args, code);
+        args.RejectUnknown();
+        foreach (var (k, v) in changes)
+        {
+            if (v is not null)
+            {
+                current[k] = v.DeepClone();
+            }
+        }
+        var updated = await hub.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"api/v1/units/{Uri.EscapeDataString(code)}") { Content = HubClient.JsonContent(current) });
+        Console.Out.WriteLine($"updated {updated["code"]}: {updated["name"]} ({updated["tier"]}, {updated["status"]})");
+        return 0;
+    }
+
+    private static JsonObject Fields(Args args, string code)
+    {
+        var unit = new JsonObject { ["code"] = code };
+        foreach (var name in new[] { "name", "tier", "parent", "secondaryCode", "validFrom", "validTo", "email", "phone", "address" })
+        {
+            if (args.Option(name) is { } v)
+            {
+                unit[name] = v;
+            }
+        }
+        return unit;
+    }
+
     public static async Task<int> ChangeStatus(HubClient hub, Args args)
     {
         var verb = args.Positionals[1];

@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using DocExchange.Hub.Features.Accounts;
+
+namespace DocExchange.IntegrationTests.Cli;
+
+/// <summary>
+/// dex against a second hub instance, a real process on the same database and broker as the test
+/// hub (so this also runs two hub instances side by side).
+/// </summary>
+[NonParallelizable]
+public class Using_dex
+{
+    private HubProcess _hub = null!;
+    private string _admin = null!;
+    private TestProvince _p = null!;
+    private string _dir = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _hub = await HubProcess.Start(TestServers.Database, TestServers.RabbitMq);
+        using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(TestHub.Factory.Services);
+        var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DocExchange.Hub.Data.HubDbContext>(scope.ServiceProvider);
+        _admin = (await CredentialEndpoints.IssueAsync(db, Role.Admin, null, "cli test", null, TimeProvider.System, CancellationToken.None)).Token;
+        _p = await TestHub.NewProvince();
+        _dir = Directory.CreateTempSubdirectory("dex-cli-").FullName;
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        await _hub.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private Task<Dex.Run> AsAdmin(params string[] args) => Dex.Exec(_hub.Url, _admin, args);
+
+    private async Task<string> ClerkToken(string unit)
+    {
+        var run = await AsAdmin("credentials", "issue", "--unit", unit, "--role", "clerk", "--json");
+        Assert.That(run.ExitCode, Is.Zero, run.Err);
+        return JsonNode.Parse(run.Out)!["token"]!.GetValue<string>();
+    }
+
+    [Test]
+    public async Task An_import_with_bad_rows_exits_non_zero_naming_each_line_and_imports_nothing()
+    {
+        var file = Path.Combine(_dir, "bad.csv");
+        var root = $"000.00.00.Y{Documents.NextNumber() % 100:00}";
+        await File.WriteAllTextAsync(file, $"code,name,tier,parent\n{root},Tỉnh,province,\n28.22.H17,Sai,commune,\n{root[..9]}01.{root[10..]}x,Sở,province,{root}\n");
+        var run = await AsAdmin("units", "import", file);
+        Assert.That(run.ExitCode, Is.EqualTo(1));
+        Assert.That(run.Err, Does.Contain($"{file}:3:").And.Contain($"{file}:4:").And.Contain("nothing imported"));
+        var show = await AsAdmin("units", "show", root);
+        Assert.That(show.ExitCode, Is.EqualTo(1), "the good line was not imported either");
+        Assert.That(show.Err, Does.Contain("not registered"));
+    }
+
+    [Test]
+    public async Task An_administrator_imports_registers_updates_and_lists_units()
+    {
+        var p = new TestProvince($"X{Documents.NextNumber() % 100:00}");
+        var file = Path.Combine(_dir, "units.json");
+        await File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(p.Units(), TestHub.Web));
+        var import = await AsAdmin("units", "import", file);
+        Assert.That(import.ExitCode, Is.Zero, import.Err);
+        Assert.That(import.Out, Does.Contain($"{p.Units().Length} created"));
+
+        var code = p.Commune(2, 1).Replace(".01.", ".08.", StringComparison.Ordinal);
+        var register = await AsAdmin("units", "register", "--code", code, "--name", "Xã Đông Sơn", "--tier", "commune", "--parent", p.District(2));
+        Assert.That(register.ExitCode, Is.Zero, register.Err);
+        var update = await AsAdmin("units", "update", code, "--name", "Xã Đông Sơn mới");
+        Assert.That(update.ExitCode, Is.Zero, update.Err);
+
+        var list = await AsAdmin("units", "list", "--under", p.District(2), "--json");
+        Assert.That(list.ExitCode, Is.Zero, list.Err);
+        var units = JsonNode.Parse(list.Out)!.AsArray();
+        Assert.That(units.Select(u => u!["code"]!.GetValue<string>()), Is.EquivalentTo(p.CommunesOf(2).Append(p.Office(2)).Append(code)));
+        Assert.That(units.Single(u => u!["code"]!.GetValue<string>() == code)!["name"]!.GetValue<string>(), Is.EqualTo("Xã Đông Sơn mới"));
+
+        var retire = await AsAdmin("units", "retire", code, "--successor", p.Commune(2, 1));
+        Assert.That(retire.ExitCode, Is.Zero, retire.Err);
+        Assert.That(retire.Out, Does.Contain($"its successor is {p.Commune(2, 1)}"));
+    }
+
+    [Test]
+    public async Task A_clerk_sends_and_the_recipient_fetches_and_acknowledges()
+    {
+        var sender = await ClerkToken(_p.Commune(1, 2));
+        var recipient = await ClerkToken(_p.District(1));
+        var attachment = Path.Combine(_dir, "bao-cao.pdf");
+        var bytes = new byte[70_000];
+        Random.Shared.NextBytes(bytes);
+        await File.WriteAllBytesAsync(attachment, bytes);
+
+        var send = await Dex.Exec(_hub.Url, sender, "send", "--to", _p.District(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND",
+            "--subject", "Báo cáo quý", "--file", attachment, "--urgency", "urgent", "--json");
+        Assert.That(send.ExitCode, Is.Zero, send.Err);
+        var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
+
+        await Expect.Eventually(async () => (await Dex.Exec(_hub.Url, recipient, "inbox", "--json")).Out, o => o.Contains(id, StringComparison.Ordinal),
+            what: "the document is in the recipient's inbox");
+        var into = Path.Combine(_dir, "in");
+        var fetch = await Dex.Exec(_hub.Url, recipient, "fetch", id, "--out", into);
+        Assert.That(fetch.ExitCode, Is.Zero, fetch.Err);
+        Assert.That(await File.ReadAllBytesAsync(Path.Combine(into, "bao-cao.pdf")), Is.EqualTo(bytes));
+        Assert.That(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(into, "document.json")))!["urgency"]!.GetValue<string>(), Is.EqualTo("urgent"));
+
+        Assert.That((await Dex.Exec(_hub.Url, recipient, "ack", id)).ExitCode, Is.Zero);
+        var status = await Dex.Exec(_hub.Url, sender, "status", id, "--json");
+        Assert.That(JsonNode.Parse(status.Out)!["recipients"]![0]!["state"]!.GetValue<string>(), Is.EqualTo("acknowledged"));
+    }
+
+    [Test]
+    public async Task A_refused_send_exits_1_and_names_the_recipient()
+    {
+        var sender = await ClerkToken(_p.Commune(2, 2));
+        var run = await Dex.Exec(_hub.Url, sender, "send", "--to", "000.97.97.Z97", "--number", "1", "--notation", "X", "--subject", "x");
+        Assert.That(run.ExitCode, Is.EqualTo(1));
+        Assert.That(run.Err, Does.Contain("000.97.97.Z97").And.Contain("unknown-recipient"));
+    }
+
+    [Test]
+    public async Task Usage_mistakes_exit_2_and_an_unreachable_hub_exits_3()
+    {
+        Assert.That((await AsAdmin("send", "--to", _p.Root)).ExitCode, Is.EqualTo(2));
+        Assert.That((await AsAdmin("units", "list", "--colour", "red")).ExitCode, Is.EqualTo(2));
+        Assert.That((await AsAdmin("frobnicate")).ExitCode, Is.EqualTo(2));
+        var unreachable = await Dex.Exec(new Uri("http://127.0.0.1:9"), _admin, "units", "list");
+        Assert.That(unreachable.ExitCode, Is.EqualTo(3));
+        Assert.That(unreachable.Err, Does.Contain("cannot reach the hub"));
+    }
+
+    [Test]
+    public async Task A_clerk_token_cannot_issue_credentials()
+    {
+        var clerk = await ClerkToken(_p.Department(1));
+        var run = await Dex.Exec(_hub.Url, clerk, "credentials", "issue", "--unit", _p.Department(1), "--role", "admin");
+        Assert.That(run.ExitCode, Is.EqualTo(1));
+        Assert.That(run.Err, Does.Contain("forbidden-role"));
+    }
+}
