@@ -74,7 +74,7 @@ departments = [
 districts = source["districts"]
 assert len(districts) == 26, len(districts)
 district_names = [d["name"] for d in districts]
-short_district = [d["name"].split(" ", 1)[1] if d["type"] != "Huyện" else d["name"][len("Huyện "):] for d in districts]
+short_district = [d["name"][len(d["type"]) + 1:] for d in districts]  # "Thị xã Nghi Sơn" -> "Nghi Sơn"
 
 
 def sub_units(name, count, fixed):
