@@ -116,7 +116,7 @@ public class LedgerPublicKey
 
     public static LedgerPublicKey ParseVerifierKey(string text)
     {
-        var parts = text.Trim().Split('+');
+        var parts = text.Trim().Split('+', 3);
         if (parts.Length != 3)
         {
             throw new FormatException("a verifier key is name+keyhash+base64key");
