@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json.Nodes;
 
 namespace DocExchange.IntegrationTests.Infrastructure;
@@ -45,6 +44,4 @@ public static class Expect
             await Task.Delay(50);
         }
     }
-
-    public static HttpStatusCode Code(int status) => (HttpStatusCode)status;
 }
