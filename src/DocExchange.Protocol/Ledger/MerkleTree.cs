@@ -146,14 +146,7 @@ public static class MerkleTree
             if ((fn & 1) == 1 || fn == sn)
             {
                 r = NodeHash(p, r);
-                if ((fn & 1) == 0)
-                {
-                    while ((fn & 1) == 0 && fn != 0)
-                    {
-                        fn >>= 1;
-                        sn >>= 1;
-                    }
-                }
+                SkipRightEdge(ref fn, ref sn);
             }
             else
             {
@@ -163,6 +156,16 @@ public static class MerkleTree
             sn >>= 1;
         }
         return sn == 0 && r.AsSpan().SequenceEqual(root);
+    }
+
+    /// <summary>RFC 9162's "if LSB(fn) is not set, right-shift fn and sn until either LSB(fn) is set or fn is 0".</summary>
+    private static void SkipRightEdge(ref long fn, ref long sn)
+    {
+        while ((fn & 1) == 0 && fn != 0)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
     }
 
     /// <summary>Verifies a consistency proof between two roots (RFC 9162 2.1.4.2).</summary>
@@ -206,14 +209,7 @@ public static class MerkleTree
             {
                 fr = NodeHash(c, fr);
                 sr = NodeHash(c, sr);
-                if ((fn & 1) == 0)
-                {
-                    while ((fn & 1) == 0 && fn != 0)
-                    {
-                        fn >>= 1;
-                        sn >>= 1;
-                    }
-                }
+                SkipRightEdge(ref fn, ref sn);
             }
             else
             {
