@@ -4,6 +4,7 @@ using DocExchange.Hub.Features.Audit;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Health;
+using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
@@ -49,6 +50,9 @@ public static class HubApp
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddHubHealthChecks();
         builder.Services.AddHubBus(settings);
+        builder.Services.AddSingleton(LedgerKeys.Load(settings));
+        builder.Services.AddSingleton<LedgerStore>();
+        builder.Services.AddHostedService<LedgerSequencer>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -63,6 +67,7 @@ public static class HubApp
         app.MapDocumentEndpoints();
         app.MapInboxEndpoints();
         app.MapDeliveryRecordEndpoints();
+        app.MapLedgerEndpoints();
         return app;
     }
 }

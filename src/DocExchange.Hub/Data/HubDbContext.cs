@@ -1,6 +1,7 @@
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,10 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
     public DbSet<AttachmentContent> AttachmentContents => Set<AttachmentContent>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<PendingLedgerEvent> PendingLedgerEvents => Set<PendingLedgerEvent>();
+    public DbSet<LedgerEntryRow> LedgerEntries => Set<LedgerEntryRow>();
+    public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
+    public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -67,6 +72,28 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasIndex(d => new { d.DocumentId, d.RecipientCode }).IsUnique();
             // State and times stay out of the indexes so that delivering and acknowledging are HOT updates.
             e.HasIndex(d => new { d.RecipientCode, d.Id });
+        });
+
+        b.Entity<PendingLedgerEvent>(e => e.ToTable("ledger_pending"));
+        b.Entity<LedgerEntryRow>(e =>
+        {
+            e.ToTable("ledger_entries");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedNever();
+            e.HasIndex(x => x.DocumentId);
+            e.HasIndex(x => x.Sender);
+            e.HasIndex(x => x.Recipient);
+        });
+        b.Entity<LedgerNode>(e =>
+        {
+            e.ToTable("ledger_nodes");
+            e.HasKey(x => new { x.Level, x.Index });
+        });
+        b.Entity<LedgerCheckpoint>(e =>
+        {
+            e.ToTable("ledger_checkpoints");
+            e.HasKey(x => x.Size);
+            e.Property(x => x.Size).ValueGeneratedNever();
         });
 
         b.Entity<OutboxMessage>(e =>

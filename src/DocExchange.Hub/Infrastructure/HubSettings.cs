@@ -7,6 +7,13 @@ namespace DocExchange.Hub.Infrastructure;
 /// </summary>
 public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageBytes, string? Failpoint)
 {
+    /// <summary>The ledger's signing key seed (base64 of 32 bytes); every hub instance needs the same one.</summary>
+    public string? LedgerKey { get; init; }
+    /// <summary>A file holding the seed; created (mode 600) when it does not exist yet.</summary>
+    public string? LedgerKeyFile { get; init; }
+    /// <summary>The checkpoints' origin line and the key's name.</summary>
+    public string LedgerOrigin { get; init; } = "docexchange.thanhhoa/ledger";
+
     public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
 
     public static HubSettings From(IConfiguration config)
@@ -17,6 +24,11 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             ?? throw new InvalidOperationException("No broker configured: set DEX_RABBIT to rabbitmq://user:password@host:port/vhost (ops/run does this for the private node).");
         var maxMb = config["DEX_MAX_PACKAGE_MB"] ?? config["Hub:MaxPackageMb"];
         var max = maxMb is null ? DefaultMaxPackageBytes : (long)(double.Parse(maxMb, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
-        return new HubSettings(database, new Uri(rabbit), max, config["DEX_FAILPOINT"]);
+        return new HubSettings(database, new Uri(rabbit), max, config["DEX_FAILPOINT"])
+        {
+            LedgerKey = config["DEX_LEDGER_KEY"],
+            LedgerKeyFile = config["DEX_LEDGER_KEY_FILE"],
+            LedgerOrigin = config["DEX_LEDGER_ORIGIN"] ?? "docexchange.thanhhoa/ledger",
+        };
     }
 }

@@ -68,6 +68,7 @@ public sealed class HubProcess : IAsyncDisposable
         info.Environment["DEX_RABBIT"] = rabbit;
         info.Environment["DEX_URLS"] = url?.ToString() ?? "http://127.0.0.1:0";
         info.Environment["DEX_FAILPOINT"] = failpoint ?? "";
+        info.Environment["DEX_LEDGER_KEY_FILE"] = TestHub.LedgerKeyFile;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         return info;
     }

@@ -27,10 +27,14 @@ public static class TestHub
     public static WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("the hub is not started");
     public static HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>One ledger key for every hub of the run (created by the first hub that starts).</summary>
+    public static readonly string LedgerKeyFile = Path.Combine(Path.GetTempPath(), $"dex-test-ledger-{Environment.ProcessId}.key");
+
     public static async Task Start()
     {
         Environment.SetEnvironmentVariable("DEX_PG", TestServers.Database);
         Environment.SetEnvironmentVariable("DEX_RABBIT", TestServers.RabbitMq);
+        Environment.SetEnvironmentVariable("DEX_LEDGER_KEY_FILE", LedgerKeyFile);
         Environment.SetEnvironmentVariable("DEX_MAX_PACKAGE_MB", MaxPackageMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var settings = new HubSettings(TestServers.Database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
         await using (var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider())

@@ -284,6 +284,164 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("documents", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerCheckpoint", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("Root")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("root");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("Size")
+                        .HasName("pk_ledger_checkpoints");
+
+                    b.ToTable("ledger_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerEntryRow", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("EdxmlDocumentId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("edxml_document_id");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event");
+
+                    b.Property<byte[]>("LeafHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("leaf_hash");
+
+                    b.Property<string>("Recipient")
+                        .HasColumnType("text")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<string>("Sha256")
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_ledger_entries");
+
+                    b.HasIndex("DocumentId")
+                        .HasDatabaseName("ix_ledger_entries_document_id");
+
+                    b.HasIndex("Recipient")
+                        .HasDatabaseName("ix_ledger_entries_recipient");
+
+                    b.HasIndex("Sender")
+                        .HasDatabaseName("ix_ledger_entries_sender");
+
+                    b.ToTable("ledger_entries", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerNode", b =>
+                {
+                    b.Property<short>("Level")
+                        .HasColumnType("smallint")
+                        .HasColumnName("level");
+
+                    b.Property<long>("Index")
+                        .HasColumnType("bigint")
+                        .HasColumnName("index");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.HasKey("Level", "Index")
+                        .HasName("pk_ledger_nodes");
+
+                    b.ToTable("ledger_nodes", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.PendingLedgerEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("EdxmlDocumentId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("edxml_document_id");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Recipient")
+                        .HasColumnType("text")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<string>("Sha256")
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_pending");
+
+                    b.ToTable("ledger_pending", (string)null);
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
                 {
                     b.Property<string>("Code")

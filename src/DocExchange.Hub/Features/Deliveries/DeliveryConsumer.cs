@@ -1,5 +1,6 @@
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Ledger;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,10 +20,16 @@ public sealed class DeliveryConsumer(HubDbContext db, TimeProvider clock) : ICon
         var documents = context.Message.Select(m => m.Message.DocumentId).ToArray();
         var recipients = context.Message.Select(m => m.Message.RecipientCode).ToArray();
         var now = clock.GetUtcNow();
+        // The ledger event is written by the same statement as the state change.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            UPDATE deliveries d SET state = 'Delivered', delivered_at = {now}
-            FROM unnest({documents}::uuid[], {recipients}::text[]) AS m(document_id, recipient_code)
-            WHERE d.document_id = m.document_id AND d.recipient_code = m.recipient_code AND d.state = 'Queued'
+            WITH delivered AS (
+                UPDATE deliveries d SET state = 'Delivered', delivered_at = {now}
+                FROM unnest({documents}::uuid[], {recipients}::text[]) AS m(document_id, recipient_code)
+                WHERE d.document_id = m.document_id AND d.recipient_code = m.recipient_code AND d.state = 'Queued'
+                RETURNING d.document_id, d.recipient_code)
+            INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient)
+            SELECT {now}, {LedgerEvents.Delivered}, x.document_id, doc.edxml_document_id, doc.sender_code, x.recipient_code
+            FROM delivered x JOIN documents doc ON doc.id = x.document_id
             """, context.CancellationToken);
     }
 }

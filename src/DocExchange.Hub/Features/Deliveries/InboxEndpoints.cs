@@ -1,6 +1,7 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -76,6 +77,9 @@ public static class InboxEndpoints
             return Problems.Conflict("already-acknowledged", $"Document {id} is already {delivery.State.ToString().ToLowerInvariant()} at {unit}; an acknowledgement is given once.");
         }
         var now = clock.GetUtcNow();
+        var document = await db.Documents.AsNoTracking().FirstAsync(d => d.Id == id, ct);
+        LedgerRecord.Add(db, wanted == DeliveryState.Acknowledged ? LedgerEvents.Acknowledged : LedgerEvents.Refused, document, unit, now,
+            wanted == DeliveryState.Refused ? request!.Reason!.Trim() : null);
         delivery.State = wanted;
         if (wanted == DeliveryState.Acknowledged)
         {

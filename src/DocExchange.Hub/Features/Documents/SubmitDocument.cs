@@ -4,6 +4,7 @@ using System.Text.Json;
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Routing;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
@@ -130,6 +131,7 @@ public static class SubmitDocument
         try
         {
             db.Documents.Add(document);
+            LedgerRecord.Add(db, LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document));
             if (RoutingDecision.RoutesAtSubmission(specs))
             {
                 RoutingDecision.Record(db, document, recipients, [], now);

@@ -2,6 +2,7 @@ using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 
@@ -29,6 +30,7 @@ public static class RoutingDecision
         {
             db.Deliveries.Add(new Delivery { DocumentId = document.Id, RecipientCode = r.Code, Via = r.Via, State = DeliveryState.Queued, QueuedAt = now });
             Outbox.Add(db, new DeliverDocument(document.Id, r.Code, urgency), urgency, now);
+            LedgerRecord.Add(db, LedgerEvents.Queued, document, r.Code, now, r.Via is null ? null : $"via {r.Via}");
         }
         foreach (var p in problems.Where(p => p.Code is "recipient-retired" or "recipient-suspended"))
         {
@@ -36,6 +38,7 @@ public static class RoutingDecision
             {
                 DocumentId = document.Id, RecipientCode = p.Recipient, State = DeliveryState.Refused, RefusalReason = p.Message, QueuedAt = now, RefusedAt = now,
             });
+            LedgerRecord.Add(db, LedgerEvents.Refused, document, p.Recipient, now, p.Message);
         }
         document.RoutedAt = now;
     }

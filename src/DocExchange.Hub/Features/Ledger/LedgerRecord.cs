@@ -1,0 +1,19 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Documents;
+
+namespace DocExchange.Hub.Features.Ledger;
+
+/// <summary>Adds a delivery event to the caller's unit of work; it reaches the ledger only if that commits.</summary>
+public static class LedgerRecord
+{
+    public static void Add(HubDbContext db, string @event, Document document, string? recipient, DateTimeOffset now, string? detail = null, string? sha256 = null) =>
+        db.PendingLedgerEvents.Add(new PendingLedgerEvent
+        {
+            OccurredAt = now, Event = @event, DocumentId = document.Id, EdxmlDocumentId = document.EdxmlDocumentId, Sender = document.SenderCode,
+            Recipient = recipient, Sha256 = sha256, Detail = detail,
+        });
+
+    /// <summary>What a submission is: its recipients as written and each attachment's name and SHA-256.</summary>
+    public static string SubmissionDetail(Document d) =>
+        $"to {string.Join(' ', d.RequestedRecipients)}; attachments {(d.Attachments.Count == 0 ? "none" : string.Join(' ', d.Attachments.OrderBy(a => a.Ordinal).Select(a => $"{a.FileName}:{a.Sha256}")))}";
+}
