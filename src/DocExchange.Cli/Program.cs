@@ -35,11 +35,17 @@ namespace DocExchange.Cli
               dex ack ID [--fail --reason TEXT]
               dex status ID [--json]
               dex sent [--json]
+              dex receipt ID --out FILE                    the receipt bundle of a document you sent
             auditors
               dex deliveries [--document ID] [--unit CODE] [--json]
+              dex audit entries [--document ID] [--unit CODE] [--event E] [--json]
+              dex audit checkpoint [--fresh] [--out FILE]  the latest signed checkpoint (--fresh: sign one now)
+              dex audit key                                the ledger's verifier key
+              dex audit verify-receipt FILE [--key K]      offline
+              dex audit verify-log [--since FILE] [--key K]
             """;
 
-        private static readonly HashSet<string> FlagNames = ["json", "fail", "help"];
+        private static readonly HashSet<string> FlagNames = ["json", "fail", "help", "fresh"];
 
         public static async Task<int> RunAsync(string[] argv)
         {
@@ -54,7 +60,7 @@ namespace DocExchange.Cli
                 var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
                 var token = args.Option("token") ?? Environment.GetEnvironmentVariable("DEX_TOKEN");
                 using var client = new HubClient(hub, token);
-                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" ? 2 : 1));
+                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" ? 2 : 1));
                 Func<Task<int>> run = command switch
                 {
                     "units import" => () => UnitsCommands.Import(client, args),
@@ -74,6 +80,12 @@ namespace DocExchange.Cli
                     "status" => () => DocumentCommands.Status(client, args),
                     "sent" => () => DocumentCommands.Sent(client, args),
                     "deliveries" => () => DocumentCommands.Deliveries(client, args),
+                    "receipt" => () => AuditCommands.Receipt(client, args),
+                    "audit entries" => () => AuditCommands.Entries(client, args),
+                    "audit checkpoint" => () => AuditCommands.Checkpoint(client, args),
+                    "audit key" => () => AuditCommands.Key(client, args),
+                    "audit verify-receipt" => () => AuditCommands.VerifyReceipt(args),
+                    "audit verify-log" => () => AuditCommands.VerifyLog(client, args),
                     _ => throw new UsageException($"unknown command '{command}'"),
                 };
                 return await run();

@@ -68,6 +68,7 @@ public static class HubApp
         app.MapInboxEndpoints();
         app.MapDeliveryRecordEndpoints();
         app.MapLedgerEndpoints();
+        app.MapReceiptEndpoints();
         return app;
     }
 }

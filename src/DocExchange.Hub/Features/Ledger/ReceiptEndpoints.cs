@@ -1,0 +1,57 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Protocol.Ledger;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace DocExchange.Hub.Features.Ledger;
+
+/// <summary>A sender downloads the receipt bundle of its document: every ledger entry so far, with proofs.</summary>
+public static class ReceiptEndpoints
+{
+    public static IEndpointRouteBuilder MapReceiptEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/documents/{id:guid}/receipt", Receipt).WithTags("Ledger").RequireAuthorization(Policies.Clerk);
+        return app;
+    }
+
+    public static async Task<Results<Ok<ReceiptBundle>, ProblemHttpResult>> Receipt(
+        Guid id, HttpContext http, HubDbContext db, LedgerStore store, NpgsqlDataSource dataSource, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct)
+    {
+        var unit = Caller.From(http.User).Unit;
+        if (!await db.Documents.AnyAsync(d => d.Id == id && d.SenderCode == unit, ct))
+        {
+            return Problems.NotFound("unknown-document", $"Document {id} is not among {unit}'s sent items; only its sender downloads its receipt.");
+        }
+        var rows = await db.LedgerEntries.AsNoTracking().Where(e => e.DocumentId == id).OrderBy(e => e.Seq).ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return Problems.Conflict("not-yet-in-ledger", $"Document {id} has no ledger entry yet; the ledger takes events within a second or two. Ask again shortly.");
+        }
+        // A checkpoint that covers every entry: the newest one if it does, else one signed now.
+        var latest = await db.LedgerCheckpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(ct);
+        string note;
+        long size;
+        if (latest is not null && latest.Size > rows[^1].Seq)
+        {
+            (note, size) = (latest.Note, latest.Size);
+        }
+        else
+        {
+            size = await store.SizeAsync(ct);
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            note = await LedgerSequencer.SaveCheckpoint(conn, new Checkpoint(settings.LedgerOrigin, size, await store.RootAsync(size, ct), clock.GetUtcNow()), key, ct);
+            note = (await db.LedgerCheckpoints.AsNoTracking().FirstAsync(c => c.Size == size, ct)).Note;
+        }
+        var entries = new List<ReceiptEntry>();
+        foreach (var r in rows)
+        {
+            var proof = await store.InclusionProofAsync(r.Seq, size, ct);
+            entries.Add(new ReceiptEntry(r.Seq, r.Time, r.Event, r.DocumentId, r.EdxmlDocumentId, r.Sender, r.Recipient, r.Sha256, r.Detail,
+                proof.Select(Convert.ToHexStringLower).ToList()));
+        }
+        return TypedResults.Ok(new ReceiptBundle(ReceiptBundle.CurrentFormat, key.VerifierKey, note, entries));
+    }
+}
