@@ -38,9 +38,11 @@ namespace DocExchange.Cli
               dex receipt ID --out FILE                    the receipt bundle of a document you sent
             auditors
               dex deliveries [--document ID] [--unit CODE] [--json]
-              dex audit entries [--document ID] [--unit CODE] [--event E] [--json]
+              dex audit entries [--document ID] [--unit CODE] [--event E] [--from T] [--to T] [--json]
               dex audit checkpoint [--fresh] [--out FILE]  the latest signed checkpoint (--fresh: sign one now)
               dex audit key                                the ledger's verifier key
+              dex audit inclusion --seq N [--json]         proof that entry N is in a checkpoint signed now
+              dex audit consistency --from FILE            proof that the ledger extends a saved checkpoint
               dex audit verify-receipt FILE [--key K]      offline
               dex audit verify-log [--since FILE] [--key K]
             """;
@@ -86,6 +88,8 @@ namespace DocExchange.Cli
                     "audit key" => () => AuditCommands.Key(client, args),
                     "audit verify-receipt" => () => AuditCommands.VerifyReceipt(args),
                     "audit verify-log" => () => AuditCommands.VerifyLog(client, args),
+                    "audit inclusion" => () => AuditCommands.Inclusion(client, args),
+                    "audit consistency" => () => AuditCommands.Consistency(client, args),
                     _ => throw new UsageException($"unknown command '{command}'"),
                 };
                 return await run();

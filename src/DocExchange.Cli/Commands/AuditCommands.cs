@@ -23,7 +23,7 @@ public static class AuditCommands
     public static async Task<int> Entries(HubClient hub, Args args)
     {
         var query = new List<string>();
-        foreach (var name in new[] { "document", "unit", "event" })
+        foreach (var name in new[] { "document", "unit", "event", "from", "to" })
         {
             if (args.Option(name) is { } v)
             {
@@ -63,6 +63,49 @@ public static class AuditCommands
     {
         args.RejectUnknown();
         Console.Out.WriteLine((await hub.GetAsync("api/v1/ledger/key"))["verifierKey"]);
+        return 0;
+    }
+
+    /// <summary>dex audit inclusion --seq N: proves entry N is in a checkpoint signed now, and checks the proof here.</summary>
+    public static async Task<int> Inclusion(HubClient hub, Args args)
+    {
+        var seq = long.Parse(args.Required("seq"), System.Globalization.CultureInfo.InvariantCulture);
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var key = LedgerPublicKey.ParseVerifierKey((await hub.GetAsync("api/v1/ledger/key"))["verifierKey"]!.GetValue<string>());
+        var (checkpoint, _) = Parse(await NoteAsync(hub, fresh: true), key);
+        var entry = (await hub.GetAsync($"api/v1/ledger/entries?after={seq - 1}&limit=1"))["items"]!.AsArray().FirstOrDefault(e => e!["seq"]!.GetValue<long>() == seq)
+            ?? throw new IOException($"entry {seq} is not in the ledger");
+        var proof = await hub.GetAsync($"api/v1/ledger/proof/inclusion?seq={seq}&size={checkpoint.Size}");
+        var path = proof["proof"]!.AsArray().Select(p => Convert.FromHexString(p!.GetValue<string>())).ToList();
+        var holds = MerkleTree.VerifyInclusion(seq, checkpoint.Size, ToEntry(entry).LeafHash(), path, checkpoint.Root);
+        if (json)
+        {
+            WriteJson(new JsonObject { ["entry"] = entry.DeepClone(), ["size"] = checkpoint.Size, ["proof"] = proof["proof"]!.DeepClone(), ["verified"] = holds });
+        }
+        else
+        {
+            Console.Out.WriteLine(holds ? $"entry {seq} is included in the checkpoint of size {checkpoint.Size} signed at {checkpoint.Time:u} ({path.Count} hashes)" : $"entry {seq}: the proof does NOT verify");
+        }
+        return holds ? 0 : 1;
+    }
+
+    /// <summary>dex audit consistency --from FILE: proves the ledger now extends a checkpoint saved earlier.</summary>
+    public static async Task<int> Consistency(HubClient hub, Args args)
+    {
+        var file = args.Required("from");
+        args.RejectUnknown();
+        var key = LedgerPublicKey.ParseVerifierKey((await hub.GetAsync("api/v1/ledger/key"))["verifierKey"]!.GetValue<string>());
+        var (old, _) = Parse(await File.ReadAllTextAsync(file), key);
+        var (now, _) = Parse(await NoteAsync(hub, fresh: true), key);
+        var proof = await hub.GetAsync($"api/v1/ledger/proof/consistency?from={old.Size}&to={now.Size}");
+        var path = proof["proof"]!.AsArray().Select(p => Convert.FromHexString(p!.GetValue<string>())).ToList();
+        if (!MerkleTree.VerifyConsistency(old.Size, now.Size, old.Root, now.Root, path))
+        {
+            Console.Error.WriteLine($"dex: the ledger of {now.Size} entries is NOT an extension of the checkpoint in {file} ({old.Size} entries): a fork or a rewrite");
+            return 1;
+        }
+        Console.Out.WriteLine($"consistent: the ledger of {now.Size} entries extends the checkpoint in {file} ({old.Size} entries)");
         return 0;
     }
 

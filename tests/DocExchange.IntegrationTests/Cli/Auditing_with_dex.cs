@@ -106,6 +106,13 @@ public class Auditing_with_dex
         var clean = await Audit("verify-log", "--since", saved);
         Assert.That(clean.ExitCode, Is.Zero, clean.Err);
         Assert.That(clean.Out, Does.Contain("ledger verified").And.Contain("consistent with the checkpoint saved"));
+        var included = await Audit("inclusion", "--seq", "7");
+        Assert.That(included.ExitCode, Is.Zero, included.Err);
+        Assert.That(included.Out, Does.Contain("entry 7 is included"));
+        await SentAndAcknowledged(clerkA, await TestHub.Clerk(_p.Root), _p.Root);
+        var consistent = await Audit("consistency", "--from", saved);
+        Assert.That(consistent.ExitCode, Is.Zero, consistent.Err);
+        Assert.That(consistent.Out, Does.Contain("consistent: the ledger of"));
 
         // A changed row, written directly in PostgreSQL by someone who disabled the guard.
         await Sql("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only");
@@ -126,8 +133,15 @@ public class Auditing_with_dex
             Assert.That(rehashed.ExitCode, Is.EqualTo(1));
             Assert.That(rehashed.Err, Does.Contain("do not give the root of the checkpoint"));
 
-            // A removed row (entry 3 put back first).
+            // Two rows swapped (entry 3 put back first): each now carries the other's sequence number.
             await Sql("DELETE FROM ledger_entries WHERE seq = 3; INSERT INTO ledger_entries SELECT * FROM ledger_tamper_backup WHERE seq = 3");
+            await Sql("UPDATE ledger_entries SET seq = -1 WHERE seq = 3; UPDATE ledger_entries SET seq = 3 WHERE seq = 5; UPDATE ledger_entries SET seq = 5 WHERE seq = -1");
+            var swapped = await Audit("verify-log");
+            Assert.That(swapped.ExitCode, Is.EqualTo(1));
+            Assert.That(swapped.Err, Does.Contain("entry 3 ").And.Contain("changed after it was written"));
+
+            // A removed row (entries 3 and 5 put back first).
+            await Sql("DELETE FROM ledger_entries WHERE seq IN (3, 5); INSERT INTO ledger_entries SELECT * FROM ledger_tamper_backup");
             await Sql("DELETE FROM ledger_entries WHERE seq = 5");
             var removed = await Audit("verify-log");
             Assert.That(removed.ExitCode, Is.EqualTo(1));
