@@ -62,6 +62,24 @@ public class The_receipt_ledger
     }
 
     [Test]
+    public async Task Auditors_query_by_unit_event_and_time()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var id = await SendAndAcknowledge();
+        var bySender = (await TestHub.Json(await _auditor.GetAsync($"/api/v1/ledger/entries?unit={_p.Commune(1, 1)}&limit=1000")))["items"]!.AsArray();
+        Assert.That(bySender.Count(e => e!["document"]!.GetValue<string>() == id), Is.EqualTo(4));
+        var byRecipient = (await TestHub.Json(await _auditor.GetAsync($"/api/v1/ledger/entries?unit={_p.District(1)}&event=acknowledged&limit=1000")))["items"]!.AsArray();
+        Assert.That(byRecipient.Select(e => e!["document"]!.GetValue<string>()), Does.Contain(id));
+        Assert.That(byRecipient.Select(e => e!["event"]!.GetValue<string>()), Is.All.EqualTo("acknowledged"));
+        var from = Uri.EscapeDataString(before.ToString("O"));
+        var inWindow = (await TestHub.Json(await _auditor.GetAsync($"/api/v1/ledger/entries?document={id}&from={from}")))["items"]!.AsArray();
+        Assert.That(inWindow, Has.Count.EqualTo(4));
+        var afterIt = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"));
+        var none = (await TestHub.Json(await _auditor.GetAsync($"/api/v1/ledger/entries?document={id}&from={afterIt}")))["items"]!.AsArray();
+        Assert.That(none, Is.Empty);
+    }
+
+    [Test]
     public async Task Each_entry_is_proven_included_in_a_signed_checkpoint()
     {
         var id = await SendAndAcknowledge();
