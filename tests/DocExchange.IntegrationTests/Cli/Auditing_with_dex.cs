@@ -11,32 +11,9 @@ namespace DocExchange.IntegrationTests.Cli;
 /// database: two instances append to one ledger (only the advisory-lock holder writes).
 /// </summary>
 [NonParallelizable]
-public class Auditing_with_dex
+public class Auditing_with_dex() : SecondHubFixture(Role.Auditor)
 {
-    private HubProcess _hub = null!;
-    private string _auditor = null!;
-    private TestProvince _p = null!;
-    private string _dir = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _hub = await HubProcess.Start(TestServers.Database, TestServers.RabbitMq);
-        using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(TestHub.Factory.Services);
-        var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DocExchange.Hub.Data.HubDbContext>(scope.ServiceProvider);
-        _auditor = (await CredentialEndpoints.IssueAsync(db, Role.Auditor, null, "cli audit", null, TimeProvider.System, CancellationToken.None)).Token;
-        _p = await TestHub.NewProvince();
-        _dir = Directory.CreateTempSubdirectory("dex-audit-").FullName;
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        await _hub.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private Task<Dex.Run> Audit(params string[] args) => Dex.Exec(_hub.Url, _auditor, ["audit", .. args]);
+    private Task<Dex.Run> Audit(params string[] args) => Dex.Exec(Hub.Url, Token, ["audit", .. args]);
 
     private static async Task Sql(string sql)
     {
@@ -56,12 +33,12 @@ public class Auditing_with_dex
     [Test]
     public async Task A_receipt_verifies_offline_and_one_flipped_bit_breaks_it()
     {
-        var sender = await TestHub.Clerk(_p.Commune(2, 1));
-        var recipient = await TestHub.Clerk(_p.District(2));
-        var id = await SentAndAcknowledged(sender, recipient, _p.District(2));
+        var sender = await TestHub.Clerk(P.Commune(2, 1));
+        var recipient = await TestHub.Clerk(P.District(2));
+        var id = await SentAndAcknowledged(sender, recipient, P.District(2));
         var token = sender.DefaultRequestHeaders.Authorization!.Parameter!;
-        var file = Path.Combine(_dir, "receipt.json");
-        await Expect.Eventually(async () => (await Dex.Exec(_hub.Url, token, "receipt", id, "--out", file)).ExitCode, c => c == 0, what: "the receipt is available");
+        var file = Path.Combine(Dir, "receipt.json");
+        await Expect.Eventually(async () => (await Dex.Exec(Hub.Url, token, "receipt", id, "--out", file)).ExitCode, c => c == 0, what: "the receipt is available");
         var bundle = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
         Assert.That(bundle["entries"]!.AsArray().Select(e => e!["event"]!.GetValue<string>()), Is.EqualTo(new[] { "submitted", "queued", "delivered", "acknowledged" }));
 
@@ -71,8 +48,8 @@ public class Auditing_with_dex
 
         // One bit of the recipient code: 'H' (0x48) becomes 'I' (0x49).
         var text = await File.ReadAllTextAsync(file);
-        var at = text.IndexOf($"\"recipient\": \"{_p.District(2)}\"", StringComparison.Ordinal) + "\"recipient\": \"".Length + 10;
-        var flipped = Path.Combine(_dir, "flipped.json");
+        var at = text.IndexOf($"\"recipient\": \"{P.District(2)}\"", StringComparison.Ordinal) + "\"recipient\": \"".Length + 10;
+        var flipped = Path.Combine(Dir, "flipped.json");
         await File.WriteAllTextAsync(flipped, text[..at] + (char)(text[at] ^ 1) + text[(at + 1)..]);
         var bad = await Dex.Exec(new Uri("http://127.0.0.1:9"), null, "audit", "verify-receipt", flipped);
         Assert.That(bad.ExitCode, Is.EqualTo(1));
@@ -83,11 +60,11 @@ public class Auditing_with_dex
     public async Task Two_hub_instances_appending_at_once_make_one_log_that_verifies_and_tampering_is_named()
     {
         // Documents through the in-process hub and the hub process at the same time.
-        var viaProcess = new HttpClient { BaseAddress = _hub.Url };
-        var clerkA = await TestHub.Clerk(_p.Department(1));
-        var clerkB = await TestHub.Clerk(_p.Department(2));
+        var viaProcess = new HttpClient { BaseAddress = Hub.Url };
+        var clerkA = await TestHub.Clerk(P.Department(1));
+        var clerkB = await TestHub.Clerk(P.Department(2));
         viaProcess.DefaultRequestHeaders.Authorization = clerkB.DefaultRequestHeaders.Authorization;
-        var sends = Enumerable.Range(0, 15).SelectMany(_ => new[] { (clerkA, Documents.Send(clerkA, _p.Root)), (viaProcess, Documents.Send(viaProcess, _p.Root)) }).ToList();
+        var sends = Enumerable.Range(0, 15).SelectMany(_ => new[] { (clerkA, Documents.Send(clerkA, P.Root)), (viaProcess, Documents.Send(viaProcess, P.Root)) }).ToList();
         await Task.WhenAll(sends.Select(s => s.Item2));
         foreach (var (client, send) in sends)
         {
@@ -100,7 +77,7 @@ public class Auditing_with_dex
             return (long)(await cmd.ExecuteScalarAsync())!;
         }, n => n == 0, TimeSpan.FromSeconds(15), "the ledger took every event");
 
-        var saved = Path.Combine(_dir, "saved.checkpoint");
+        var saved = Path.Combine(Dir, "saved.checkpoint");
         var checkpoint = await Audit("checkpoint", "--fresh", "--out", saved);
         Assert.That(checkpoint.ExitCode, Is.Zero, checkpoint.Err);
         var clean = await Audit("verify-log", "--since", saved);
@@ -109,7 +86,7 @@ public class Auditing_with_dex
         var included = await Audit("inclusion", "--seq", "7");
         Assert.That(included.ExitCode, Is.Zero, included.Err);
         Assert.That(included.Out, Does.Contain("entry 7 is included"));
-        await SentAndAcknowledged(clerkA, await TestHub.Clerk(_p.Root), _p.Root);
+        await SentAndAcknowledged(clerkA, await TestHub.Clerk(P.Root), P.Root);
         var consistent = await Audit("consistency", "--from", saved);
         Assert.That(consistent.ExitCode, Is.Zero, consistent.Err);
         Assert.That(consistent.Out, Does.Contain("consistent: the ledger of"));
@@ -159,11 +136,11 @@ public class Auditing_with_dex
     [Test]
     public async Task A_checkpoint_of_the_same_size_with_another_root_is_reported_as_a_fork()
     {
-        var saved = Path.Combine(_dir, "real.checkpoint");
+        var saved = Path.Combine(Dir, "real.checkpoint");
         Assert.That((await Audit("checkpoint", "--fresh", "--out", saved)).ExitCode, Is.Zero);
         var key = new LedgerKey("docexchange.thanhhoa.ledger", Convert.FromBase64String((await File.ReadAllTextAsync(TestHub.LedgerKeyFile)).Trim()));
         Assert.That(Checkpoint.TryVerify(await File.ReadAllTextAsync(saved), key, out var real, out var error), Is.True, error);
-        var forked = Path.Combine(_dir, "forked.checkpoint");
+        var forked = Path.Combine(Dir, "forked.checkpoint");
         var otherRoot = real!.Root.ToArray();
         otherRoot[0] ^= 0xFF;
         await File.WriteAllTextAsync(forked, (real with { Root = otherRoot }).Sign(key));

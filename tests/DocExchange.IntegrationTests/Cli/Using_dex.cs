@@ -3,37 +3,11 @@ using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Cli;
 
-/// <summary>
-/// dex against a second hub instance, a real process on the same database and broker as the test
-/// hub (so this also runs two hub instances side by side).
-/// </summary>
+/// <summary>dex as administrators and clerks use it: the registry, credentials, sending and receiving.</summary>
 [NonParallelizable]
-public class Using_dex
+public class Using_dex() : SecondHubFixture(Role.Admin)
 {
-    private HubProcess _hub = null!;
-    private string _admin = null!;
-    private TestProvince _p = null!;
-    private string _dir = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _hub = await HubProcess.Start(TestServers.Database, TestServers.RabbitMq);
-        using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(TestHub.Factory.Services);
-        var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DocExchange.Hub.Data.HubDbContext>(scope.ServiceProvider);
-        _admin = (await CredentialEndpoints.IssueAsync(db, Role.Admin, null, "cli test", null, TimeProvider.System, CancellationToken.None)).Token;
-        _p = await TestHub.NewProvince();
-        _dir = Directory.CreateTempSubdirectory("dex-cli-").FullName;
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        await _hub.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private Task<Dex.Run> AsAdmin(params string[] args) => Dex.Exec(_hub.Url, _admin, args);
+    private Task<Dex.Run> AsAdmin(params string[] args) => Dex.Exec(Hub.Url, Token, args);
 
     private async Task<string> ClerkToken(string unit)
     {
@@ -45,7 +19,7 @@ public class Using_dex
     [Test]
     public async Task An_import_with_bad_rows_exits_non_zero_naming_each_line_and_imports_nothing()
     {
-        var file = Path.Combine(_dir, "bad.csv");
+        var file = Path.Combine(Dir, "bad.csv");
         var root = $"000.00.00.Y{Documents.NextNumber() % 100:00}";
         await File.WriteAllTextAsync(file, $"code,name,tier,parent\n{root},Tỉnh,province,\n28.22.H17,Sai,commune,\n{root[..9]}01.{root[10..]}x,Sở,province,{root}\n");
         var run = await AsAdmin("units", "import", file);
@@ -57,10 +31,10 @@ public class Using_dex
     }
 
     [Test]
-    public async Task An_administrator_imports_registers_updates_and_lists_units()
+    public async Task AnTokenistrator_imports_registers_updates_and_lists_units()
     {
         var p = new TestProvince($"X{Documents.NextNumber() % 100:00}");
-        var file = Path.Combine(_dir, "units.json");
+        var file = Path.Combine(Dir, "units.json");
         await File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(p.Units(), TestHub.Web));
         var import = await AsAdmin("units", "import", file);
         Assert.That(import.ExitCode, Is.Zero, import.Err);
@@ -86,36 +60,36 @@ public class Using_dex
     [Test]
     public async Task A_clerk_sends_and_the_recipient_fetches_and_acknowledges()
     {
-        var sender = await ClerkToken(_p.Commune(1, 2));
-        var recipient = await ClerkToken(_p.District(1));
-        var attachment = Path.Combine(_dir, "bao-cao.pdf");
+        var sender = await ClerkToken(P.Commune(1, 2));
+        var recipient = await ClerkToken(P.District(1));
+        var attachment = Path.Combine(Dir, "bao-cao.pdf");
         var bytes = new byte[70_000];
         Random.Shared.NextBytes(bytes);
         await File.WriteAllBytesAsync(attachment, bytes);
 
-        var send = await Dex.Exec(_hub.Url, sender, "send", "--to", _p.District(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND",
+        var send = await Dex.Exec(Hub.Url, sender, "send", "--to", P.District(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND",
             "--subject", "Báo cáo quý", "--file", attachment, "--urgency", "urgent", "--json");
         Assert.That(send.ExitCode, Is.Zero, send.Err);
         var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
 
-        await Expect.Eventually(async () => (await Dex.Exec(_hub.Url, recipient, "inbox", "--json")).Out, o => o.Contains(id, StringComparison.Ordinal),
+        await Expect.Eventually(async () => (await Dex.Exec(Hub.Url, recipient, "inbox", "--json")).Out, o => o.Contains(id, StringComparison.Ordinal),
             what: "the document is in the recipient's inbox");
-        var into = Path.Combine(_dir, "in");
-        var fetch = await Dex.Exec(_hub.Url, recipient, "fetch", id, "--out", into);
+        var into = Path.Combine(Dir, "in");
+        var fetch = await Dex.Exec(Hub.Url, recipient, "fetch", id, "--out", into);
         Assert.That(fetch.ExitCode, Is.Zero, fetch.Err);
         Assert.That(await File.ReadAllBytesAsync(Path.Combine(into, "bao-cao.pdf")), Is.EqualTo(bytes));
         Assert.That(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(into, "document.json")))!["urgency"]!.GetValue<string>(), Is.EqualTo("urgent"));
 
-        Assert.That((await Dex.Exec(_hub.Url, recipient, "ack", id)).ExitCode, Is.Zero);
-        var status = await Dex.Exec(_hub.Url, sender, "status", id, "--json");
+        Assert.That((await Dex.Exec(Hub.Url, recipient, "ack", id)).ExitCode, Is.Zero);
+        var status = await Dex.Exec(Hub.Url, sender, "status", id, "--json");
         Assert.That(JsonNode.Parse(status.Out)!["recipients"]![0]!["state"]!.GetValue<string>(), Is.EqualTo("acknowledged"));
     }
 
     [Test]
     public async Task A_refused_send_exits_1_and_names_the_recipient()
     {
-        var sender = await ClerkToken(_p.Commune(2, 2));
-        var run = await Dex.Exec(_hub.Url, sender, "send", "--to", "000.97.97.Z97", "--number", "1", "--notation", "X", "--subject", "x");
+        var sender = await ClerkToken(P.Commune(2, 2));
+        var run = await Dex.Exec(Hub.Url, sender, "send", "--to", "000.97.97.Z97", "--number", "1", "--notation", "X", "--subject", "x");
         Assert.That(run.ExitCode, Is.EqualTo(1));
         Assert.That(run.Err, Does.Contain("000.97.97.Z97").And.Contain("unknown-recipient"));
     }
@@ -123,10 +97,10 @@ public class Using_dex
     [Test]
     public async Task Usage_mistakes_exit_2_and_an_unreachable_hub_exits_3()
     {
-        Assert.That((await AsAdmin("send", "--to", _p.Root)).ExitCode, Is.EqualTo(2));
+        Assert.That((await AsAdmin("send", "--to", P.Root)).ExitCode, Is.EqualTo(2));
         Assert.That((await AsAdmin("units", "list", "--colour", "red")).ExitCode, Is.EqualTo(2));
         Assert.That((await AsAdmin("frobnicate")).ExitCode, Is.EqualTo(2));
-        var unreachable = await Dex.Exec(new Uri("http://127.0.0.1:9"), _admin, "units", "list");
+        var unreachable = await Dex.Exec(new Uri("http://127.0.0.1:9"), Token, "units", "list");
         Assert.That(unreachable.ExitCode, Is.EqualTo(3));
         Assert.That(unreachable.Err, Does.Contain("cannot reach the hub"));
     }
@@ -134,8 +108,8 @@ public class Using_dex
     [Test]
     public async Task A_clerk_token_cannot_issue_credentials()
     {
-        var clerk = await ClerkToken(_p.Department(1));
-        var run = await Dex.Exec(_hub.Url, clerk, "credentials", "issue", "--unit", _p.Department(1), "--role", "admin");
+        var clerk = await ClerkToken(P.Department(1));
+        var run = await Dex.Exec(Hub.Url, clerk, "credentials", "issue", "--unit", P.Department(1), "--role", "admin");
         Assert.That(run.ExitCode, Is.EqualTo(1));
         Assert.That(run.Err, Does.Contain("forbidden-role"));
     }

@@ -70,12 +70,14 @@ public static class TestHub
 
     public static HttpClient Anonymous() => Factory.CreateClient();
 
-    public static async Task<HttpClient> ClientFor(Role role, string? unit)
+    public static async Task<HttpClient> ClientFor(Role role, string? unit) => WithToken(await IssueToken(role, unit));
+
+    /// <summary>A new credential's token, issued straight into the database as an administrator would.</summary>
+    public static async Task<string> IssueToken(Role role, string? unit)
     {
         using var scope = Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        var issued = await CredentialEndpoints.IssueAsync(db, role, unit, "test", null, TimeProvider.System, CancellationToken.None);
-        return WithToken(issued.Token);
+        return (await CredentialEndpoints.IssueAsync(db, role, unit, "test", null, TimeProvider.System, CancellationToken.None)).Token;
     }
 
     public static HttpClient WithToken(string token)
