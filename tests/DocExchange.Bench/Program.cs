@@ -175,102 +175,102 @@ Console.Error.WriteLine($"  {recipients} recipients in {results["broadcast_1443_
 // an event to its inclusion proof, and proof generation at 1,000,000 entries.
 if (Environment.GetEnvironmentVariable("DEX_BENCH_LEDGER") != "0")
 {
-var auditorResponse = await admin.PostAsJsonAsync("api/v1/credentials", new { role = "auditor", label = "bench" });
-auditorResponse.EnsureSuccessStatusCode();
-var auditor = Client((await auditorResponse.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
+    var auditorResponse = await admin.PostAsJsonAsync("api/v1/credentials", new { role = "auditor", label = "bench" });
+    auditorResponse.EnsureSuccessStatusCode();
+    var auditor = Client((await auditorResponse.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
 
-async Task InsertPending(int count, Guid document)
-{
-    await using var conn = await db.OpenConnectionAsync();
-    await using var copy = await conn.BeginBinaryImportAsync(
-        "COPY ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient) FROM STDIN (FORMAT BINARY)");
-    var now = DateTimeOffset.UtcNow;
-    for (var i = 0; i < count; i++)
+    async Task InsertPending(int count, Guid document)
     {
-        await copy.StartRowAsync();
-        await copy.WriteAsync(now, NpgsqlTypes.NpgsqlDbType.TimestampTz);
-        await copy.WriteAsync("delivered", NpgsqlTypes.NpgsqlDbType.Text);
-        await copy.WriteAsync(document, NpgsqlTypes.NpgsqlDbType.Uuid);
-        await copy.WriteAsync($"000.00.00.G22,2026/11/27,{i}/BENCH", NpgsqlTypes.NpgsqlDbType.Text);
-        await copy.WriteAsync("000.00.00.G22", NpgsqlTypes.NpgsqlDbType.Text);
-        await copy.WriteAsync("000.00.00.H56", NpgsqlTypes.NpgsqlDbType.Text);
-    }
-    await copy.CompleteAsync();
-}
-
-async Task WaitLedgerDrained(string label)
-{
-    var shown = Stopwatch.StartNew();
-    while (true)
-    {
-        var left = await Scalar("SELECT count(*) FROM ledger_pending");
-        if (left == 0 || shown.ElapsedMilliseconds > 2000)
+        await using var conn = await db.OpenConnectionAsync();
+        await using var copy = await conn.BeginBinaryImportAsync(
+            "COPY ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient) FROM STDIN (FORMAT BINARY)");
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < count; i++)
         {
-            Console.Error.WriteLine($"  {label}: {await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries")} entries, {left} waiting");
-            shown.Restart();
+            await copy.StartRowAsync();
+            await copy.WriteAsync(now, NpgsqlTypes.NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync("delivered", NpgsqlTypes.NpgsqlDbType.Text);
+            await copy.WriteAsync(document, NpgsqlTypes.NpgsqlDbType.Uuid);
+            await copy.WriteAsync($"000.00.00.G22,2026/11/27,{i}/BENCH", NpgsqlTypes.NpgsqlDbType.Text);
+            await copy.WriteAsync("000.00.00.G22", NpgsqlTypes.NpgsqlDbType.Text);
+            await copy.WriteAsync("000.00.00.H56", NpgsqlTypes.NpgsqlDbType.Text);
         }
-        if (left == 0)
-        {
-            return;
-        }
-        await Task.Delay(50);
+        await copy.CompleteAsync();
     }
-}
 
-await WaitLedgerDrained("ledger before");
-var ledgerStart = await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries");
-var toMillion = Math.Max(0, 1_000_000 - ledgerStart);
-Console.Error.WriteLine($"ledger: {toMillion} events appended (to reach 1,000,000 entries) ...");
-var appendClock = Stopwatch.StartNew();
-var feeding = Task.Run(async () =>
-{
-    for (long done = 0; done < toMillion; done += 50_000)
+    async Task WaitLedgerDrained(string label)
     {
-        await InsertPending((int)Math.Min(50_000, toMillion - done), Guid.NewGuid());
-    }
-});
-await feeding;
-await WaitLedgerDrained("ledger appends");
-results["ledger_appends_per_s"] = Math.Round(toMillion / appendClock.Elapsed.TotalSeconds);
-results["ledger_checkpoints_during_appends"] = await Scalar($"SELECT count(*) FROM ledger_checkpoints WHERE size > {ledgerStart}");
-Console.Error.WriteLine($"  {results["ledger_appends_per_s"]} appends/s sustained ({results["ledger_checkpoints_during_appends"]} checkpoints signed meanwhile)");
-
-var latencies = new List<double>();
-for (var i = 0; i < 10; i++)
-{
-    var document = Guid.NewGuid();
-    var clock = Stopwatch.StartNew();
-    await InsertPending(1, document);
-    while (true)
-    {
-        var page = await auditor.GetFromJsonAsync<JsonObject>($"api/v1/ledger/entries?document={document}");
-        if (page!["items"]!.AsArray().FirstOrDefault() is { } entry)
+        var shown = Stopwatch.StartNew();
+        while (true)
         {
-            var seq = entry["seq"]!.GetValue<long>();
-            var proof = await auditor.GetAsync($"api/v1/ledger/proof/inclusion?seq={seq}&size={seq + 1}");
-            if (proof.IsSuccessStatusCode)
+            var left = await Scalar("SELECT count(*) FROM ledger_pending");
+            if (left == 0 || shown.ElapsedMilliseconds > 2000)
             {
-                break;
+                Console.Error.WriteLine($"  {label}: {await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries")} entries, {left} waiting");
+                shown.Restart();
             }
+            if (left == 0)
+            {
+                return;
+            }
+            await Task.Delay(50);
         }
-        await Task.Delay(10);
     }
-    latencies.Add(clock.Elapsed.TotalSeconds);
-}
-results["proof_latency_s"] = Math.Round(latencies.Max(), 3);
-Console.Error.WriteLine($"  append to inclusion proof: max {latencies.Max():F3} s, mean {latencies.Average():F3} s over {latencies.Count}");
 
-var size = await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries");
-var proofClock = Stopwatch.StartNew();
-const int proofs = 200;
-for (var i = 0; i < proofs; i++)
-{
-    var seq = Random.Shared.NextInt64(size);
-    (await auditor.GetAsync($"api/v1/ledger/proof/inclusion?seq={seq}&size={size}")).EnsureSuccessStatusCode();
-}
-results["proof_ms_at_1m"] = Math.Round(proofClock.Elapsed.TotalMilliseconds / proofs, 2);
-results["ledger_size_for_proofs"] = size;
-Console.Error.WriteLine($"  inclusion proof at {size} entries: {results["proof_ms_at_1m"]} ms each over HTTP ({proofs} random leaves)");
+    await WaitLedgerDrained("ledger before");
+    var ledgerStart = await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries");
+    var toMillion = Math.Max(0, 1_000_000 - ledgerStart);
+    Console.Error.WriteLine($"ledger: {toMillion} events appended (to reach 1,000,000 entries) ...");
+    var appendClock = Stopwatch.StartNew();
+    var feeding = Task.Run(async () =>
+    {
+        for (long done = 0; done < toMillion; done += 50_000)
+        {
+            await InsertPending((int)Math.Min(50_000, toMillion - done), Guid.NewGuid());
+        }
+    });
+    await feeding;
+    await WaitLedgerDrained("ledger appends");
+    results["ledger_appends_per_s"] = Math.Round(toMillion / appendClock.Elapsed.TotalSeconds);
+    results["ledger_checkpoints_during_appends"] = await Scalar($"SELECT count(*) FROM ledger_checkpoints WHERE size > {ledgerStart}");
+    Console.Error.WriteLine($"  {results["ledger_appends_per_s"]} appends/s sustained ({results["ledger_checkpoints_during_appends"]} checkpoints signed meanwhile)");
+
+    var latencies = new List<double>();
+    for (var i = 0; i < 10; i++)
+    {
+        var document = Guid.NewGuid();
+        var clock = Stopwatch.StartNew();
+        await InsertPending(1, document);
+        while (true)
+        {
+            var page = await auditor.GetFromJsonAsync<JsonObject>($"api/v1/ledger/entries?document={document}");
+            if (page!["items"]!.AsArray().FirstOrDefault() is { } entry)
+            {
+                var seq = entry["seq"]!.GetValue<long>();
+                var proof = await auditor.GetAsync($"api/v1/ledger/proof/inclusion?seq={seq}&size={seq + 1}");
+                if (proof.IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            await Task.Delay(10);
+        }
+        latencies.Add(clock.Elapsed.TotalSeconds);
+    }
+    results["proof_latency_s"] = Math.Round(latencies.Max(), 3);
+    Console.Error.WriteLine($"  append to inclusion proof: max {latencies.Max():F3} s, mean {latencies.Average():F3} s over {latencies.Count}");
+
+    var size = await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries");
+    var proofClock = Stopwatch.StartNew();
+    const int proofs = 200;
+    for (var i = 0; i < proofs; i++)
+    {
+        var seq = Random.Shared.NextInt64(size);
+        (await auditor.GetAsync($"api/v1/ledger/proof/inclusion?seq={seq}&size={size}")).EnsureSuccessStatusCode();
+    }
+    results["proof_ms_at_1m"] = Math.Round(proofClock.Elapsed.TotalMilliseconds / proofs, 2);
+    results["ledger_size_for_proofs"] = size;
+    Console.Error.WriteLine($"  inclusion proof at {size} entries: {results["proof_ms_at_1m"]} ms each over HTTP ({proofs} random leaves)");
 }
 
 results["e2e_vs_raw_ratio"] = Math.Round(results["e2e_docs_per_s"] / results["raw_bus_msgs_per_s"], 4);

@@ -4,7 +4,6 @@ using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace DocExchange.Hub.Features.Ledger;
 
@@ -72,17 +71,8 @@ public static class LedgerEndpoints
             : TypedResults.Text(latest.Note, "text/plain; charset=utf-8");
     }
 
-    /// <summary>Signs the ledger as it stands now (any instance can: the stored tree is the truth).</summary>
-    public static async Task<ContentHttpResult> SignNow(NpgsqlDataSource dataSource, LedgerStore store, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct)
-    {
-        var size = await store.SizeAsync(ct);
-        var root = await store.RootAsync(size, ct);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await LedgerSequencer.SaveCheckpoint(conn, new Checkpoint(settings.LedgerOrigin, size, root, clock.GetUtcNow()), key, ct);
-        await using var cmd = new NpgsqlCommand("SELECT note FROM ledger_checkpoints WHERE size = @s", conn);
-        cmd.Parameters.AddWithValue("s", size);
-        return TypedResults.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "text/plain; charset=utf-8");
-    }
+    public static async Task<ContentHttpResult> SignNow(LedgerStore store, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Text((await store.SignNowAsync(key, settings.LedgerOrigin, clock.GetUtcNow(), ct)).Note, "text/plain; charset=utf-8");
 
     public static async Task<Results<Ok<ProofView>, ProblemHttpResult>> Inclusion(LedgerStore store, long seq, long size, CancellationToken ct)
     {

@@ -146,18 +146,22 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, 
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1)) : (0, DateTimeOffset.MinValue);
     }
 
-    /// <summary>Stores a signed checkpoint; a size already signed keeps its first checkpoint.</summary>
+    /// <summary>
+    /// Stores a signed checkpoint and returns the stored note: a size already signed keeps its first
+    /// checkpoint, which is then the one returned.
+    /// </summary>
     public static async Task<string> SaveCheckpoint(NpgsqlConnection conn, Checkpoint checkpoint, LedgerKey key, CancellationToken ct)
     {
-        var note = checkpoint.Sign(key);
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO ledger_checkpoints (size, root, signed_at, note) VALUES (@s, @r, @t, @n) ON CONFLICT (size) DO NOTHING", conn);
+        await using var cmd = new NpgsqlCommand("""
+            WITH inserted AS (
+                INSERT INTO ledger_checkpoints (size, root, signed_at, note) VALUES (@s, @r, @t, @n) ON CONFLICT (size) DO NOTHING RETURNING note)
+            SELECT note FROM inserted UNION ALL SELECT note FROM ledger_checkpoints WHERE size = @s LIMIT 1
+            """, conn);
         cmd.Parameters.AddWithValue("s", checkpoint.Size);
         cmd.Parameters.AddWithValue("r", checkpoint.Root);
         cmd.Parameters.AddWithValue("t", checkpoint.Time);
-        cmd.Parameters.AddWithValue("n", note);
-        await cmd.ExecuteNonQueryAsync(ct);
-        return note;
+        cmd.Parameters.AddWithValue("n", checkpoint.Sign(key));
+        return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 }
 

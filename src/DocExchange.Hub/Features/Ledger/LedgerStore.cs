@@ -19,6 +19,15 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public Task<byte[]> RootAsync(long size, CancellationToken ct) =>
         Compute(h => MerkleTree.Root(size, h), ct);
 
+    /// <summary>Signs the stored tree as it stands now (any instance can: the stored tree is the truth); returns the stored note and its size.</summary>
+    public async Task<(string Note, long Size)> SignNowAsync(LedgerKey key, string origin, DateTimeOffset now, CancellationToken ct)
+    {
+        var size = await SizeAsync(ct);
+        var root = await RootAsync(size, ct);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await LedgerSequencer.SaveCheckpoint(conn, new Checkpoint(origin, size, root, now), key, ct), size);
+    }
+
     public Task<List<byte[]>> InclusionProofAsync(long seq, long size, CancellationToken ct) =>
         Compute(h => MerkleTree.InclusionProof(seq, size, h), ct);
 

@@ -4,7 +4,6 @@ using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace DocExchange.Hub.Features.Ledger;
 
@@ -18,7 +17,7 @@ public static class ReceiptEndpoints
     }
 
     public static async Task<Results<Ok<ReceiptBundle>, ProblemHttpResult>> Receipt(
-        Guid id, HttpContext http, HubDbContext db, LedgerStore store, NpgsqlDataSource dataSource, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct)
+        Guid id, HttpContext http, HubDbContext db, LedgerStore store, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
         if (!await db.Documents.AnyAsync(d => d.Id == id && d.SenderCode == unit, ct))
@@ -32,19 +31,9 @@ public static class ReceiptEndpoints
         }
         // A checkpoint that covers every entry: the newest one if it does, else one signed now.
         var latest = await db.LedgerCheckpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(ct);
-        string note;
-        long size;
-        if (latest is not null && latest.Size > rows[^1].Seq)
-        {
-            (note, size) = (latest.Note, latest.Size);
-        }
-        else
-        {
-            size = await store.SizeAsync(ct);
-            await using var conn = await dataSource.OpenConnectionAsync(ct);
-            note = await LedgerSequencer.SaveCheckpoint(conn, new Checkpoint(settings.LedgerOrigin, size, await store.RootAsync(size, ct), clock.GetUtcNow()), key, ct);
-            note = (await db.LedgerCheckpoints.AsNoTracking().FirstAsync(c => c.Size == size, ct)).Note;
-        }
+        var (note, size) = latest is not null && latest.Size > rows[^1].Seq
+            ? (latest.Note, latest.Size)
+            : await store.SignNowAsync(key, settings.LedgerOrigin, clock.GetUtcNow(), ct);
         var entries = new List<ReceiptEntry>();
         foreach (var r in rows)
         {
