@@ -1,0 +1,278 @@
+using System.Xml;
+using System.Xml.Linq;
+
+namespace DocExchange.Protocol.Edxml;
+
+/// <summary>
+/// Reads edXML packages safely: no DTD (so no external entities and no entity expansion), no
+/// resolver, a depth limit, no duplicate Id attributes, the edXML namespace on the root. The
+/// envelope is small and read into a tree; attachments are streamed and decoded chunk by chunk,
+/// so reading costs about the package's size once more in memory.
+/// Lenient where real traffic varies: whitespace, element order, absent optional elements,
+/// <c>DigitalSignature</c> in place of <c>Signature</c>.
+/// </summary>
+public static class EdxmlReader
+{
+    /// <summary>A real package nests about 8 deep; anything far beyond is an attack on the parser.</summary>
+    public const int MaxDepth = 32;
+
+    private static readonly XNamespace Ns = EdxmlNames.Namespace;
+
+    public static XmlReaderSettings SafeSettings(long maxCharacters = 0) => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersFromEntities = 1024,
+        MaxCharactersInDocument = maxCharacters,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        CloseInput = false,
+    };
+
+    public static EdxmlPackage Read(byte[] package) => Read(new MemoryStream(package, writable: false));
+
+    public static EdxmlPackage Read(Stream stream)
+    {
+        try
+        {
+            using var reader = XmlReader.Create(stream, SafeSettings());
+            return ReadPackage(reader);
+        }
+        catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
+        {
+            throw new EdxmlFormatException("dtd-prohibited",
+                "The package contains a DTD (<!DOCTYPE ...>). edXML packages never carry one, and DTDs carry entity attacks (external entities, entity expansion); remove it.", e);
+        }
+        catch (XmlException e)
+        {
+            throw new EdxmlFormatException("malformed-xml", $"The package is not well-formed XML: {e.Message}", e);
+        }
+        catch (FormatException e)
+        {
+            throw new EdxmlFormatException("attachment-not-base64", $"An attachment's ContentTransferEncoded is not valid base64: {e.Message}", e);
+        }
+    }
+
+    private static EdxmlPackage ReadPackage(XmlReader reader)
+    {
+        reader.MoveToContent();
+        if (reader.LocalName != "edXML")
+        {
+            throw new EdxmlFormatException("not-edxml", $"The root element is <{reader.Name}>; an edXML package starts with <edXML xmlns=\"{EdxmlNames.Namespace}\">.");
+        }
+        if (reader.NamespaceURI != EdxmlNames.Namespace)
+        {
+            throw new EdxmlFormatException("wrong-namespace", $"The root <edXML> is in namespace '{reader.NamespaceURI}'; QCVN 102:2016 packages use '{EdxmlNames.Namespace}'.");
+        }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        CheckAttributes(reader, ids);
+        XElement? envelope = null;
+        var attachments = new List<PackageAttachment>();
+        if (!reader.IsEmptyElement)
+        {
+            while (reader.Read() && reader.NodeType != XmlNodeType.EndElement)
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+                if (reader.LocalName == "edXMLEnvelope" && reader.NamespaceURI == EdxmlNames.Namespace && envelope is null)
+                {
+                    envelope = ReadTree(reader, ids);
+                }
+                else if (reader.LocalName == "AttachmentEncoded")
+                {
+                    ReadAttachments(reader, ids, attachments);
+                }
+                else
+                {
+                    ReadTree(reader, ids);
+                }
+            }
+        }
+        if (envelope is null)
+        {
+            throw new EdxmlFormatException("missing-envelope", "The package has no edXMLEnvelope; it is required (edXML > edXMLEnvelope > edXMLHeader, edXMLBody).");
+        }
+        return EdxmlMapping.Map(envelope, attachments);
+    }
+
+    /// <summary>Reads the element under the cursor into a tree, without recursion, enforcing depth and Id rules.</summary>
+    private static XElement ReadTree(XmlReader reader, HashSet<string> ids)
+    {
+        var root = NewElement(reader, ids);
+        if (reader.IsEmptyElement)
+        {
+            return root;
+        }
+        var open = new Stack<XElement>();
+        open.Push(root);
+        while (reader.Read())
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                    var element = NewElement(reader, ids);
+                    open.Peek().Add(element);
+                    if (!reader.IsEmptyElement)
+                    {
+                        open.Push(element);
+                    }
+                    break;
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    open.Peek().Add(new XText(reader.Value));
+                    break;
+                case XmlNodeType.EndElement:
+                    var done = open.Pop();
+                    if (open.Count == 0)
+                    {
+                        return done;
+                    }
+                    break;
+            }
+        }
+        throw new XmlException("unexpected end of the package");
+    }
+
+    private static XElement NewElement(XmlReader reader, HashSet<string> ids)
+    {
+        if (reader.Depth > MaxDepth)
+        {
+            throw new EdxmlFormatException("too-deep", $"Elements nest deeper than {MaxDepth} levels (at <{reader.Name}>); an edXML package nests about 8. Refused as an attack on the parser.");
+        }
+        var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
+        if (reader.MoveToFirstAttribute())
+        {
+            do
+            {
+                CheckId(reader, ids);
+                element.Add(reader.Prefix == "xmlns" ? new XAttribute(XNamespace.Xmlns + reader.LocalName, reader.Value)
+                    : reader.Name == "xmlns" ? new XAttribute("xmlns", reader.Value)
+                    : new XAttribute(XName.Get(reader.LocalName, reader.NamespaceURI), reader.Value));
+            }
+            while (reader.MoveToNextAttribute());
+            reader.MoveToElement();
+        }
+        return element;
+    }
+
+    private static void CheckAttributes(XmlReader reader, HashSet<string> ids)
+    {
+        if (reader.MoveToFirstAttribute())
+        {
+            do
+            {
+                CheckId(reader, ids);
+            }
+            while (reader.MoveToNextAttribute());
+            reader.MoveToElement();
+        }
+    }
+
+    /// <summary>Two elements with one Id let a signature point at one while the reader processes the other.</summary>
+    private static void CheckId(XmlReader reader, HashSet<string> ids)
+    {
+        if (reader.LocalName is "Id" or "ID" or "id" && reader.Prefix != "xmlns" && !ids.Add(reader.Value))
+        {
+            throw new EdxmlFormatException("duplicate-id", $"The Id '{reader.Value}' appears on more than one element; Ids must be unique, or a signature could cover one element while another is processed.");
+        }
+    }
+
+    private static void ReadAttachments(XmlReader reader, HashSet<string> ids, List<PackageAttachment> attachments)
+    {
+        CheckDepth(reader);
+        if (reader.IsEmptyElement)
+        {
+            return;
+        }
+        while (reader.Read() && reader.NodeType != XmlNodeType.EndElement)
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+            if (reader.LocalName != "Attachment")
+            {
+                ReadTree(reader, ids);
+                continue;
+            }
+            CheckDepth(reader);
+            CheckAttributes(reader, ids);
+            string? contentId = null, name = null, description = null, contentType = null;
+            byte[] content = [];
+            if (!reader.IsEmptyElement)
+            {
+                reader.Read();
+                // Each branch leaves the cursor after the child it read; the loop ends on </Attachment>.
+                while (reader.MoveToContent() != XmlNodeType.EndElement)
+                {
+                    if (reader.NodeType != XmlNodeType.Element)
+                    {
+                        reader.Read();
+                        continue;
+                    }
+                    CheckDepth(reader);
+                    CheckAttributes(reader, ids);
+                    switch (reader.LocalName)
+                    {
+                        case "ContentId": contentId = reader.ReadElementContentAsString(); break;
+                        case "AttachmentName": name = reader.ReadElementContentAsString(); break;
+                        case "Description": description = reader.ReadElementContentAsString(); break;
+                        case "ContentType": contentType = reader.ReadElementContentAsString(); break;
+                        case "ContentTransferEncoded": content = ReadBase64(reader); break;
+                        default: ReadTree(reader, ids); reader.Read(); break;
+                    }
+                }
+            }
+            attachments.Add(new PackageAttachment(contentId, name, description, contentType, content));
+        }
+    }
+
+    private static void CheckDepth(XmlReader reader)
+    {
+        if (reader.Depth > MaxDepth)
+        {
+            throw new EdxmlFormatException("too-deep", $"Elements nest deeper than {MaxDepth} levels (at <{reader.Name}>); an edXML package nests about 8. Refused as an attack on the parser.");
+        }
+    }
+
+    /// <summary>Decodes base64 in chunks, then copies once into an array of the exact size.</summary>
+    private static byte[] ReadBase64(XmlReader reader)
+    {
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            return [];
+        }
+        var chunks = new List<byte[]>();
+        var total = 0;
+        while (true)
+        {
+            var chunk = new byte[256 * 1024];
+            var filled = 0;
+            int n;
+            while (filled < chunk.Length && (n = reader.ReadElementContentAsBase64(chunk, filled, chunk.Length - filled)) > 0)
+            {
+                filled += n;
+            }
+            if (filled == 0)
+            {
+                break;
+            }
+            chunks.Add(filled == chunk.Length ? chunk : chunk[..filled]);
+            total += filled;
+            if (filled < chunk.Length)
+            {
+                break;
+            }
+        }
+        var content = new byte[total];
+        var offset = 0;
+        foreach (var chunk in chunks)
+        {
+            chunk.CopyTo(content, offset);
+            offset += chunk.Length;
+        }
+        return content;
+    }
+}
