@@ -29,6 +29,7 @@ ensure_packages() {
   command -v psql >/dev/null || apt_install postgresql-client-15
   [ -x "$RABBITMQCTL" ] || apt_install rabbitmq-server
   command -v xmlsec1 >/dev/null || apt_install xmlsec1
+  command -v openssl >/dev/null || apt_install openssl
 }
 
 # PostgreSQL refuses to run as root: the cluster belongs to 'postgres' when we are root.

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text;
+using DocExchange.Protocol.Edxml;
+using DocExchange.Protocol.Signatures;
+
+namespace DocExchange.Tests.Signatures;
+
+/// <summary>
+/// The hub's signatures against an independent XML-DSig implementation: xmlsec1 (Debian's
+/// xmlsec1 package; ops/test installs it) with certificates made by openssl.
+/// </summary>
+public class Xmlsec_interoperability
+{
+    private string dir = "";
+
+    [SetUp]
+    public void MakeFolder()
+    {
+        dir = Directory.CreateTempSubdirectory("dex-xmlsec-").FullName;
+    }
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
+
+    [Test]
+    public void A_package_signed_by_xmlsec1_with_an_openssl_certificate_verifies_in_the_hub()
+    {
+        // An openssl CA and a unit certificate under it.
+        Run("openssl", "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj /CN=OpenSSL-CA -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
+        Run("openssl", "req -newkey rsa:2048 -nodes -keyout unit.key -out unit.csr -subj /CN=UBND-xa-Test/OU=000.01.33.H56");
+        File.WriteAllText(Path.Combine(dir, "ext.cnf"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
+        Run("openssl", "x509 -req -in unit.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out unit.pem -days 30 -extfile ext.cnf");
+
+        // A signature template in edXMLHeader, as XML-DSig tools expect it: inclusive c14n this time.
+        var package = Encoding.UTF8.GetString(TestPki.UnsignedPackage());
+        const string template = """
+            <Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo></Signature>
+            """;
+        package = package.Replace("</edXMLHeader>", template + "</edXMLHeader>", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "template.edxml"), package);
+        Run("xmlsec1", "--sign --privkey-pem unit.key,unit.pem --output signed.edxml template.edxml");
+        var signed = File.ReadAllBytes(Path.Combine(dir, "signed.edxml"));
+
+        var check = PackageSignature.Verify(signed);
+        var trust = TrustAnchors.Load([Path.Combine(dir, "ca.pem")]);
+
+        Assert.That(check.Signer.Subject, Does.Contain("000.01.33.H56"));
+        Assert.DoesNotThrow(() => trust.Check(check.Signer, check.OtherCertificates, DateTimeOffset.UtcNow));
+        Assert.That(EdxmlReader.Read(signed).Document!.Subject, Is.EqualTo("V/v thử nghiệm ký số"));
+    }
+
+    [Test]
+    public void A_package_signed_by_the_hub_verifies_in_xmlsec1()
+    {
+        File.WriteAllText(Path.Combine(dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        File.WriteAllBytes(Path.Combine(dir, "signed.edxml"), TestPki.Signed(TestPki.Commune));
+        File.WriteAllBytes(Path.Combine(dir, "signed-ec.edxml"), TestPki.Signed(TestPki.CommuneEc));
+
+        Assert.That(Run("xmlsec1", "--verify --trusted-pem ca.pem signed.edxml"), Does.Contain("OK"));
+        Assert.That(Run("xmlsec1", "--verify --trusted-pem ca.pem signed-ec.edxml"), Does.Contain("OK"));
+    }
+
+    [Test]
+    public void Xmlsec1_refuses_a_hub_signed_package_changed_after_signing()
+    {
+        File.WriteAllText(Path.Combine(dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        var text = Encoding.UTF8.GetString(TestPki.Signed(TestPki.Commune)).Replace("UBND-VP", "UBND-VX", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "changed.edxml"), text);
+
+        var (code, output) = Exec("xmlsec1", "--verify --trusted-pem ca.pem changed.edxml");
+        Assert.That(code, Is.Not.Zero, output);
+    }
+
+    private string Run(string file, string arguments)
+    {
+        var (code, output) = Exec(file, arguments);
+        Assert.That(code, Is.Zero, $"{file} {arguments}\n{output}");
+        return output;
+    }
+
+    private (int Code, string Output) Exec(string file, string arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start; install it (apt-get install xmlsec1 openssl).");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+}
