@@ -5,6 +5,9 @@ using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Health;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Signatures;
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
@@ -52,6 +55,7 @@ public static class HubApp
         builder.Services.AddHubBus(settings);
         builder.Services.AddSingleton(LedgerKeys.Load(settings));
         builder.Services.AddSingleton<LedgerStore>();
+        builder.Services.AddSingleton(PackageTrust.Load(settings));
         builder.Services.AddHostedService<LedgerSequencer>();
 
         var app = builder.Build();
@@ -63,12 +67,15 @@ public static class HubApp
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         app.MapHubHealthEndpoints();
         app.MapUnitEndpoints();
+        app.MapCertificateEndpoints();
         app.MapCredentialEndpoints();
         app.MapDocumentEndpoints();
         app.MapInboxEndpoints();
         app.MapDeliveryRecordEndpoints();
         app.MapLedgerEndpoints();
         app.MapReceiptEndpoints();
+        app.MapPackageEndpoints();
+        app.MapStatusEndpoints();
         return app;
     }
 }

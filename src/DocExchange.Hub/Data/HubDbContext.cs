@@ -2,6 +2,8 @@ using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +14,9 @@ namespace DocExchange.Hub.Data;
 public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(options)
 {
     public DbSet<Unit> Units => Set<Unit>();
+    public DbSet<UnitCertificate> UnitCertificates => Set<UnitCertificate>();
+    public DbSet<DocumentPackage> DocumentPackages => Set<DocumentPackage>();
+    public DbSet<BusinessStatus> BusinessStatuses => Set<BusinessStatus>();
     public DbSet<Credential> Credentials => Set<Credential>();
     public DbSet<Document> Documents => Set<Document>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
@@ -37,6 +42,27 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasOne<Unit>().WithMany().HasForeignKey(u => u.SuccessorCode).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(u => u.ParentCode);
             e.HasIndex(u => u.SecondaryCode);
+        });
+
+        b.Entity<UnitCertificate>(e =>
+        {
+            e.HasKey(c => c.Sha256);
+            e.HasOne<Unit>().WithMany().HasForeignKey(c => c.UnitCode).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(c => c.UnitCode);
+        });
+
+        b.Entity<DocumentPackage>(e =>
+        {
+            e.HasKey(p => p.DocumentId);
+            e.HasOne<Document>().WithOne().HasForeignKey<DocumentPackage>(p => p.DocumentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<BusinessStatus>(e =>
+        {
+            e.HasOne<Document>().WithMany().HasForeignKey(s => s.DocumentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(s => new { s.DocumentId, s.UnitCode });
+            // A status package sent twice is one status.
+            e.HasIndex(s => new { s.DocumentId, s.Sha256 }).IsUnique();
         });
 
         b.Entity<Credential>(e =>

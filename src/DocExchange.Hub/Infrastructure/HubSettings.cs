@@ -13,6 +13,15 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
     public string? LedgerKeyFile { get; init; }
     /// <summary>The checkpoints' origin line and the key's name.</summary>
     public string LedgerOrigin { get; init; } = "docexchange.thanhhoa/ledger";
+    /// <summary>PEM files of the CAs whose unit certificates the hub trusts (DEX_TRUST_ANCHORS, ':'-separated).</summary>
+    public IReadOnlyList<string> TrustAnchorFiles { get; init; } = [];
+    /// <summary>CRL files (PEM or DER) of those CAs (DEX_CRLS, ':'-separated).</summary>
+    public IReadOnlyList<string> CrlFiles { get; init; } = [];
+    /// <summary>The hub's own signing certificate and key (PEM), for the statuses it issues (DEX_SIGNING_CERT, DEX_SIGNING_KEY).</summary>
+    public string? SigningCertificateFile { get; init; }
+    public string? SigningKeyFile { get; init; }
+    /// <summary>How long after signing a package is still accepted (DEX_MAX_SIGNING_AGE_HOURS, default 168).</summary>
+    public TimeSpan MaxSigningAge { get; init; } = TimeSpan.FromDays(7);
 
     public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
 
@@ -29,6 +38,13 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             LedgerKey = config["DEX_LEDGER_KEY"],
             LedgerKeyFile = config["DEX_LEDGER_KEY_FILE"],
             LedgerOrigin = config["DEX_LEDGER_ORIGIN"] ?? "docexchange.thanhhoa/ledger",
+            TrustAnchorFiles = Paths(config["DEX_TRUST_ANCHORS"]),
+            CrlFiles = Paths(config["DEX_CRLS"]),
+            SigningCertificateFile = config["DEX_SIGNING_CERT"],
+            SigningKeyFile = config["DEX_SIGNING_KEY"],
+            MaxSigningAge = config["DEX_MAX_SIGNING_AGE_HOURS"] is { } hours ? TimeSpan.FromHours(double.Parse(hours, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.FromDays(7),
         };
     }
+
+    private static string[] Paths(string? list) => list?.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

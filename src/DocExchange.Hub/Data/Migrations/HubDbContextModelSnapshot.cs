@@ -225,6 +225,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("number");
 
+                    b.Property<string>("PackageSha256")
+                        .HasColumnType("text")
+                        .HasColumnName("package_sha256");
+
                     b.Property<DateOnly>("PromulgationDate")
                         .HasColumnType("date")
                         .HasColumnName("promulgation_date");
@@ -442,6 +446,110 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("ledger_pending", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Packages.DocumentPackage", b =>
+                {
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("SignatureMethod")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signature_method");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.Property<string>("SignerCertificate")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signer_certificate");
+
+                    b.Property<string>("SignerSubject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signer_subject");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("DocumentId")
+                        .HasName("pk_document_packages");
+
+                    b.ToTable("document_packages", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Statuses.BusinessStatus", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<byte[]>("Package")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("package");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("SignerSubject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signer_subject");
+
+                    b.Property<string>("UnitCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("unit_code");
+
+                    b.HasKey("Id")
+                        .HasName("pk_business_statuses");
+
+                    b.HasIndex("DocumentId", "Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ix_business_statuses_document_id_sha256");
+
+                    b.HasIndex("DocumentId", "UnitCode")
+                        .HasDatabaseName("ix_business_statuses_document_id_unit_code");
+
+                    b.ToTable("business_statuses", (string)null);
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
                 {
                     b.Property<string>("Code")
@@ -460,6 +568,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<string>("Email")
                         .HasColumnType("text")
                         .HasColumnName("email");
+
+                    b.Property<bool>("LegacySignatures")
+                        .HasColumnType("boolean")
+                        .HasColumnName("legacy_signatures");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -521,6 +633,70 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_units_successor_code");
 
                     b.ToTable("units", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Units.UnitCertificate", b =>
+                {
+                    b.Property<string>("Sha256")
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<Guid>("AddedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("added_by");
+
+                    b.Property<byte[]>("Der")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("der");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("issuer");
+
+                    b.Property<DateTimeOffset>("NotAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_after");
+
+                    b.Property<DateTimeOffset>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
+                    b.Property<string>("RevocationReason")
+                        .HasColumnType("text")
+                        .HasColumnName("revocation_reason");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("SerialNumber")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("serial_number");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("UnitCode")
+                        .IsRequired()
+                        .HasColumnType("character varying(13)")
+                        .HasColumnName("unit_code");
+
+                    b.HasKey("Sha256")
+                        .HasName("pk_unit_certificates");
+
+                    b.HasIndex("UnitCode")
+                        .HasDatabaseName("ix_unit_certificates_unit_code");
+
+                    b.ToTable("unit_certificates", (string)null);
                 });
 
             modelBuilder.Entity("DocExchange.Hub.Messaging.OutboxMessage", b =>
@@ -623,6 +799,26 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasConstraintName("fk_documents_units_sender_code");
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Packages.DocumentPackage", b =>
+                {
+                    b.HasOne("DocExchange.Hub.Features.Documents.Document", null)
+                        .WithOne()
+                        .HasForeignKey("DocExchange.Hub.Features.Packages.DocumentPackage", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_document_packages_documents_document_id");
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Statuses.BusinessStatus", b =>
+                {
+                    b.HasOne("DocExchange.Hub.Features.Documents.Document", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_business_statuses_documents_document_id");
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
                 {
                     b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
@@ -636,6 +832,16 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasForeignKey("SuccessorCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_units_units_successor_code");
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Units.UnitCertificate", b =>
+                {
+                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                        .WithMany()
+                        .HasForeignKey("UnitCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_unit_certificates_units_unit_code");
                 });
 
             modelBuilder.Entity("DocExchange.Hub.Features.Documents.Document", b =>

@@ -24,6 +24,8 @@ public class Document
     public DateTimeOffset SubmittedAt { get; set; }
     public DateTimeOffset? RoutedAt { get; set; }
     public long TotalSize { get; set; }
+    /// <summary>SHA-256 of the signed edXML package, when the document arrived as one.</summary>
+    public string? PackageSha256 { get; set; }
     public List<Attachment> Attachments { get; set; } = [];
 }
 

@@ -95,12 +95,12 @@ public static class DocumentEndpoints
     }
 
     /// <summary>A document the unit sent, or one in its inbox (delivered to it); nothing else.</summary>
-    private static Task<Document?> Readable(HubDbContext db, Guid id, string unit, CancellationToken ct) =>
+    public static Task<Document?> Readable(HubDbContext db, Guid id, string unit, CancellationToken ct) =>
         db.Documents.AsNoTracking().Include(d => d.Attachments)
             .Where(d => d.Id == id && (d.SenderCode == unit || db.Deliveries.Any(x => x.DocumentId == id && x.RecipientCode == unit
                 && (x.State == DeliveryState.Delivered || x.State == DeliveryState.Acknowledged || (x.State == DeliveryState.Refused && x.DeliveredAt != null)))))
             .FirstOrDefaultAsync(ct);
 
-    private static ProblemHttpResult NotYours(Guid id) =>
+    public static ProblemHttpResult NotYours(Guid id) =>
         Problems.NotFound("unknown-document", $"Document {id} is neither in your unit's inbox nor among its sent items.");
 }

@@ -5,6 +5,7 @@ using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Routing;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
@@ -23,6 +24,9 @@ namespace DocExchange.Hub.Features.Documents;
 public sealed record SubmitDocumentRequest(
     string? From, string? Number, string? Notation, string? Subject, int? DocumentType, string? Urgency,
     DateOnly? DueDate, DateOnly? PromulgationDate, string[]? Recipients);
+
+/// <summary>An attachment's name, type, size and a way to read its bytes (a form file, or decoded from a package).</summary>
+public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open);
 
 public sealed record SubmissionAccepted(Guid Id, string DocumentId, string Sender, IReadOnlyList<string> Recipients, string Status);
 
@@ -80,6 +84,20 @@ public static class SubmitDocument
             // A clerk credential acts for exactly one unit; naming another sender is refused, never rewritten.
             return Problems.Forbidden("acting-as-another-unit", $"This credential acts for {senderCode}; it cannot send as {from.Trim()}. Use that unit's own credential.");
         }
+        var attachments = files.Select(f => new AttachmentSource(Path.GetFileName(f.FileName), f.ContentType ?? "application/octet-stream", f.Length, f.OpenReadStream)).ToList();
+        return await AcceptAsync(http, db, clock, signal, failpoint, request, attachments, null, ct);
+    }
+
+    /// <summary>
+    /// Validates, expands the recipients and stores a submission (from JSON, multipart or a signed
+    /// edXML package) in one transaction with its outbox message or routing and its ledger event.
+    /// </summary>
+    public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> AcceptAsync(
+        HttpContext http, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint,
+        SubmitDocumentRequest request, IReadOnlyList<AttachmentSource> files, DocumentPackage? package, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency);
         if (errors.Count > 0)
         {
@@ -113,25 +131,34 @@ public static class SubmitDocument
             RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,
             SubmittedBy = caller.CredentialId, SubmittedAt = now,
         };
-        var contents = new List<(Guid Id, IFormFile File)>();
+        var contents = new List<(Guid Id, AttachmentSource File)>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
             var id = Guid.CreateVersion7(now);
-            await using var stream = file.OpenReadStream();
+            await using var stream = file.Open();
             var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
             document.Attachments.Add(new Attachment
             {
-                Id = id, DocumentId = document.Id, Ordinal = i, FileName = Path.GetFileName(file.FileName), ContentType = file.ContentType ?? "application/octet-stream",
+                Id = id, DocumentId = document.Id, Ordinal = i, FileName = file.FileName, ContentType = file.ContentType,
                 Size = file.Length, Sha256 = hash,
             });
             contents.Add((id, file));
+        }
+        if (package is not null)
+        {
+            package.DocumentId = document.Id;
+            document.PackageSha256 = package.Sha256;
         }
         document.TotalSize = files.Sum(f => f.Length);
 
         try
         {
             db.Documents.Add(document);
-            LedgerRecord.Add(db, LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document));
+            if (package is not null)
+            {
+                db.DocumentPackages.Add(package);
+            }
+            LedgerRecord.Add(db, LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document, package), package?.Sha256);
             if (RoutingDecision.RoutesAtSubmission(specs))
             {
                 RoutingDecision.Record(db, document, recipients, [], now);
@@ -204,22 +231,22 @@ public static class SubmitDocument
         return (metadata is null ? null : JsonSerializer.Deserialize<SubmitDocumentRequest>(metadata, Outbox.Json), files);
     }
 
-    private static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken ct)
+    private static async Task<byte[]> ReadAllAsync(AttachmentSource file, CancellationToken ct)
     {
         var bytes = new byte[file.Length];
-        await using var stream = file.OpenReadStream();
+        await using var stream = file.Open();
         await stream.ReadExactlyAsync(bytes, ct);
         return bytes;
     }
 
     /// <summary>Streams each buffered attachment into PostgreSQL without loading it whole into memory.</summary>
-    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, IFormFile File)> contents, CancellationToken ct)
+    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, AttachmentSource File)> contents, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
         foreach (var (id, file) in contents)
         {
-            await using var stream = file.OpenReadStream();
+            await using var stream = file.Open();
             await using var cmd = new NpgsqlCommand("INSERT INTO attachment_contents (attachment_id, content) VALUES (@id, @content)", conn, tx);
             cmd.Parameters.AddWithValue("id", id);
             cmd.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Bytea) { Value = stream });

@@ -1,5 +1,6 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Packages;
 
 namespace DocExchange.Hub.Features.Ledger;
 
@@ -14,6 +15,7 @@ public static class LedgerRecord
         });
 
     /// <summary>What a submission is: its recipients as written and each attachment's name and SHA-256.</summary>
-    public static string SubmissionDetail(Document d) =>
-        $"to {string.Join(' ', d.RequestedRecipients)}; attachments {(d.Attachments.Count == 0 ? "none" : string.Join(' ', d.Attachments.OrderBy(a => a.Ordinal).Select(a => $"{a.FileName}:{a.Sha256}")))}";
+    public static string SubmissionDetail(Document d, DocumentPackage? package = null) =>
+        $"to {string.Join(' ', d.RequestedRecipients)}; attachments {(d.Attachments.Count == 0 ? "none" : string.Join(' ', d.Attachments.OrderBy(a => a.Ordinal).Select(a => $"{a.FileName}:{a.Sha256}")))}"
+        + (package is null ? "" : $"; edXML package signed by certificate {package.SignerCertificate} ({package.SignatureMethod})");
 }

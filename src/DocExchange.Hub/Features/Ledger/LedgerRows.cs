@@ -8,6 +8,8 @@ public static class LedgerEvents
     public const string Delivered = "delivered";
     public const string Acknowledged = "acknowledged";
     public const string Refused = "refused";
+    /// <summary>A recipient's business status (02-06, 15, 16), as its signed package.</summary>
+    public const string Status = "status";
 }
 
 /// <summary>

@@ -22,6 +22,8 @@ public class Unit
     public string? Email { get; set; }
     public string? Phone { get; set; }
     public string? Address { get; set; }
+    /// <summary>Set by an administrator for peers that still sign with RSA-SHA1 (the public SDK does); others must use SHA-256.</summary>
+    public bool LegacySignatures { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

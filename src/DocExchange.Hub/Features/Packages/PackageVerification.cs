@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Signatures;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Protocol.Edxml;
+using DocExchange.Protocol.Signatures;
+using DocExchange.Protocol.Units;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocExchange.Hub.Features.Packages;
+
+/// <summary>A package that passed every check: readable, from the caller's unit, signed by a trusted certificate registered to that unit.</summary>
+public sealed record VerifiedPackage(EdxmlPackage Package, byte[] Bytes, string Sha256, SignatureCheck Signature, string SignerCertificate, DateTimeOffset SignedAt)
+{
+    public string Sender => Package.SenderCode!;
+}
+
+/// <summary>
+/// Checks an incoming package in the order a forger would have to pass them: it reads safely as
+/// edXML; its codes are well-formed; its sender is the caller's unit; its signature is valid and
+/// covers the whole package; the certificate chains to a trusted CA, was valid when the package
+/// was signed and is not revoked; and the registry holds that certificate for the sending unit.
+/// Each failure has its own code and nothing is stored.
+/// </summary>
+public static class PackageVerification
+{
+    /// <summary>Clocks differ a little between the sender's machine and the hub.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>edXML timestamps carry no zone: they are Vietnam's wall clock (UTC+7).</summary>
+    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
+
+    public static async Task<(VerifiedPackage? Package, ProblemHttpResult? Problem)> VerifyAsync(
+        byte[] bytes, string callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct)
+    {
+        EdxmlPackage package;
+        try
+        {
+            package = EdxmlReader.Read(bytes);
+        }
+        catch (EdxmlFormatException e)
+        {
+            return (null, Problems.Make(StatusCodes.Status400BadRequest, e.Code, "The package cannot be read", e.Message));
+        }
+
+        var sender = package.SenderCode;
+        if (!UnitCode.TryParse(sender, out _, out var senderError))
+        {
+            return (null, Problems.Validation("invalid-unit-code", $"From/OrganId: {senderError}"));
+        }
+        foreach (var to in package.Document?.To ?? [])
+        {
+            if (!UnitCode.TryParse(to.OrganId, out _, out var toError))
+            {
+                return (null, Problems.Validation("invalid-unit-code", $"To/OrganId: {toError}"));
+            }
+        }
+        if (sender != callerUnit)
+        {
+            return (null, Problems.Forbidden("acting-as-another-unit", $"The package is from {sender}, but this credential acts for {callerUnit}. A unit sends only its own packages."));
+        }
+
+        SignatureCheck check;
+        try
+        {
+            check = PackageSignature.Verify(bytes);
+        }
+        catch (PackageSignatureException e)
+        {
+            return (null, e.Code is "too-deep" or "malformed-xml"
+                ? Problems.Make(StatusCodes.Status400BadRequest, e.Code, "The package cannot be read", e.Message)
+                : Problems.Validation(e.Code, e.Message));
+        }
+
+        var signedAt = SigningTime(package, now);
+        if (signedAt > now + ClockSkew)
+        {
+            return (null, Problems.Validation("signing-time-in-future", $"The sender's trace timestamp ({signedAt:yyyy-MM-dd HH:mm} UTC) is in the future; check the sending machine's clock."));
+        }
+        if (signedAt < now - trust.MaxSigningAge)
+        {
+            return (null, Problems.Validation("signing-time-too-old",
+                $"The package was signed at {signedAt:yyyy-MM-dd HH:mm} UTC, more than {trust.MaxSigningAge.TotalHours:0} hours ago; documents are sent on the day they are signed. Sign it again."));
+        }
+        if (trust.Anchors is null)
+        {
+            return (null, Problems.Make(StatusCodes.Status503ServiceUnavailable, "trust-not-configured", "Signatures cannot be checked",
+                "This hub has no trust anchors configured (DEX_TRUST_ANCHORS), so it cannot accept signed packages. Ask the administrator to configure the government CA."));
+        }
+        try
+        {
+            trust.Anchors.Check(check.Signer, check.OtherCertificates, signedAt);
+        }
+        catch (PackageSignatureException e)
+        {
+            return (null, Problems.Validation(e.Code, e.Message));
+        }
+
+        var certificate = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData));
+        var registered = await db.UnitCertificates.AsNoTracking().Where(c => c.Sha256 == certificate)
+            .Select(c => new { c.UnitCode, c.RevokedAt, c.RevocationReason }).FirstOrDefaultAsync(ct);
+        if (registered is null)
+        {
+            return (null, Problems.Validation("certificate-not-registered",
+                $"The signing certificate ({check.Signer.Subject}, SHA-256 {certificate}) is not registered to any unit. The administrator registers it with: dex units cert add {sender} CERT.pem"));
+        }
+        if (registered.UnitCode != sender)
+        {
+            return (null, Problems.Validation("certificate-of-another-unit",
+                $"The package is signed with a certificate registered to {registered.UnitCode}, not to the sender {sender}. A unit signs with its own certificate."));
+        }
+        if (registered.RevokedAt is { } revokedAt && revokedAt <= now)
+        {
+            return (null, Problems.Validation("certificate-revoked",
+                $"The signing certificate of {sender} was revoked in the registry on {revokedAt:yyyy-MM-dd} ({registered.RevocationReason}). Sign with the unit's current certificate."));
+        }
+        if (check.UsesSha1 && !await db.Units.AnyAsync(u => u.Code == sender && u.LegacySignatures, ct))
+        {
+            return (null, Problems.Validation("signature-algorithm-refused",
+                $"The package is signed with SHA-1 ({check.SignatureMethod}), which the hub accepts only from units an administrator marked as legacy. Sign with RSA-SHA256 or ECDSA P-256."));
+        }
+        return (new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt), null);
+    }
+
+    /// <summary>The signing time is the sender's own trace header timestamp; without one, the time of arrival.</summary>
+    private static DateTimeOffset SigningTime(EdxmlPackage package, DateTimeOffset now)
+    {
+        var own = package.Trace?.TraceHeaders.LastOrDefault(t => t.OrganId?.Trim() == package.SenderCode);
+        return own is not null && EdxmlDates.TryTimestamp(own.Timestamp, out var local)
+            ? new DateTimeOffset(local, VietnamOffset).ToUniversalTime()
+            : now;
+    }
+}

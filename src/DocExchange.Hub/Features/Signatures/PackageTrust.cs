@@ -1,0 +1,36 @@
+using System.Security.Cryptography.X509Certificates;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Protocol.Signatures;
+
+namespace DocExchange.Hub.Features.Signatures;
+
+/// <summary>
+/// What the hub trusts (the CAs and CRLs configured) and the key it signs its own statuses with.
+/// Either may be missing on a hub that only takes JSON submissions; then package submission and
+/// signed statuses answer 503 saying what to configure, never accept unverified.
+/// </summary>
+public sealed class PackageTrust
+{
+    public TrustAnchors? Anchors { get; }
+    public X509Certificate2? HubCertificate { get; }
+    public TimeSpan MaxSigningAge { get; }
+
+    public PackageTrust(TrustAnchors? anchors, X509Certificate2? hubCertificate, TimeSpan maxSigningAge)
+    {
+        Anchors = anchors;
+        HubCertificate = hubCertificate;
+        MaxSigningAge = maxSigningAge;
+    }
+
+    public static PackageTrust Load(HubSettings settings)
+    {
+        var anchors = settings.TrustAnchorFiles.Count == 0 ? null : TrustAnchors.Load(settings.TrustAnchorFiles, settings.CrlFiles);
+        X509Certificate2? hub = null;
+        if (settings.SigningCertificateFile is { } cert)
+        {
+            var key = settings.SigningKeyFile ?? throw new InvalidOperationException("DEX_SIGNING_CERT is set but DEX_SIGNING_KEY is not: give the PEM private key of the hub's signing certificate.");
+            hub = X509Certificate2.CreateFromPemFile(cert, key);
+        }
+        return new PackageTrust(anchors, hub, settings.MaxSigningAge);
+    }
+}

@@ -1,0 +1,19 @@
+namespace DocExchange.Hub.Features.Statuses;
+
+/// <summary>
+/// A business status (02-06, 15, 16) a recipient sent about a document, as its signed status
+/// package. Status 01 ("arrived") is the hub's own and is the delivery itself; transport
+/// acknowledgements (done/fail) are a separate layer, kept on the delivery.
+/// </summary>
+public class BusinessStatus
+{
+    public long Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public required string UnitCode { get; set; }
+    public required string Code { get; set; }
+    public string? Description { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public required string Sha256 { get; set; }
+    public required byte[] Package { get; set; }
+    public required string SignerSubject { get; set; }
+}
