@@ -15,6 +15,7 @@ public sealed class HubProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
 
     public Uri Url { get; }
+    public int Pid => _process.Id;
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     private HubProcess(Process process, Uri url)

@@ -36,6 +36,7 @@ public static class TestHub
         Environment.SetEnvironmentVariable("DEX_RABBIT", TestServers.RabbitMq);
         Environment.SetEnvironmentVariable("DEX_LEDGER_KEY_FILE", LedgerKeyFile);
         Environment.SetEnvironmentVariable("DEX_MAX_PACKAGE_MB", MaxPackageMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        TestSigning.Configure();
         var settings = new HubSettings(TestServers.Database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
         await using (var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider())
         {
@@ -64,9 +65,11 @@ public static class TestHub
     }
 
     /// <summary>Documents stored for a sender, and messages queued to route them: both unchanged after a refusal.</summary>
-    public static Task<(int Documents, int Outbox)> Stored(string sender) => Query(async db =>
+    public static Task<(int Documents, int Outbox, int Packages, int Statuses)> Stored(string sender) => Query(async db =>
         (await db.Documents.CountAsync(d => d.SenderCode == sender),
-         await db.Outbox.CountAsync(o => o.Type == "DocumentSubmitted" && o.Payload.Contains(sender))));
+         await db.Outbox.CountAsync(o => o.Type == "DocumentSubmitted" && o.Payload.Contains(sender)),
+         await db.DocumentPackages.CountAsync(p => db.Documents.Any(d => d.Id == p.DocumentId && d.SenderCode == sender)),
+         await db.BusinessStatuses.CountAsync(s => s.UnitCode == sender)));
 
     public static HttpClient Anonymous() => Factory.CreateClient();
 

@@ -116,7 +116,8 @@ public static class PackageEndpoints
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = null;
+            // The server enforces the limit too, so it never drains an oversized body after refusing it.
+            limit.MaxRequestBodySize = max + 1;
         }
         using var buffer = new MemoryStream(http.Request.ContentLength is { } length ? (int)length : 64 * 1024);
         var chunk = ArrayPool<byte>.Shared.Rent(81920);
@@ -131,6 +132,10 @@ public static class PackageEndpoints
                 }
                 buffer.Write(chunk, 0, n);
             }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
         }
         finally
         {
