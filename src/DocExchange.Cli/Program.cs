@@ -22,20 +22,34 @@ namespace DocExchange.Cli
               dex units update CODE [--name NAME] [--tier TIER] [--parent CODE] [...as register]
               dex units suspend|reactivate CODE
               dex units retire CODE [--successor CODE] [--effective yyyy-MM-dd]
+              dex units cert add CODE CERT.pem | list CODE [--json] | revoke CODE SHA256 --reason TEXT
+              dex units legacy CODE on|off                 allow RSA-SHA1 signatures from a legacy peer
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
               dex credentials list [--json]
               dex credentials revoke ID
             clerks
               dex send --to CODE|GROUP... --number N --notation K --subject TEXT [--file F...]
                        [--type N] [--urgency normal|urgent|very-urgent|flash] [--due yyyy-MM-dd]
+                       [--key KEY.p12|KEY.pem [--cert CERT.pem] [--password P] [--from CODE]]
                        [--idempotency-key KEY] [--json]
-                       GROUP: children:CODE, subtree:CODE, communes:CODE, departments:CODE
+                       with --key (or DEX_KEY): builds the edXML package here and signs it with the
+                       unit's key, which never leaves this machine; recipients are unit codes.
+                       without: an unsigned JSON submission; GROUP: children:CODE, subtree:CODE,
+                       communes:CODE, departments:CODE
               dex inbox [--state delivered|acknowledged|refused] [--json]
               dex fetch ID --out DIR
               dex ack ID [--fail --reason TEXT]
               dex status ID [--json]
               dex sent [--json]
+              dex statuses ID [--out DIR] [--json]         business statuses; --out saves each signed status package
               dex receipt ID --out FILE                    the receipt bundle of a document you sent
+            packages and keys (offline)
+              dex package sign FILE --key KEY.p12|KEY.pem [--cert CERT.pem] [--password P] --out OUT
+              dex package verify FILE [--trust CA.pem...] [--crl CRL...] [--json]
+              dex package inspect FILE [--json]
+              dex pki init --out DIR [--name NAME]         a development CA (production trusts the government CA)
+              dex pki issue CODE --ca DIR [--out DIR] [--name NAME] [--ec] [--p12-password P]
+              dex pki crl --ca DIR --revoke CERT.pem... --out FILE
             auditors
               dex deliveries [--document ID] [--unit CODE] [--json]
               dex audit entries [--document ID] [--unit CODE] [--event E] [--from T] [--to T] [--json]
@@ -47,7 +61,7 @@ namespace DocExchange.Cli
               dex audit verify-log [--since FILE] [--key K]
             """;
 
-        private static readonly HashSet<string> FlagNames = ["json", "fail", "help", "fresh"];
+        private static readonly HashSet<string> FlagNames = ["json", "fail", "help", "fresh", "ec"];
 
         public static async Task<int> RunAsync(string[] argv)
         {
@@ -62,7 +76,7 @@ namespace DocExchange.Cli
                 var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
                 var token = args.Option("token") ?? Environment.GetEnvironmentVariable("DEX_TOKEN");
                 using var client = new HubClient(hub, token);
-                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" ? 2 : 1));
+                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" or "package" or "pki" ? 2 : 1));
                 Func<Task<int>> run = command switch
                 {
                     "units import" => () => UnitsCommands.Import(client, args),
@@ -72,6 +86,15 @@ namespace DocExchange.Cli
                     "units update" => () => UnitsCommands.Update(client, args),
                     "units suspend" or "units reactivate" => () => UnitsCommands.ChangeStatus(client, args),
                     "units retire" => () => UnitsCommands.Retire(client, args),
+                    "units cert" => () => UnitsCommands.Certificates(client, args),
+                    "units legacy" => () => UnitsCommands.Legacy(client, args),
+                    "statuses" => () => DocumentCommands.Statuses(client, args),
+                    "package sign" => () => Task.FromResult(PackageCommands.Sign(args)),
+                    "package verify" => () => Task.FromResult(PackageCommands.Verify(args)),
+                    "package inspect" => () => Task.FromResult(PackageCommands.Inspect(args)),
+                    "pki init" => () => Task.FromResult(PkiCommands.Init(args)),
+                    "pki issue" => () => Task.FromResult(PkiCommands.Issue(args)),
+                    "pki crl" => () => Task.FromResult(PkiCommands.Crl(args)),
                     "credentials issue" => () => CredentialsCommands.Issue(client, args),
                     "credentials list" => () => CredentialsCommands.List(client, args),
                     "credentials revoke" => () => CredentialsCommands.Revoke(client, args),

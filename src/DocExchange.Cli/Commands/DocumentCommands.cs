@@ -28,7 +28,13 @@ public static class DocumentCommands
         var files = args.Options("file");
         var key = args.Option("idempotency-key");
         var json = args.Flag("json");
+        using var signer = SigningKey.TryLoad(args);
+        var from = args.Option("from");
         args.RejectUnknown();
+        if (signer is not null)
+        {
+            return await SendSigned(hub, signer, from, to, metadata.number, metadata.notation, metadata.subject, metadata.documentType, metadata.urgency, metadata.dueDate, files, key, json);
+        }
 
         using var form = new MultipartFormDataContent();
         var meta = HubClient.JsonContent(metadata);
@@ -72,6 +78,86 @@ public static class DocumentCommands
         {
             streams.ForEach(s => s.Dispose());
         }
+    }
+
+    /// <summary>
+    /// Builds the edXML package on this machine, signs it with the unit's key (which never leaves
+    /// it) and posts the signed bytes; the hub delivers exactly these bytes.
+    /// </summary>
+    private static async Task<int> SendSigned(HubClient hub, System.Security.Cryptography.X509Certificates.X509Certificate2 signer, string? from, string[] to,
+        string number, string notation, string subject, int? type, string? urgency, string? due, List<string> files, string? idempotencyKey, bool json)
+    {
+        if (to.FirstOrDefault(t => t.Contains(':', StringComparison.Ordinal)) is { } group)
+        {
+            throw new UsageException($"--to {group}: a signed package names each recipient unit; list their codes (groups are expanded by the hub only for unsigned submissions)");
+        }
+        // The sender is the unit the certificate was issued to (OU), unless --from says otherwise.
+        var sender = from ?? OrganizationalUnit(signer.Subject)
+            ?? throw new UsageException("--from CODE is required: the certificate does not name its unit (OU=CODE)");
+        var local = DateTime.UtcNow.AddHours(7);
+        var priority = urgency switch { null or "normal" => 0, "urgent" => 1, "very-urgent" => 2, "flash" => 3, _ => throw new UsageException($"--urgency {urgency}: normal, urgent, very-urgent or flash") };
+        var attachments = new List<(string, string, byte[])>();
+        foreach (var f in files)
+        {
+            if (!File.Exists(f))
+            {
+                throw new IOException($"{f}: no such file");
+            }
+            attachments.Add((Path.GetFileName(f), ContentTypeOf(f), await File.ReadAllBytesAsync(f)));
+        }
+        var package = DocExchange.Protocol.Edxml.PackageBuilder.Document(new DocExchange.Protocol.Edxml.NewDocument(sender, to, number, notation, subject, DateOnly.FromDateTime(local), local)
+        {
+            DocumentType = type ?? 18, TypeName = type is null or 18 ? "Công văn" : null, Priority = priority,
+            DueDate = due is null ? null : DateOnly.ParseExact(due, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Attachments = attachments,
+        });
+        var signed = DocExchange.Protocol.Signatures.PackageSignature.Sign(DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(package), signer);
+        var content = new ByteArrayContent(signed);
+        content.Headers.ContentType = new MediaTypeHeaderValue(DocExchange.Protocol.Edxml.EdxmlNames.MediaType);
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/packages") { Content = content };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        var accepted = await hub.SendAsync(request);
+        if (json)
+        {
+            WriteJson(accepted);
+        }
+        else
+        {
+            Console.Out.WriteLine($"submitted {accepted["documentId"]} as {accepted["id"]} to {string.Join(", ", to)}: signed package of {signed.Length / 1024} KB, sha256 {Convert.ToHexStringLower(SHA256.HashData(signed))}");
+            Console.Error.WriteLine($"follow it with: dex status {accepted["id"]}");
+        }
+        return 0;
+    }
+
+    private static string? OrganizationalUnit(string subject) =>
+        subject.Split(',', StringSplitOptions.TrimEntries).FirstOrDefault(p => p.StartsWith("OU=", StringComparison.Ordinal))?[3..];
+
+    public static async Task<int> Statuses(HubClient hub, Args args)
+    {
+        var id = args.Positional(1, "ID");
+        var json = args.Flag("json");
+        var output = args.Option("out");
+        args.RejectUnknown();
+        var statuses = (await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}/statuses")).AsArray();
+        if (output is not null)
+        {
+            // Each status as its signed package: the hub's for 01 and its own refusals, the recipient's otherwise.
+            Directory.CreateDirectory(output);
+            foreach (var s in statuses)
+            {
+                using var response = await hub.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, S(s!["package"]).TrimStart('/')));
+                await File.WriteAllBytesAsync(Path.Combine(output, $"{S(s["recipient"])}-{S(s["code"])}-{S(s["issuedBy"])}.edxml"), await response.Content.ReadAsByteArrayAsync());
+            }
+        }
+        if (json)
+        {
+            WriteJson(statuses);
+            return 0;
+        }
+        Table(statuses.Select(s => new[] { S(s!["recipient"]), S(s["code"]), S(s["issuedBy"]), S(s["at"]), S(s["description"]) }), "RECIPIENT", "CODE", "BY", "AT", "DESCRIPTION");
+        return 0;
     }
 
     public static async Task<int> Inbox(HubClient hub, Args args)
@@ -122,6 +208,19 @@ public static class DocumentCommands
             Progress($"fetched {n}/{attachments.Count}: {name}");
         }
         ProgressDone();
+        if (document["packageSha256"] is { } packageSha)
+        {
+            // The signed package exactly as the sender sent it: checked here, not only trusted to the hub.
+            using var response = await hub.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/documents/{id}/package"));
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != S(packageSha))
+            {
+                throw new IOException($"package.edxml: SHA-256 differs from the hub's {packageSha}; fetch again, and report it if it persists");
+            }
+            await File.WriteAllBytesAsync(Path.Combine(dir, "package.edxml"), bytes);
+            var check = DocExchange.Protocol.Signatures.PackageSignature.Verify(bytes);
+            Console.Out.WriteLine($"package.edxml: signed by {check.Signer.Subject} (verify trust with: dex package verify {Path.Combine(dir, "package.edxml")} --trust CA.pem)");
+        }
         Console.Out.WriteLine($"{document["documentId"]}: document.json and {attachments.Count} attachment(s) in {dir}");
         Console.Error.WriteLine($"acknowledge receipt with: dex ack {id}");
         return 0;

@@ -145,4 +145,60 @@ public static class UnitsCommands
         Console.Out.WriteLine($"{code} is retired from {unit["validTo"]}" + (unit["successor"] is { } s ? $"; its successor is {s}" : ""));
         return 0;
     }
+
+    /// <summary>dex units cert add CODE FILE | list CODE | revoke CODE SHA256 --reason TEXT.</summary>
+    public static async Task<int> Certificates(HubClient hub, Args args)
+    {
+        var verb = args.Positional(2, "add, list or revoke");
+        var code = args.Positional(3, "CODE");
+        var json = args.Flag("json");
+        switch (verb)
+        {
+            case "add":
+                var file = args.Positional(4, "the certificate's PEM file");
+                args.RejectUnknown();
+                if (!File.Exists(file))
+                {
+                    throw new IOException($"{file}: no such file");
+                }
+                var added = await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/certificates", new { certificate = await File.ReadAllTextAsync(file) });
+                Console.Out.WriteLine($"registered to {code}: {added["subject"]}, valid {added["notBefore"]} to {added["notAfter"]}, sha256 {added["sha256"]}");
+                return 0;
+            case "list":
+                args.RejectUnknown();
+                var list = (await hub.GetAsync($"api/v1/units/{Uri.EscapeDataString(code)}/certificates")).AsArray();
+                if (json)
+                {
+                    WriteJson(list);
+                    return 0;
+                }
+                Table(list.Select(c => new[] { S(c!["sha256"])[..16], S(c["subject"]), S(c["notBefore"])[..10], S(c["notAfter"])[..10], c["revokedAt"] is null ? "active" : $"revoked: {c["revocationReason"]}" }),
+                    "SHA256", "SUBJECT", "FROM", "TO", "STATE");
+                return 0;
+            case "revoke":
+                var sha = args.Positional(4, "the certificate's SHA-256 (dex units cert list CODE)");
+                var reason = args.Required("reason");
+                args.RejectUnknown();
+                var revoked = await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/certificates/{Uri.EscapeDataString(sha)}/revoke", new { reason });
+                Console.Out.WriteLine($"revoked {revoked["subject"]} of {code} at {revoked["revokedAt"]}");
+                return 0;
+            default:
+                throw new UsageException($"units cert {verb}: expected add, list or revoke");
+        }
+    }
+
+    /// <summary>dex units legacy CODE on|off: whether the unit may still sign with RSA-SHA1.</summary>
+    public static async Task<int> Legacy(HubClient hub, Args args)
+    {
+        var code = args.Positional(2, "CODE");
+        var value = args.Positional(3, "on or off");
+        args.RejectUnknown();
+        if (value is not ("on" or "off"))
+        {
+            throw new UsageException("units legacy CODE on|off");
+        }
+        await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/legacy-signatures", new { allowed = value == "on" });
+        Console.Out.WriteLine(value == "on" ? $"{code} may sign with RSA-SHA1 (legacy)" : $"{code} must sign with SHA-256");
+        return 0;
+    }
 }

@@ -22,11 +22,14 @@ public static class TestSigning
     private static readonly ConcurrentDictionary<string, Task<PemPair>> Registered = new();
 
     public static string CaFile => Path.Combine(Folder, "ca.pem");
+    /// <summary>The CA as <c>dex pki</c> keeps one: ca.pem and ca.key in a folder.</summary>
+    public static string CaFolder => Folder;
 
     /// <summary>Writes the PKI files and points the hub's environment at them (before the hub starts).</summary>
     public static void Configure()
     {
         File.WriteAllText(CaFile, Ca.CertificatePem);
+        File.WriteAllText(Path.Combine(Folder, "ca.key"), Ca.KeyPem);
         File.WriteAllText(Path.Combine(Folder, "crl.pem"), DevPki.CreateCrl(Ca, [RevokedByCa.Certificate()], Now.AddDays(-1), Now.AddDays(30)));
         File.WriteAllText(Path.Combine(Folder, "hub.pem"), Hub.CertificatePem);
         File.WriteAllText(Path.Combine(Folder, "hub.key"), Hub.KeyPem);

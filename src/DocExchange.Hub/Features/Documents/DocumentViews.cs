@@ -7,11 +7,11 @@ public sealed record AttachmentView(Guid Id, string FileName, string ContentType
 public sealed record DocumentView(
     Guid Id, string DocumentId, string Sender, string Number, string Notation, DateOnly PromulgationDate, string Subject,
     int DocumentType, string Urgency, DateOnly? DueDate, IReadOnlyList<string> Recipients, DateTimeOffset SubmittedAt,
-    IReadOnlyList<AttachmentView> Attachments)
+    IReadOnlyList<AttachmentView> Attachments, string? PackageSha256)
 {
     public static DocumentView Of(Document d) => new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
         d.DocumentType, UrgencyName(d.Urgency), d.DueDate, d.RequestedRecipients, d.SubmittedAt,
-        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList());
+        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList(), d.PackageSha256);
 
     public static string UrgencyName(Urgency u) => u switch
     {

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using DocExchange.Hub.Features.Accounts;
+
+namespace DocExchange.IntegrationTests.Cli;
+
+/// <summary>dex signs on the clerk's machine, verifies and inspects packages offline, and runs a development PKI.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class Signing_with_dex() : SecondHubFixture(Role.Admin)
+{
+    private Task<Dex.Run> AsAdmin(params string[] args) => Dex.Exec(Hub.Url, Token, args);
+
+    private static void Ok(Dex.Run run) => Assert.That(run.ExitCode, Is.Zero, $"{run.Out}\n{run.Err}");
+
+    [Test]
+    public async Task A_clerk_signs_locally_and_the_recipient_verifies_the_exact_package()
+    {
+        var sender = P.Commune(1, 1);
+        var keys = Path.Combine(Dir, "keys");
+        Ok(await Dex.Exec(Hub.Url, null, "pki", "issue", sender, "--ca", TestSigning.CaFolder, "--out", keys, "--name", "UBND xã thử", "--p12-password", "mật-khẩu"));
+        Assert.That(File.GetUnixFileMode(Path.Combine(keys, $"{sender}.key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Ok(await AsAdmin("units", "cert", "add", sender, Path.Combine(keys, $"{sender}.pem")));
+        var list = await AsAdmin("units", "cert", "list", sender, "--json");
+        Ok(list);
+        Assert.That(JsonNode.Parse(list.Out)!.AsArray(), Has.Count.EqualTo(1));
+
+        var clerk = await TestHub.IssueToken(Role.Clerk, sender);
+        var attachment = Path.Combine(Dir, "to-trinh.pdf");
+        await File.WriteAllBytesAsync(attachment, Encoding.UTF8.GetBytes("%PDF-1.4 tờ trình"));
+        var send = await Dex.Exec(Hub.Url, clerk, "send", "--to", P.District(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND-VP",
+            "--subject", "V/v ký số tại máy văn thư", "--file", attachment, "--key", Path.Combine(keys, $"{sender}.p12"), "--password", "mật-khẩu", "--json");
+        Ok(send);
+        var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
+        using var senderClient = TestHub.WithToken(clerk);
+        await Documents.Delivered(senderClient, id);
+
+        var recipient = await TestHub.IssueToken(Role.Clerk, P.District(1));
+        var inbox = Path.Combine(Dir, "inbox");
+        var fetch = await Dex.Exec(Hub.Url, recipient, "fetch", id, "--out", inbox);
+        Ok(fetch);
+        Assert.That(fetch.Out, Does.Contain($"signed by").And.Contain(sender));
+        var package = Path.Combine(inbox, "package.edxml");
+
+        var verify = await Dex.Exec(Hub.Url, null, "package", "verify", package, "--trust", TestSigning.CaFile);
+        Ok(verify);
+        Assert.That(verify.Out, Does.Contain("valid signature").And.Contain(sender).And.Contain("chains to a trusted CA"));
+
+        var inspect = await Dex.Exec(Hub.Url, null, "package", "inspect", package, "--json");
+        Ok(inspect);
+        var header = JsonNode.Parse(inspect.Out)!;
+        Assert.That(header["from"]!.GetValue<string>(), Is.EqualTo(sender));
+        Assert.That(header["to"]!.AsArray().Select(t => t!.GetValue<string>()), Is.EqualTo(new[] { P.District(1) }));
+        Assert.That(header["subject"]!.GetValue<string>(), Is.EqualTo("V/v ký số tại máy văn thư"));
+        Assert.That(header["documentId"]!.GetValue<string>(), Does.StartWith($"{sender},"));
+        Assert.That(header["attachments"]![0]!["name"]!.GetValue<string>(), Is.EqualTo("to-trinh.pdf"));
+
+        var statuses = await Dex.Exec(Hub.Url, clerk, "statuses", id, "--out", Path.Combine(Dir, "statuses"));
+        Ok(statuses);
+        Assert.That(statuses.Out, Does.Contain("01").And.Contain("hub"));
+        var arrival = Path.Combine(Dir, "statuses", $"{P.District(1)}-01-hub.edxml");
+        Ok(await Dex.Exec(Hub.Url, null, "package", "verify", arrival, "--trust", TestSigning.CaFile));
+
+        // One byte changed: refused offline, with the reason and a non-zero exit.
+        var bytes = await File.ReadAllBytesAsync(package);
+        var at = Encoding.UTF8.GetString(bytes).IndexOf("UBND-VP", StringComparison.Ordinal);
+        bytes[at] = (byte)'X';
+        var tampered = Path.Combine(Dir, "tampered.edxml");
+        await File.WriteAllBytesAsync(tampered, bytes);
+        var refused = await Dex.Exec(Hub.Url, null, "package", "verify", tampered, "--trust", TestSigning.CaFile);
+        Assert.That(refused.ExitCode, Is.EqualTo(1));
+        Assert.That(refused.Err, Does.Contain("signature-invalid"));
+    }
+
+    [Test]
+    public async Task Dex_signs_an_existing_package_with_a_pem_key_and_makes_a_development_ca()
+    {
+        var ca = Path.Combine(Dir, "dev-ca");
+        Ok(await Dex.Exec(Hub.Url, null, "pki", "init", "--out", ca));
+        Assert.That(File.Exists(Path.Combine(ca, "ca.pem")), Is.True);
+        Assert.That(File.GetUnixFileMode(Path.Combine(ca, "ca.key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Ok(await Dex.Exec(Hub.Url, null, "pki", "issue", P.Root, "--ca", ca, "--ec"));
+
+        var unsigned = Path.Combine(Dir, "unsigned.edxml");
+        await File.WriteAllBytesAsync(unsigned, DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(TestSigning.Document(P.Root, P.Department(1))));
+        var unsignedVerify = await Dex.Exec(Hub.Url, null, "package", "verify", unsigned);
+        Assert.That(unsignedVerify.ExitCode, Is.EqualTo(1));
+        Assert.That(unsignedVerify.Err, Does.Contain("signature-missing"));
+
+        var signed = Path.Combine(Dir, "signed.edxml");
+        Ok(await Dex.Exec(Hub.Url, null, "package", "sign", unsigned, "--key", Path.Combine(ca, $"{P.Root}.key"), "--cert", Path.Combine(ca, $"{P.Root}.pem"), "--out", signed));
+        var verify = await Dex.Exec(Hub.Url, null, "package", "verify", signed, "--trust", Path.Combine(ca, "ca.pem"), "--json");
+        Ok(verify);
+        Assert.That(JsonNode.Parse(verify.Out)!["signatureMethod"]!.GetValue<string>(), Does.EndWith("ecdsa-sha256"));
+
+        // The same package against another CA: not trusted.
+        var untrusted = await Dex.Exec(Hub.Url, null, "package", "verify", signed, "--trust", TestSigning.CaFile);
+        Assert.That(untrusted.ExitCode, Is.EqualTo(1));
+        Assert.That(untrusted.Err, Does.Contain("certificate-untrusted"));
+    }
+}
