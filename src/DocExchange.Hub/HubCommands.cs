@@ -2,6 +2,7 @@ using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
+using DocExchange.Protocol.Signatures;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub;
@@ -10,12 +11,17 @@ namespace DocExchange.Hub;
 /// One-shot administrative commands that ops/run uses before serving:
 /// <c>migrate</c> applies the EF Core migrations; <c>seed FILE</c> imports a unit file when the
 /// registry is empty; <c>bootstrap-admin FILE</c> creates the first administrator credential and
-/// writes its token to FILE (mode 600) when no administrator exists.
+/// writes its token to FILE (mode 600) when no administrator exists; <c>dev-pki DIR</c> makes a
+/// development CA and the hub's signing certificate in DIR when they are not there yet.
 /// </summary>
 public static class HubCommands
 {
     public static async Task<int> RunAsync(string command, string[] args)
     {
+        if (command == "dev-pki" && args.Length == 1)
+        {
+            return DevPkiFolder(args[0]);
+        }
         var config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
         var services = new ServiceCollection().AddLogging().AddHubData(HubSettings.From(config)).BuildServiceProvider();
         try
@@ -30,7 +36,7 @@ public static class HubCommands
                 case "bootstrap-admin" when args.Length == 1:
                     return await BootstrapAdminAsync(services, args[0]);
                 default:
-                    Console.Error.WriteLine("usage: DocExchange.Hub [serve] | migrate | seed FILE | bootstrap-admin TOKEN_FILE");
+                    Console.Error.WriteLine("usage: DocExchange.Hub [serve] | migrate | seed FILE | bootstrap-admin TOKEN_FILE | dev-pki DIR");
                     return 2;
             }
         }
@@ -39,6 +45,33 @@ public static class HubCommands
             Console.Error.WriteLine($"error: PostgreSQL: {e.Message}. Check DEX_PG and that the server is running (ops/run starts a private one).");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// A development trust chain for ops/run: DIR/ca.pem + ca.key (the CA clerks' certificates come
+    /// from, with dex pki issue CODE --ca DIR) and DIR/hub.pem + hub.key (the hub's own signing key).
+    /// </summary>
+    public static int DevPkiFolder(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        string Path(string name) => System.IO.Path.Combine(dir, name);
+        var now = DateTimeOffset.UtcNow;
+        if (!File.Exists(Path("ca.pem")))
+        {
+            var ca = DevPki.CreateCa("DocExchange development CA", now.AddDays(-1), now.AddYears(10));
+            SecretFile.Write(Path("ca.key"), ca.KeyPem);
+            File.WriteAllText(Path("ca.pem"), ca.CertificatePem);
+            Console.Error.WriteLine($"made a development CA in {Path("ca.pem")}");
+        }
+        if (!File.Exists(Path("hub.pem")))
+        {
+            var ca = new PemPair(File.ReadAllText(Path("ca.pem")), File.ReadAllText(Path("ca.key")));
+            var hub = DevPki.Issue(ca, "000.00.00.H56", "DocExchange hub Thanh Hoá (development)", KeyKind.Rsa, now.AddDays(-1), now.AddYears(5));
+            SecretFile.Write(Path("hub.key"), hub.KeyPem);
+            File.WriteAllText(Path("hub.pem"), hub.CertificatePem);
+            Console.Error.WriteLine($"made the hub's signing certificate in {Path("hub.pem")}");
+        }
+        return 0;
     }
 
     public static async Task MigrateAsync(IServiceProvider services)
@@ -94,13 +127,7 @@ public static class HubCommands
             return 0;
         }
         var issued = await CredentialEndpoints.IssueAsync(db, Role.Admin, null, "first administrator (ops/run)", null, TimeProvider.System, CancellationToken.None);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(tokenFile))!);
-        await File.WriteAllTextAsync(tokenFile, "");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        await File.WriteAllTextAsync(tokenFile, issued.Token + "\n");
+        SecretFile.Write(tokenFile, issued.Token + "\n");
         Console.Error.WriteLine($"created administrator credential {issued.Id}; token written to {tokenFile} (mode 600)");
         return 0;
     }

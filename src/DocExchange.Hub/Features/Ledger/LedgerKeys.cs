@@ -20,13 +20,7 @@ public static class LedgerKeys
         if (!File.Exists(file))
         {
             var created = LedgerKey.Generate(name);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            using (File.Create(file)) { }
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-            File.WriteAllText(file, Convert.ToBase64String(created.Seed) + "\n");
+            SecretFile.Write(file, Convert.ToBase64String(created.Seed) + "\n");
         }
         return new LedgerKey(name, Convert.FromBase64String(File.ReadAllText(file).Trim()));
     }
