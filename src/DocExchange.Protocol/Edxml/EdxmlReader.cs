@@ -236,7 +236,11 @@ public static class EdxmlReader
         }
     }
 
-    /// <summary>Decodes base64 in chunks, then copies once into an array of the exact size.</summary>
+    /// <summary>
+    /// Decodes the base64 text of the element under the cursor chunk by chunk (vectorised decoding,
+    /// pooled buffers), then copies once into an array of the exact size. Leaves the cursor after
+    /// the element's end tag.
+    /// </summary>
     private static byte[] ReadBase64(XmlReader reader)
     {
         if (reader.IsEmptyElement)
@@ -244,35 +248,67 @@ public static class EdxmlReader
             reader.Read();
             return [];
         }
-        var chunks = new List<byte[]>();
+        const int ChunkSize = 64 * 1024;
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var text = System.Buffers.ArrayPool<char>.Shared.Rent(ChunkSize);
+        var chunks = new List<(byte[] Buffer, int Length)>();
         var total = 0;
-        while (true)
+        var carry = 0;
+        try
         {
-            var chunk = new byte[256 * 1024];
-            var filled = 0;
-            int n;
-            while (filled < chunk.Length && (n = reader.ReadElementContentAsBase64(chunk, filled, chunk.Length - filled)) > 0)
+            while (reader.Read() && reader.NodeType != XmlNodeType.EndElement)
             {
-                filled += n;
+                if (reader.NodeType is not (XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace))
+                {
+                    throw new FormatException($"ContentTransferEncoded holds a {reader.NodeType}, not only base64 text");
+                }
+                int n;
+                while ((n = reader.ReadValueChunk(text, carry, text.Length - carry)) > 0)
+                {
+                    var length = carry + n;
+                    // Decode up to the last complete group of four base64 characters; keep the rest.
+                    var significant = 0;
+                    var cut = 0;
+                    for (var i = 0; i < length; i++)
+                    {
+                        if (text[i] is not (' ' or '\n' or '\r' or '\t') && ++significant % 4 == 0)
+                        {
+                            cut = i + 1;
+                        }
+                    }
+                    var output = pool.Rent(cut / 4 * 3 + 3);
+                    if (!Convert.TryFromBase64Chars(text.AsSpan(0, cut), output, out var written))
+                    {
+                        pool.Return(output);
+                        throw new FormatException("the text is not base64");
+                    }
+                    chunks.Add((output, written));
+                    total += written;
+                    text.AsSpan(cut, length - cut).CopyTo(text);
+                    carry = length - cut;
+                }
             }
-            if (filled == 0)
+            if (text.AsSpan(0, carry).ContainsAnyExcept(" \n\r\t"))
             {
-                break;
+                throw new FormatException("the base64 text ends with an incomplete group");
             }
-            chunks.Add(filled == chunk.Length ? chunk : chunk[..filled]);
-            total += filled;
-            if (filled < chunk.Length)
+            reader.Read();
+            var content = new byte[total];
+            var offset = 0;
+            foreach (var (buffer, length) in chunks)
             {
-                break;
+                Buffer.BlockCopy(buffer, 0, content, offset, length);
+                offset += length;
+            }
+            return content;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(text);
+            foreach (var (buffer, _) in chunks)
+            {
+                pool.Return(buffer);
             }
         }
-        var content = new byte[total];
-        var offset = 0;
-        foreach (var chunk in chunks)
-        {
-            chunk.CopyTo(content, offset);
-            offset += chunk.Length;
-        }
-        return content;
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
+using System.Xml.Linq;
 using DocExchange.Protocol.Edxml;
 
 namespace DocExchange.Protocol.Signatures;
@@ -67,100 +68,233 @@ public static class PackageSignature
         return output.ToArray();
     }
 
-    /// <summary>Checks the signature cryptographically and structurally; throws <see cref="PackageSignatureException"/> with a precise code.</summary>
+    /// <summary>
+    /// Checks the signature cryptographically and structurally; throws <see cref="PackageSignatureException"/>
+    /// with a precise code. Two streaming passes, no tree of the package: the first reads the
+    /// Signature in edXMLHeader (near the start), the second canonicalises the whole package
+    /// without it into the digest.
+    /// </summary>
     public static SignatureCheck Verify(byte[] package)
     {
-        SignatureAlgorithms.Register();
-        XmlDocument document;
+        var found = FindSignature(package);
+        var ds = XNamespace.Get(EdxmlNames.XmlDsig);
+        var signedInfo = found.Element.Element(ds + "SignedInfo")
+            ?? throw new PackageSignatureException("signature-malformed", "The Signature has no SignedInfo.");
+        var references = signedInfo.Elements(ds + "Reference").ToList();
+        if (references.Count != 1 || (string?)references[0].Attribute("URI") != string.Empty)
+        {
+            // A reference to an Id (or several references) lets a signature cover one element while
+            // another is processed: only the whole package counts.
+            throw new PackageSignatureException("signature-not-whole-package",
+                $"The signature covers {string.Join(", ", references.Select(r => $"URI=\"{(string?)r.Attribute("URI") ?? "(none)"}\""))} instead of the whole package (exactly one Reference with URI=\"\" and the enveloped-signature transform).");
+        }
+        var reference = references[0];
+        var transforms = reference.Element(ds + "Transforms")?.Elements(ds + "Transform").ToList() ?? [];
+        var algorithms = transforms.Select(t => (string?)t.Attribute("Algorithm") ?? "").ToList();
+        if (algorithms.Count == 0 || algorithms[0] != SignedXml.XmlDsigEnvelopedSignatureTransformUrl || algorithms.Count > 2
+            || algorithms.Skip(1).Any(t => !IsCanonicalization(t)))
+        {
+            throw new PackageSignatureException("signature-not-whole-package",
+                $"The reference's transforms ({string.Join(", ", algorithms)}) are not the enveloped-signature transform followed by canonicalisation; they could hide part of the package.");
+        }
+        // A node-set without an explicit canonicalisation becomes octets by inclusive C14N (XML-DSig 4.3.3.2).
+        var referenceC14n = algorithms.Count == 2 ? algorithms[1] : SignedXml.XmlDsigC14NTransformUrl;
+        var referencePrefixes = InclusivePrefixes(transforms.Count == 2 ? transforms[1] : null);
+        var c14nElement = signedInfo.Element(ds + "CanonicalizationMethod");
+        var c14n = (string?)c14nElement?.Attribute("Algorithm") ?? "";
+        if (!IsCanonicalization(c14n))
+        {
+            throw new PackageSignatureException("signature-malformed", $"SignedInfo's canonicalisation '{c14n}' is not C14N 1.0 or exclusive C14N.");
+        }
+        var method = (string?)signedInfo.Element(ds + "SignatureMethod")?.Attribute("Algorithm") ?? "";
+        var digestMethod = (string?)reference.Element(ds + "DigestMethod")?.Attribute("Algorithm") ?? "";
+        if (!SignatureAlgorithms.IsStrong(method) && method != SignatureAlgorithms.RsaSha1)
+        {
+            throw new PackageSignatureException("signature-algorithm-refused", $"Signature method '{method}' is not accepted; sign with RSA-SHA256 (RSA 2048+) or ECDSA P-256.");
+        }
+        var digestHash = digestMethod switch
+        {
+            SignatureAlgorithms.Sha256 => HashAlgorithmName.SHA256,
+            SignatureAlgorithms.Sha384 => HashAlgorithmName.SHA384,
+            SignatureAlgorithms.Sha512 => HashAlgorithmName.SHA512,
+            SignatureAlgorithms.Sha1 => HashAlgorithmName.SHA1,
+            _ => throw new PackageSignatureException("signature-algorithm-refused", $"Digest method '{digestMethod}' is not accepted; use SHA-256."),
+        };
+        var certificates = found.Element.Element(ds + "KeyInfo")?.Elements(ds + "X509Data").Elements(ds + "X509Certificate")
+            .Select(c => Certificate(c.Value)).ToList() ?? [];
+        if (certificates.Count == 0)
+        {
+            throw new PackageSignatureException("signature-no-certificate", "The signature's KeyInfo carries no X509Certificate; the signer's certificate must travel with the package.");
+        }
+        var signer = certificates[0].Certificate;
+        if (certificates[0].Rsa is { KeySize: < 2048 } weak)
+        {
+            throw new PackageSignatureException("signature-key-too-weak", $"The signer's RSA key has {weak.KeySize} bits; at least 2048 are required.");
+        }
+
+        // The reference: the whole package without this Signature, canonicalised, hashed.
+        byte[] digest;
+        using (var hash = IncrementalHash.CreateHash(digestHash))
+        using (var reader = XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings))
+        {
+            var excluded = false;
+            Canonicalizer.Write(reader, hash, IsExclusive(referenceC14n), null, referencePrefixes, r =>
+            {
+                if (r.Depth > EdxmlReader.MaxDepth)
+                {
+                    throw new PackageSignatureException("too-deep", $"Elements nest deeper than {EdxmlReader.MaxDepth} levels; refused as an attack on the parser.");
+                }
+                if (r.LocalName != "Signature" || r.NamespaceURI != EdxmlNames.XmlDsig)
+                {
+                    return false;
+                }
+                if (excluded || r.Depth != found.Depth)
+                {
+                    throw new PackageSignatureException("signature-multiple", "The package holds more than one XML-DSig signature; an edXML package carries exactly one, in edXMLHeader.");
+                }
+                excluded = true;
+                return true;
+            });
+            digest = hash.GetHashAndReset();
+        }
+        var expected = Base64(reference.Element(ds + "DigestValue")?.Value, "DigestValue");
+        if (!CryptographicOperations.FixedTimeEquals(digest, expected))
+        {
+            throw new PackageSignatureException("signature-invalid",
+                $"The package was changed after it was signed: its digest does not match the signed one. Ask the sender ({signer.Subject}) to send it again.");
+        }
+
+        // SignedInfo, canonicalised in its namespace context, and the signature value over its hash.
+        var signatureHash = method switch
+        {
+            SignatureAlgorithms.RsaSha384 or SignatureAlgorithms.EcdsaSha384 => HashAlgorithmName.SHA384,
+            SignatureAlgorithms.RsaSha512 => HashAlgorithmName.SHA512,
+            SignatureAlgorithms.RsaSha1 => HashAlgorithmName.SHA1,
+            _ => HashAlgorithmName.SHA256,
+        };
+        byte[] signedHash;
+        using (var hash = IncrementalHash.CreateHash(signatureHash))
+        using (var reader = signedInfo.CreateReader())
+        {
+            Canonicalizer.Write(reader, hash, IsExclusive(c14n), found.Namespaces, InclusivePrefixes(c14nElement));
+            signedHash = hash.GetHashAndReset();
+        }
+        var signatureValue = Base64(found.Element.Element(ds + "SignatureValue")?.Value, "SignatureValue");
+        var valid = method.Contains("ecdsa", StringComparison.Ordinal)
+            ? certificates[0].Ec?.VerifyHash(signedHash, signatureValue)
+            : certificates[0].Rsa?.VerifyHash(signedHash, signatureValue, signatureHash, RSASignaturePadding.Pkcs1);
+        if (valid != true)
+        {
+            throw new PackageSignatureException("signature-invalid",
+                $"The signature value does not match: the package was not signed by the certificate in KeyInfo ({signer.Subject}), or SignedInfo was changed. Ask the sender to send it again.");
+        }
+        return new SignatureCheck(signer, certificates.Skip(1).Select(c => c.Certificate).ToList(), method, digestMethod);
+    }
+
+    /// <summary>The canonicalisation pass sees processing instructions (they are signed); comments are not.</summary>
+    private static readonly XmlReaderSettings CanonicalSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersFromEntities = 1024, IgnoreComments = true, IgnoreProcessingInstructions = false,
+    };
+
+    private sealed record FoundSignature(XElement Element, IReadOnlyDictionary<string, string> Namespaces, int Depth);
+
+    /// <summary>Reads the package up to the Signature in edXML/edXMLEnvelope/edXMLHeader and returns it with the namespaces in scope there.</summary>
+    private static FoundSignature FindSignature(byte[] package)
+    {
         try
         {
-            document = Load(package);
+            using var reader = XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings);
+            var path = new string[4];
+            string? lookalike = null;
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+                var depth = reader.Depth;
+                if (depth > 3)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                path[depth] = reader.LocalName;
+                var inHeader = depth == 3 && path[0] == "edXML" && path[1] == "edXMLEnvelope" && path[2] == "edXMLHeader";
+                if (inHeader && reader.LocalName == "Signature" && reader.NamespaceURI == EdxmlNames.XmlDsig)
+                {
+                    var scope = ((IXmlNamespaceResolver)reader).GetNamespacesInScope(XmlNamespaceScope.ExcludeXml);
+                    var element = (XElement)XNode.ReadFrom(reader);
+                    return new FoundSignature(element, new Dictionary<string, string>(scope), depth);
+                }
+                if (inHeader && reader.LocalName is "Signature" or "DigitalSignature")
+                {
+                    lookalike = $"<{reader.LocalName}> is in namespace '{reader.NamespaceURI}'";
+                }
+                if (reader.LocalName == "edXMLBody" || reader.LocalName == "AttachmentEncoded")
+                {
+                    break;
+                }
+            }
+            throw lookalike is null
+                ? new PackageSignatureException("signature-missing", "The package is not signed: edXMLHeader has no XML-DSig Signature. Sign it with the sending unit's certificate (dex package sign).")
+                : new PackageSignatureException("signature-not-xmldsig",
+                    $"The package's {lookalike}, not XML-DSig's '{EdxmlNames.XmlDsig}', so it cannot be verified. Re-sign the package with a standard XML-DSig signature.");
         }
         catch (XmlException e)
         {
             throw new PackageSignatureException("malformed-xml", $"The package is not well-formed XML: {e.Message}");
         }
-        var signatures = document.GetElementsByTagName("Signature", EdxmlNames.XmlDsig).OfType<XmlElement>().ToList();
-        if (signatures.Count == 0)
-        {
-            var lookalike = Header(document)?.ChildNodes.OfType<XmlElement>().FirstOrDefault(e => e.LocalName is "Signature" or "DigitalSignature");
-            throw lookalike is null
-                ? new PackageSignatureException("signature-missing", "The package is not signed: edXMLHeader has no XML-DSig Signature. Sign it with the sending unit's certificate (dex package sign).")
-                : new PackageSignatureException("signature-not-xmldsig",
-                    $"The package's <{lookalike.LocalName}> is in namespace '{lookalike.NamespaceURI}', not XML-DSig's '{EdxmlNames.XmlDsig}', so it cannot be verified. Re-sign the package with a standard XML-DSig signature.");
-        }
-        if (signatures.Count > 1)
-        {
-            throw new PackageSignatureException("signature-multiple", $"The package holds {signatures.Count} XML-DSig signatures; an edXML package carries exactly one, in edXMLHeader.");
-        }
-        var signature = signatures[0];
-        if (signature.ParentNode != Header(document))
-        {
-            throw new PackageSignatureException("signature-misplaced", "The XML-DSig Signature is not a child of edXML/edXMLEnvelope/edXMLHeader, where QCVN 102 places it.");
-        }
-        CheckDepth(document);
+    }
 
-        var signed = new SignedXml(document);
+    private static bool IsCanonicalization(string algorithm) => algorithm is SignedXml.XmlDsigC14NTransformUrl or SignedXml.XmlDsigExcC14NTransformUrl
+        or SignedXml.XmlDsigC14NWithCommentsTransformUrl or SignedXml.XmlDsigExcC14NWithCommentsTransformUrl;
+
+    private static bool IsExclusive(string algorithm) => algorithm is SignedXml.XmlDsigExcC14NTransformUrl or SignedXml.XmlDsigExcC14NWithCommentsTransformUrl;
+
+    /// <summary>The InclusiveNamespaces PrefixList of an exclusive canonicalisation, if any.</summary>
+    private static HashSet<string>? InclusivePrefixes(XElement? method) =>
+        method?.Elements().FirstOrDefault(e => e.Name.LocalName == "InclusiveNamespaces")?.Attribute("PrefixList")?.Value
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+
+    private static byte[] Base64(string? text, string what)
+    {
         try
         {
-            signed.LoadXml(signature);
+            return Convert.FromBase64String(text ?? "");
         }
-        catch (CryptographicException e)
+        catch (FormatException)
         {
-            throw new PackageSignatureException("signature-malformed", $"The Signature element cannot be read: {e.Message}");
+            throw new PackageSignatureException("signature-malformed", $"The signature's {what} is not base64.");
         }
-        var references = signed.SignedInfo!.References.OfType<Reference>().ToList();
-        if (references.Count != 1 || references[0].Uri != string.Empty)
-        {
-            // A reference to an Id (or several references) lets a signature cover one element while
-            // another is processed: only the whole package counts.
-            throw new PackageSignatureException("signature-not-whole-package",
-                $"The signature covers {string.Join(", ", references.Select(r => $"URI=\"{r.Uri}\""))} instead of the whole package (exactly one Reference with URI=\"\" and the enveloped-signature transform).");
-        }
-        var chain = references[0].TransformChain;
-        var transforms = Enumerable.Range(0, chain.Count).Select(i => chain[i].Algorithm).ToList();
-        if (transforms.Count == 0 || transforms[0] != SignedXml.XmlDsigEnvelopedSignatureTransformUrl
-            || transforms.Skip(1).Any(t => t is not (SignedXml.XmlDsigC14NTransformUrl or SignedXml.XmlDsigExcC14NTransformUrl or SignedXml.XmlDsigC14NWithCommentsTransformUrl or SignedXml.XmlDsigExcC14NWithCommentsTransformUrl)))
-        {
-            throw new PackageSignatureException("signature-not-whole-package",
-                $"The reference's transforms ({string.Join(", ", transforms)}) are not the enveloped-signature transform followed by canonicalisation; they could hide part of the package.");
-        }
-        var method = signed.SignedInfo.SignatureMethod ?? "";
-        var digest = references[0].DigestMethod ?? "";
-        if (!SignatureAlgorithms.IsStrong(method) && method != SignatureAlgorithms.RsaSha1)
-        {
-            throw new PackageSignatureException("signature-algorithm-refused", $"Signature method '{method}' is not accepted; sign with RSA-SHA256 (RSA 2048+) or ECDSA P-256.");
-        }
-        if (!SignatureAlgorithms.IsStrongDigest(digest) && digest != SignatureAlgorithms.Sha1)
-        {
-            throw new PackageSignatureException("signature-algorithm-refused", $"Digest method '{digest}' is not accepted; use SHA-256.");
-        }
+    }
 
-        var certificates = signed.KeyInfo.OfType<KeyInfoX509Data>().SelectMany(d => d.Certificates?.OfType<X509Certificate2>() ?? []).ToList();
-        if (certificates.Count == 0)
-        {
-            throw new PackageSignatureException("signature-no-certificate", "The signature's KeyInfo carries no X509Certificate; the signer's certificate must travel with the package.");
-        }
-        var signer = certificates[0];
-        if (signer.GetRSAPublicKey() is { KeySize: < 2048 } weak)
-        {
-            throw new PackageSignatureException("signature-key-too-weak", $"The signer's RSA key has {weak.KeySize} bits; at least 2048 are required.");
-        }
-        bool valid;
+    /// <summary>Signers send the same few certificates again and again: each is parsed once (up to a bound).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, KnownSigner> Certificates = new(StringComparer.Ordinal);
+
+    /// <summary>A parsed certificate with its public key ready (importing the key costs more than verifying with it).</summary>
+    private sealed record KnownSigner(X509Certificate2 Certificate, RSA? Rsa, ECDsa? Ec);
+
+    private static KnownSigner Certificate(string base64)
+    {
         try
         {
-            valid = signed.CheckSignature(signer, verifySignatureOnly: true);
+            if (Certificates.TryGetValue(base64, out var known))
+            {
+                return known;
+            }
+            var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(base64));
+            var signer = new KnownSigner(certificate, certificate.GetRSAPublicKey(), certificate.GetECDsaPublicKey());
+            if (Certificates.Count < 10_000)
+            {
+                Certificates.TryAdd(base64, signer);
+            }
+            return signer;
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is FormatException or CryptographicException)
         {
-            throw new PackageSignatureException("signature-invalid", $"The signature cannot be checked: {e.Message}");
+            throw new PackageSignatureException("signature-no-certificate", $"The X509Certificate in KeyInfo cannot be read ({e.Message}); send the signer's whole certificate.");
         }
-        if (!valid)
-        {
-            throw new PackageSignatureException("signature-invalid",
-                $"The signature does not match the package: it was changed after signing, or not signed by the certificate in KeyInfo ({signer.Subject}). Ask the sender to send it again.");
-        }
-        return new SignatureCheck(signer, certificates.Skip(1).ToList(), method, digest);
     }
 
     /// <summary>Loads with no DTD, no resolver, whitespace preserved (it is signed).</summary>
@@ -176,25 +310,4 @@ public static class PackageSignature
         document.DocumentElement?.ChildNodes.OfType<XmlElement>().FirstOrDefault(e => e.LocalName == "edXMLEnvelope")
             ?.ChildNodes.OfType<XmlElement>().FirstOrDefault(e => e.LocalName == "edXMLHeader");
 
-    /// <summary>Canonicalisation recurses; a package nested absurdly deep is refused before it gets there.</summary>
-    private static void CheckDepth(XmlDocument document)
-    {
-        var stack = new Stack<(XmlNode Node, int Depth)>();
-        stack.Push((document.DocumentElement!, 0));
-        while (stack.Count > 0)
-        {
-            var (node, depth) = stack.Pop();
-            if (depth > EdxmlReader.MaxDepth)
-            {
-                throw new PackageSignatureException("too-deep", $"Elements nest deeper than {EdxmlReader.MaxDepth} levels; refused as an attack on the parser.");
-            }
-            foreach (XmlNode child in node.ChildNodes)
-            {
-                if (child.NodeType == XmlNodeType.Element)
-                {
-                    stack.Push((child, depth + 1));
-                }
-            }
-        }
-    }
 }

@@ -16,7 +16,8 @@ public sealed class TrustAnchors
     private readonly List<X509Crl> crls = [];
     private readonly ConcurrentDictionary<string, ChainResult> chains = new(StringComparer.Ordinal);
 
-    private sealed record ChainResult(string? ErrorCode, string? Error, IReadOnlyList<(DateTime NotBefore, DateTime NotAfter, string Subject)> Validity);
+    /// <summary>A chain built once per certificate: its error, or the validity windows of its links and whether the CRLs revoke it.</summary>
+    private sealed record ChainResult(string? ErrorCode, string? Error, IReadOnlyList<(DateTime NotBefore, DateTime NotAfter, string Subject)> Validity, string? Revoked = null);
 
     public TrustAnchors(IEnumerable<X509Certificate2> anchors, IEnumerable<byte[]>? crls = null)
     {
@@ -76,14 +77,9 @@ public sealed class TrustAnchors
                 throw new PackageSignatureException("certificate-expired", $"Certificate '{subject}' expired on {notAfter:yyyy-MM-dd HH:mm} UTC, before the package was signed ({at:yyyy-MM-dd HH:mm} UTC). Sign with the unit's current certificate.");
             }
         }
-        var bc = new X509CertificateParser().ReadCertificate(signer.RawData);
-        foreach (var crl in crls)
+        if (chain.Revoked is { } revoked)
         {
-            if (crl.IssuerDN.Equivalent(bc.IssuerDN) && crl.GetRevokedCertificate(bc.SerialNumber) is { } entry)
-            {
-                throw new PackageSignatureException("certificate-revoked",
-                    $"Certificate '{signer.Subject}' (serial {signer.SerialNumber}) was revoked by its CA on {entry.RevocationDate:yyyy-MM-dd} (CRL of {crl.IssuerDN}). The unit must be issued a new certificate.");
-            }
+            throw new PackageSignatureException("certificate-revoked", revoked);
         }
     }
 
@@ -104,6 +100,16 @@ public sealed class TrustAnchors
             return new ChainResult("certificate-untrusted",
                 $"Certificate '{signer.Subject}' issued by '{signer.Issuer}' does not chain to a trusted CA ({status}). Units sign with certificates from the configured government CA.", []);
         }
-        return new ChainResult(null, null, chain.ChainElements.Select(e => (e.Certificate.NotBefore.ToUniversalTime(), e.Certificate.NotAfter.ToUniversalTime(), e.Certificate.Subject)).ToList());
+        // The CRLs are loaded once, so a certificate's revocation is decided once too.
+        string? revoked = null;
+        var bc = new X509CertificateParser().ReadCertificate(signer.RawData);
+        foreach (var crl in crls)
+        {
+            if (crl.IssuerDN.Equivalent(bc.IssuerDN) && crl.GetRevokedCertificate(bc.SerialNumber) is { } entry)
+            {
+                revoked = $"Certificate '{signer.Subject}' (serial {signer.SerialNumber}) was revoked by its CA on {entry.RevocationDate:yyyy-MM-dd} (CRL of {crl.IssuerDN}). The unit must be issued a new certificate.";
+            }
+        }
+        return new ChainResult(null, null, chain.ChainElements.Select(e => (e.Certificate.NotBefore.ToUniversalTime(), e.Certificate.NotAfter.ToUniversalTime(), e.Certificate.Subject)).ToList(), revoked);
     }
 }

@@ -1,11 +1,9 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Security.Cryptography.Xml;
 using System.Text;
-using System.Xml;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
+using DocExchange.TestSupport;
 
 namespace DocExchange.IntegrationTests.Packages;
 
@@ -164,21 +162,8 @@ public class Signed_packages
     /// <summary>Signs as the public SDK does by default: RSA-SHA1, SHA-1 digest.</summary>
     private static byte[] SignSha1(EdxmlPackage package, PemPair pair)
     {
-        var document = new XmlDocument { PreserveWhitespace = true };
-        document.LoadXml(Encoding.UTF8.GetString(EdxmlWriter.ToBytes(package)));
         using var certificate = pair.Load();
-        var signed = new SignedXml(document) { SigningKey = certificate.GetRSAPrivateKey() };
-        signed.SignedInfo!.SignatureMethod = SignatureAlgorithms.RsaSha1;
-        var reference = new Reference("") { DigestMethod = SignatureAlgorithms.Sha1 };
-        reference.AddTransform(new XmlDsigEnvelopedSignatureTransform());
-        signed.AddReference(reference);
-        var info = new KeyInfo();
-        info.AddClause(new KeyInfoX509Data(certificate));
-        signed.KeyInfo = info;
-        signed.ComputeSignature();
-        var ns = new XmlNamespaceManager(document.NameTable);
-        ns.AddNamespace("e", EdxmlNames.Namespace);
-        document.SelectSingleNode("//e:edXMLHeader", ns)!.AppendChild(document.ImportNode(signed.GetXml(), true));
-        return Encoding.UTF8.GetBytes(document.OuterXml);
+        return HandSignature.Sign(Encoding.UTF8.GetString(EdxmlWriter.ToBytes(package)), certificate,
+            method: SignatureAlgorithms.RsaSha1, digest: SignatureAlgorithms.Sha1);
     }
 }

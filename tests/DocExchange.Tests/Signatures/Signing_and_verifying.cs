@@ -1,9 +1,7 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Security.Cryptography.Xml;
 using System.Text;
-using System.Xml;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
+using DocExchange.TestSupport;
 using DocExchange.Tests.Edxml;
 
 namespace DocExchange.Tests.Signatures;
@@ -57,22 +55,9 @@ public class Signing_and_verifying
     public void A_signature_over_another_element_than_the_whole_package_is_refused()
     {
         // Classic wrapping: the signature covers an element by Id, the reader processes the rest.
-        var document = new XmlDocument { PreserveWhitespace = true };
-        document.LoadXml(Encoding.UTF8.GetString(TestPki.UnsignedPackage()));
-        var ns = new XmlNamespaceManager(document.NameTable);
-        ns.AddNamespace("e", EdxmlNames.Namespace);
-        var trace = (XmlElement)document.SelectSingleNode("//e:TraceHeaderList", ns)!;
-        trace.SetAttribute("Id", "trace");
         using var certificate = TestPki.Commune.Load();
-        var signed = new SignedXml(document) { SigningKey = certificate.GetRSAPrivateKey() };
-        signed.SignedInfo!.SignatureMethod = SignatureAlgorithms.RsaSha256;
-        signed.AddReference(new Reference("#trace") { DigestMethod = SignatureAlgorithms.Sha256 });
-        var info = new KeyInfo();
-        info.AddClause(new KeyInfoX509Data(certificate));
-        signed.KeyInfo = info;
-        signed.ComputeSignature();
-        document.SelectSingleNode("//e:edXMLHeader", ns)!.AppendChild(document.ImportNode(signed.GetXml(), true));
-        var bytes = Encoding.UTF8.GetBytes(document.OuterXml);
+        var bytes = HandSignature.Sign(Encoding.UTF8.GetString(TestPki.UnsignedPackage()).Replace("<TraceHeaderList>", "<TraceHeaderList Id=\"trace\">", StringComparison.Ordinal),
+            certificate, reference: "#trace");
 
         var e = Assert.Throws<PackageSignatureException>(() => PackageSignature.Verify(bytes))!;
         Assert.That(e.Code, Is.EqualTo("signature-not-whole-package"));

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Security.Cryptography.Xml;
 using System.Text;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
+using DocExchange.TestSupport;
 
 namespace DocExchange.Tests.Signatures;
 
@@ -36,7 +38,9 @@ public class Xmlsec_interoperability
         const string template = """
             <Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo></Signature>
             """;
-        package = package.Replace("</edXMLHeader>", template + "</edXMLHeader>", StringComparison.Ordinal);
+        // A prefix declared above the signature: inclusive C14N of SignedInfo must carry it.
+        package = package.Replace("</edXMLHeader>", template + "</edXMLHeader>", StringComparison.Ordinal)
+            .Replace("<edXMLHeader>", "<edXMLHeader xmlns:extra=\"urn:extra\">", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(dir, "template.edxml"), package);
         Run("xmlsec1", "--sign --privkey-pem unit.key,unit.pem --output signed.edxml template.edxml");
         var signed = File.ReadAllBytes(Path.Combine(dir, "signed.edxml"));
@@ -69,6 +73,34 @@ public class Xmlsec_interoperability
 
         var (code, output) = Exec("xmlsec1", "--verify --trusted-pem ca.pem changed.edxml");
         Assert.That(code, Is.Not.Zero, output);
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void The_verdict_agrees_with_xmlsec1_when_signed_info_inherits_namespaces(bool exclusive)
+    {
+        // SignedXml canonicalises SignedInfo detached when signing; with inclusive C14N inside a header
+        // that declares more prefixes, the signature cannot verify in place by the standard. xmlsec1
+        // says so (SignedXml itself is lenient here); the hub must agree with xmlsec1.
+        using var certificate = TestPki.Commune.Load();
+        var bytes = HandSignature.Sign(Encoding.UTF8.GetString(TestPki.UnsignedPackage()), certificate,
+            canonicalization: exclusive ? SignedXml.XmlDsigExcC14NTransformUrl : SignedXml.XmlDsigC14NTransformUrl,
+            prepareHeader: header => header.SetAttribute("xmlns:extra", "urn:extra"));
+        File.WriteAllText(Path.Combine(dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        File.WriteAllBytes(Path.Combine(dir, "package.edxml"), bytes);
+        var xmlsec = Exec("xmlsec1", "--verify --trusted-pem ca.pem package.edxml").Code == 0;
+        bool ours;
+        try
+        {
+            PackageSignature.Verify(bytes);
+            ours = true;
+        }
+        catch (PackageSignatureException)
+        {
+            ours = false;
+        }
+        Assert.That(ours, Is.EqualTo(xmlsec));
+        Assert.That(ours, Is.EqualTo(exclusive), "exclusive C14N is immune to the surrounding namespaces");
     }
 
     private string Run(string file, string arguments)
