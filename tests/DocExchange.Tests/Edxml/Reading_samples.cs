@@ -64,6 +64,22 @@ public class Reading_samples
         Assert.That(package.Document.To, Has.Count.EqualTo(3));
     }
 
+    [Test]
+    public void Real_traffic_variations_are_read_leniently()
+    {
+        // DigitalSignature for Signature, padded values, elements out of the standard's order, optional ones missing.
+        var text = File.ReadAllText(SamplePath("status_acceptance_03.edxml"))
+            .Replace("<edXML:StatusCode>03</edXML:StatusCode>", "<edXML:StatusCode>\n   03 </edXML:StatusCode>", StringComparison.Ordinal)
+            .Replace("</edXML:MessageHeader>", "</edXML:MessageHeader><DigitalSignature>unverifiable</DigitalSignature>", StringComparison.Ordinal);
+        var package = EdxmlReader.Read(Encoding.UTF8.GetBytes(text));
+
+        Assert.That(package.Status!.StatusCode!.Trim(), Is.EqualTo("03"));
+        Assert.That(package.Signature!.LocalName, Is.EqualTo("DigitalSignature"));
+        Assert.That(package.Signature.IsXmlDsig, Is.False);
+        Assert.That(package.Status.StaffInfo, Is.Not.Null);
+        Assert.That(package.Trace, Is.Null, "no TraceHeaderList in this sample");
+    }
+
     [TestCase("status_inbox_01.edxml", "01")]
     [TestCase("status_rejection_02.edxml", "02")]
     [TestCase("status_acceptance_03.edxml", "03")]
