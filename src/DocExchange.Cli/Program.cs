@@ -41,7 +41,11 @@ namespace DocExchange.Cli
               dex ack ID [--fail --reason TEXT]
               dex status ID [--json]
               dex sent [--json]
-              dex statuses ID [--out DIR] [--json]         business statuses; --out saves each signed status package
+              dex history ID [--out DIR] [--json]          business statuses per recipient; --out saves each signed package
+              dex mark ID 02|03|04|05|06 [--reason TEXT]   a recipient's business status (02 needs --reason)
+              dex recall ID --reason TEXT                  the sender asks every recipient to cancel (13)
+              dex answer-recall ID agree|refuse [--reason TEXT]   15 (cancelled) or 16 (kept; --reason)
+                       mark, recall and answer-recall sign on this machine: --key as for dex send
               dex receipt ID --out FILE                    the receipt bundle of a document you sent
             packages and keys (offline)
               dex package sign FILE --key KEY.p12|KEY.pem [--cert CERT.pem] [--password P] --out OUT
@@ -88,7 +92,10 @@ namespace DocExchange.Cli
                     "units retire" => () => UnitsCommands.Retire(client, args),
                     "units cert" => () => UnitsCommands.Certificates(client, args),
                     "units legacy" => () => UnitsCommands.Legacy(client, args),
-                    "statuses" => () => DocumentCommands.Statuses(client, args),
+                    "statuses" or "history" => () => DocumentCommands.Statuses(client, args),
+                    "mark" => () => StatusCommands.Mark(client, args),
+                    "recall" => () => StatusCommands.Recall(client, args),
+                    "answer-recall" => () => StatusCommands.AnswerRecall(client, args),
                     "package sign" => () => Task.FromResult(PackageCommands.Sign(args)),
                     "package verify" => () => Task.FromResult(PackageCommands.Verify(args)),
                     "package inspect" => () => Task.FromResult(PackageCommands.Inspect(args)),

@@ -92,7 +92,7 @@ public static class DocumentCommands
             throw new UsageException($"--to {group}: a signed package names each recipient unit; list their codes (groups are expanded by the hub only for unsigned submissions)");
         }
         // The sender is the unit the certificate was issued to (OU), unless --from says otherwise.
-        var sender = from ?? OrganizationalUnit(signer.Subject)
+        var sender = from ?? SigningKey.UnitOf(signer)
             ?? throw new UsageException("--from CODE is required: the certificate does not name its unit (OU=CODE)");
         var local = DateTime.UtcNow.AddHours(7);
         var priority = urgency switch { null or "normal" => 0, "urgent" => 1, "very-urgent" => 2, "flash" => 3, _ => throw new UsageException($"--urgency {urgency}: normal, urgent, very-urgent or flash") };
@@ -130,9 +130,6 @@ public static class DocumentCommands
         }
         return 0;
     }
-
-    private static string? OrganizationalUnit(string subject) =>
-        subject.Split(',', StringSplitOptions.TrimEntries).FirstOrDefault(p => p.StartsWith("OU=", StringComparison.Ordinal))?[3..];
 
     public static async Task<int> Statuses(HubClient hub, Args args)
     {

@@ -133,6 +133,10 @@ public static class PackageCommands
 /// <summary>The clerk's signing key: a PKCS#12 file, or a PEM key with its PEM certificate. It never leaves this machine.</summary>
 public static class SigningKey
 {
+    /// <summary>The unit a certificate was issued to: its OU=CODE.</summary>
+    public static string? UnitOf(X509Certificate2 certificate) =>
+        certificate.Subject.Split(',', StringSplitOptions.TrimEntries).FirstOrDefault(p => p.StartsWith("OU=", StringComparison.Ordinal))?[3..];
+
     /// <summary>From --key/--cert/--password, or DEX_KEY/DEX_CERT/DEX_KEY_PASSWORD.</summary>
     public static X509Certificate2 Load(Args args) =>
         TryLoad(args) ?? throw new UsageException("--key KEY.p12|KEY.pem is required (or DEX_KEY): packages are signed on this machine with the unit's key");

@@ -91,4 +91,23 @@ public static class TestSigning
     }
 
     public static X509Certificate2 HubCertificate() => Hub.Certificate();
+
+    /// <summary>The ResponseFor block naming a document package.</summary>
+    public static ResponseFor About(EdxmlPackage document) =>
+        new(document.Document!.From!.OrganId, $"{document.Document.Code!.CodeNumber}/{document.Document.Code.CodeNotation}",
+            document.Document.PromulgationInfo!.PromulgationDate, document.Document.DocumentId);
+
+    /// <summary>A status package from <paramref name="unit"/> about a document, signed with the unit's registered key.</summary>
+    public static async Task<byte[]> Status(string unit, EdxmlPackage about, string code, string? reason = null) =>
+        Sign(PackageBuilder.Status(unit, null, About(about), code, reason, DateTime.UtcNow.AddHours(7)), await For(unit));
+
+    /// <summary>Sends a signed document and waits until every recipient has it; returns the hub's id.</summary>
+    public static async Task<string> SendDelivered(HttpClient sender, EdxmlPackage document)
+    {
+        var response = await Post(sender, Sign(document, await For(document.SenderCode!)));
+        await Expect.Status(response, 202);
+        var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
+        await Documents.Delivered(sender, id);
+        return id;
+    }
 }

@@ -67,7 +67,7 @@ public class Signed_packages
         var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
         await Documents.Delivered(sender, id);
 
-        var accepted = PackageBuilder.Status(p.Department(2), null, About(document), "03", "Văn thư đã vào sổ", DateTime.UtcNow.AddHours(7));
+        var accepted = PackageBuilder.Status(p.Department(2), null, TestSigning.About(document), "03", "Văn thư đã vào sổ", DateTime.UtcNow.AddHours(7));
         var statusBytes = TestSigning.Sign(accepted, await TestSigning.For(p.Department(2)));
         await Expect.Status(await TestSigning.Post(recipient, statusBytes), 202);
         await Expect.Status(await TestSigning.Post(recipient, statusBytes), 200);
@@ -100,7 +100,7 @@ public class Signed_packages
         await Documents.Delivered(sender, (await TestHub.Json(response))["id"]!.GetValue<string>());
         var key = await TestSigning.For(p.Department(1));
         byte[] Status(string code, string? why, EdxmlPackage about) =>
-            TestSigning.Sign(PackageBuilder.Status(p.Department(1), null, About(about), code, why, DateTime.UtcNow.AddHours(7)), key);
+            TestSigning.Sign(PackageBuilder.Status(p.Department(1), null, TestSigning.About(about), code, why, DateTime.UtcNow.AddHours(7)), key);
 
         await Expect.Problem(await TestSigning.Post(recipient, Status("02", null, document)), 422, "reason-required");
         await Expect.Problem(await TestSigning.Post(recipient, Status("01", null, document)), 422, "status-code-not-allowed");
@@ -154,10 +154,6 @@ public class Signed_packages
         await Expect.Problem(await TestHub.Admin.PostAsJsonAsync($"/api/v1/units/{p.Root}/certificates", new { certificate = pair.CertificatePem }), 422, "certificate-untrusted");
         await Expect.Problem(await TestHub.Admin.PostAsJsonAsync($"/api/v1/units/{p.Root}/certificates", new { certificate = "not a certificate" }), 422, "invalid-certificate");
     }
-
-    private static ResponseFor About(EdxmlPackage document) =>
-        new(document.Document!.From!.OrganId, $"{document.Document.Code!.CodeNumber}/{document.Document.Code.CodeNotation}",
-            document.Document.PromulgationInfo!.PromulgationDate, document.Document.DocumentId);
 
     /// <summary>Signs as the public SDK does by default: RSA-SHA1, SHA-1 digest.</summary>
     private static byte[] SignSha1(EdxmlPackage package, PemPair pair)

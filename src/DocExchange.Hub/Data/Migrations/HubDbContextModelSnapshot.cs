@@ -82,6 +82,14 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("acknowledged_at");
 
+                    b.Property<string>("BusinessCode")
+                        .HasColumnType("text")
+                        .HasColumnName("business_code");
+
+                    b.Property<string>("BusinessCodeBeforeRecall")
+                        .HasColumnType("text")
+                        .HasColumnName("business_code_before_recall");
+
                     b.Property<DateTimeOffset?>("DeliveredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("delivered_at");
@@ -93,6 +101,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<DateTimeOffset>("QueuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
+
+                    b.Property<DateTimeOffset?>("RecalledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recalled_at");
 
                     b.Property<string>("RecipientCode")
                         .IsRequired()

@@ -17,4 +17,10 @@ public class Delivery
     public DateTimeOffset? DeliveredAt { get; set; }
     public DateTimeOffset? AcknowledgedAt { get; set; }
     public DateTimeOffset? RefusedAt { get; set; }
+    /// <summary>The business status (StatusRules): null until the recipient says more than 01.</summary>
+    public string? BusinessCode { get; set; }
+    /// <summary>The business status before a recall (13), restored when the recipient refuses it (16).</summary>
+    public string? BusinessCodeBeforeRecall { get; set; }
+    /// <summary>When the sender's recall cancelled it before the recipient had stored it (the hub then says 15 itself).</summary>
+    public DateTimeOffset? RecalledAt { get; set; }
 }

@@ -94,11 +94,16 @@ public static class DocumentEndpoints
         return TypedResults.Empty;
     }
 
-    /// <summary>A document the unit sent, or one in its inbox (delivered to it); nothing else.</summary>
-    public static Task<Document?> Readable(HubDbContext db, Guid id, string unit, CancellationToken ct) =>
+    /// <summary>
+    /// A document the unit sent, or one in its inbox (delivered to it); nothing else. A document recalled
+    /// before the recipient stored it is never readable there again (<paramref name="content"/>); its
+    /// statuses still are.
+    /// </summary>
+    public static Task<Document?> Readable(HubDbContext db, Guid id, string unit, CancellationToken ct, bool content = true) =>
         db.Documents.AsNoTracking().Include(d => d.Attachments)
             .Where(d => d.Id == id && (d.SenderCode == unit || db.Deliveries.Any(x => x.DocumentId == id && x.RecipientCode == unit
-                && (x.State == DeliveryState.Delivered || x.State == DeliveryState.Acknowledged || (x.State == DeliveryState.Refused && x.DeliveredAt != null)))))
+                && (x.State == DeliveryState.Delivered || x.State == DeliveryState.Acknowledged || (x.State == DeliveryState.Refused && x.DeliveredAt != null))
+                && (!content || x.RecalledAt == null))))
             .FirstOrDefaultAsync(ct);
 
     public static ProblemHttpResult NotYours(Guid id) =>

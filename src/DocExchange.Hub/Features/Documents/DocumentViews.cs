@@ -25,10 +25,11 @@ public sealed record DocumentView(
 /// <summary>Transport state of the document at one recipient, as its sender sees it.</summary>
 public sealed record RecipientState(
     string Recipient, string? Via, string State, string? Reason,
-    DateTimeOffset QueuedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? RefusedAt)
+    DateTimeOffset QueuedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? RefusedAt, string? Status)
 {
+    /// <summary>State is transport; Status the business status (null until the document arrives).</summary>
     public static RecipientState Of(Delivery d) => new(d.RecipientCode, d.Via, d.State.ToString().ToLowerInvariant(), d.RefusalReason,
-        d.QueuedAt, d.DeliveredAt, d.AcknowledgedAt, d.RefusedAt);
+        d.QueuedAt, d.DeliveredAt, d.AcknowledgedAt, d.RefusedAt, d.BusinessCode ?? (d.DeliveredAt is null ? null : "01"));
 }
 
 /// <summary>
@@ -39,4 +40,8 @@ public sealed record DocumentStatus(Guid Id, string DocumentId, bool Routed, int
 
 public sealed record SentItem(Guid Id, string DocumentId, string Subject, string Urgency, DateTimeOffset SubmittedAt, bool Routed, int Recipients, int Delivered, int Acknowledged, int Refused);
 
-public sealed record InboxItem(Guid Id, string DocumentId, string Sender, string Subject, string Urgency, DateOnly? DueDate, string State, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, int Attachments);
+/// <summary>
+/// One document in a unit's inbox. State is the transport layer (delivered, acknowledged, refused);
+/// Status is the business layer (StatusRules: 01 arrived ... 13 recall requested, 15 cancelled).
+/// </summary>
+public sealed record InboxItem(Guid Id, string DocumentId, string Sender, string Subject, string Urgency, DateOnly? DueDate, string State, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, int Attachments, string Status);

@@ -28,35 +28,36 @@ public static class StatusEndpoints
         var group = app.MapGroup("/api/v1/documents/{id:guid}").WithTags("Statuses").RequireAuthorization(Policies.Clerk);
         group.MapGet("/statuses", List);
         group.MapGet("/statuses/{statusId:long}/package", RecipientPackage);
-        group.MapGet("/recipients/{code}/hub-status", HubPackage);
+        group.MapGet("/recipients/{code}/hub-status/{status}", HubPackage);
         return app;
     }
 
     public static async Task<Results<Ok<List<StatusView>>, ProblemHttpResult>> List(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
-        var document = await DocumentEndpoints.Readable(db, id, unit, ct);
+        var document = await DocumentEndpoints.Readable(db, id, unit, ct, content: false);
         if (document is null)
         {
             return DocumentEndpoints.NotYours(id);
         }
         var all = document.SenderCode == unit;
         var deliveries = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == id && (all || d.RecipientCode == unit)).ToListAsync(ct);
-        var statuses = await db.BusinessStatuses.AsNoTracking().Where(s => s.DocumentId == id && (all || s.UnitCode == unit))
+        // A recipient sees its own statuses and the sender's recall (13), which is addressed to every recipient.
+        var statuses = await db.BusinessStatuses.AsNoTracking().Where(s => s.DocumentId == id && (all || s.UnitCode == unit || s.Code == "13"))
             .Select(s => new { s.Id, s.UnitCode, s.Code, s.Description, s.ReceivedAt }).ToListAsync(ct);
-        var views = deliveries.Select(HubStatus).OfType<(Delivery Delivery, string Code, string? Reason, DateTimeOffset At)>()
-            .Select(h => new StatusView(h.Delivery.RecipientCode, h.Code, h.Reason, h.At, "hub", $"/api/v1/documents/{id}/recipients/{h.Delivery.RecipientCode}/hub-status"))
-            .Concat(statuses.Select(s => new StatusView(s.UnitCode, s.Code, s.Description, s.ReceivedAt, "recipient", $"/api/v1/documents/{id}/statuses/{s.Id}/package")))
-            .OrderBy(v => v.Recipient, StringComparer.Ordinal).ThenBy(v => v.At).ToList();
+        var views = deliveries.SelectMany(HubStatuses)
+            .Select(h => new StatusView(h.Delivery.RecipientCode, h.Code, h.Reason, h.At, "hub", $"/api/v1/documents/{id}/recipients/{h.Delivery.RecipientCode}/hub-status/{h.Code}"))
+            .Concat(statuses.Select(s => new StatusView(s.UnitCode, s.Code, s.Description, s.ReceivedAt, s.Code == "13" ? "sender" : "recipient", $"/api/v1/documents/{id}/statuses/{s.Id}/package")))
+            .OrderBy(v => v.At).ThenBy(v => v.Recipient, StringComparer.Ordinal).ToList();
         return TypedResults.Ok(views);
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> RecipientPackage(Guid id, long statusId, HttpContext http, HubDbContext db, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
-        var document = await DocumentEndpoints.Readable(db, id, unit, ct);
+        var document = await DocumentEndpoints.Readable(db, id, unit, ct, content: false);
         var status = document is null ? null : await db.BusinessStatuses.AsNoTracking()
-            .FirstOrDefaultAsync(s => s.Id == statusId && s.DocumentId == id && (document.SenderCode == unit || s.UnitCode == unit), ct);
+            .FirstOrDefaultAsync(s => s.Id == statusId && s.DocumentId == id && (document.SenderCode == unit || s.UnitCode == unit || s.Code == "13"), ct);
         if (status is null)
         {
             return document is null ? DocumentEndpoints.NotYours(id) : Problems.NotFound("unknown-status", $"Document {id} has no status {statusId} you may read.");
@@ -65,18 +66,19 @@ public static class StatusEndpoints
         return TypedResults.File(status.Package, EdxmlNames.MediaType, $"{id}-status-{status.Code}-{status.UnitCode}.edxml");
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> HubPackage(Guid id, string code, HttpContext http, HubDbContext db, PackageTrust trust, CancellationToken ct)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> HubPackage(Guid id, string code, string status, HttpContext http, HubDbContext db, PackageTrust trust, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
-        var document = await DocumentEndpoints.Readable(db, id, unit, ct);
+        var document = await DocumentEndpoints.Readable(db, id, unit, ct, content: false);
         if (document is null || (document.SenderCode != unit && code != unit))
         {
             return DocumentEndpoints.NotYours(id);
         }
         var delivery = await db.Deliveries.AsNoTracking().FirstOrDefaultAsync(d => d.DocumentId == id && d.RecipientCode == code, ct);
-        if (delivery is null || HubStatus(delivery) is not { } status)
+        var said = delivery is null ? null : HubStatuses(delivery).Cast<(Delivery Delivery, string Code, string? Reason, DateTimeOffset At)?>().FirstOrDefault(h => h!.Value.Code == status);
+        if (said is not { } hubStatus)
         {
-            return Problems.NotFound("no-hub-status", $"The hub has said nothing yet about document {id} at {code}: it is still on its way.");
+            return Problems.NotFound("no-hub-status", $"The hub has not said {status} about document {id} at {code}.");
         }
         if (trust.HubCertificate is null)
         {
@@ -84,16 +86,30 @@ public static class StatusEndpoints
                 "This hub has no signing certificate (DEX_SIGNING_CERT, DEX_SIGNING_KEY); ask the administrator to configure one.");
         }
         var about = new ResponseFor(document.SenderCode, $"{document.Number}/{document.Notation}", EdxmlDates.Date(document.PromulgationDate), document.EdxmlDocumentId);
-        var local = status.At.ToOffset(PackageVerification.VietnamOffset).DateTime;
-        var package = PackageBuilder.Status(code, null, about, status.Code, status.Reason, local);
+        var local = hubStatus.At.ToOffset(PackageVerification.VietnamOffset).DateTime;
+        var package = PackageBuilder.Status(code, null, about, hubStatus.Code, hubStatus.Reason, local);
         var bytes = PackageSignature.Sign(EdxmlWriter.ToBytes(package), trust.HubCertificate);
         http.Response.Headers["X-Content-SHA256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        return TypedResults.File(bytes, EdxmlNames.MediaType, $"{id}-status-{status.Code}-{code}.edxml");
+        return TypedResults.File(bytes, EdxmlNames.MediaType, $"{id}-status-{hubStatus.Code}-{code}.edxml");
     }
 
-    /// <summary>What the hub itself says about a delivery: 01 once it is in the inbox, 02 when the hub refused it (recipient retired or suspended).</summary>
-    private static (Delivery Delivery, string Code, string? Reason, DateTimeOffset At)? HubStatus(Delivery d) =>
-        d.DeliveredAt is { } delivered ? (d, "01", "Văn bản đã đến hệ thống của đơn vị nhận", delivered)
-        : d.State == DeliveryState.Refused && d.RefusedAt is { } refused ? (d, "02", d.RefusalReason, refused)
-        : null;
+    /// <summary>
+    /// What the hub itself says about a delivery: 01 once it is in the inbox, 02 when the hub refused it
+    /// (recipient retired or suspended), 15 when a recall cancelled it before the recipient stored it.
+    /// </summary>
+    private static IEnumerable<(Delivery Delivery, string Code, string? Reason, DateTimeOffset At)> HubStatuses(Delivery d)
+    {
+        if (d.DeliveredAt is { } delivered)
+        {
+            yield return (d, "01", "Văn bản đã đến hệ thống của đơn vị nhận", delivered);
+        }
+        else if (d.State == DeliveryState.Refused && d.RefusedAt is { } refused)
+        {
+            yield return (d, "02", d.RefusalReason, refused);
+        }
+        if (d.RecalledAt is { } recalled)
+        {
+            yield return (d, "15", "Văn bản bị thu hồi trước khi đơn vị nhận lưu: đã hủy", recalled);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Infrastructure;
@@ -12,49 +13,83 @@ namespace DocExchange.Hub.Features.Statuses;
 public sealed record StatusAccepted(long Id, Guid DocumentId, string EdxmlDocumentId, string Unit, string Code, string Sha256);
 
 /// <summary>
-/// A recipient's signed status package about a document it received. The hub issues 01 itself
-/// (the delivery); 13 is the sender's recall request; recipients answer with the others.
+/// A signed status package: a recipient's business status about a document it received (02-06,
+/// 15, 16), or the sender's recall (13). Transitions follow <see cref="StatusRules"/>; the package
+/// is kept byte for byte and every change reaches the ledger in the same transaction.
 /// </summary>
 public static class StatusIntake
 {
-    public static readonly IReadOnlySet<string> RecipientCodes = new HashSet<string> { "02", "03", "04", "05", "06", "15", "16" };
-
     public static async Task<Results<Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
         HubDbContext db, VerifiedPackage verified, DateTimeOffset now, CancellationToken ct)
     {
         var status = verified.Package.Status!;
         var code = status.StatusCode?.Trim() ?? "";
         var unit = verified.Sender;
-        if (!RecipientCodes.Contains(code))
+        if (code == "01" || !StatusRules.Names.ContainsKey(code))
         {
             return Problems.Validation("status-code-not-allowed", code == "01"
                 ? "Status 01 (arrived) is issued by the hub itself when the document reaches the inbox; send 03 to say the clerk registered it."
-                : $"Status '{code}' is not one a recipient sends; use 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 completed, 15/16 answering a recall.");
+                : $"Status '{code}' is not one of 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 completed, 13 recall (the sender), 15/16 answering a recall.");
         }
         var description = status.Description?.Trim();
-        if (code == "02" && string.IsNullOrEmpty(description))
+        if (code is "02" or "13" or "16" && string.IsNullOrEmpty(description))
         {
-            return Problems.Validation("reason-required", "Status 02 (refused) needs a reason in Description: wrong address, errors in the document, or outside the unit's competence.");
+            return Problems.Validation("reason-required", code switch
+            {
+                "02" => "Status 02 (refused) needs a reason in Description: wrong address, errors in the document, or outside the unit's competence.",
+                "13" => "A recall (13) needs its reason in Description.",
+                _ => "Refusing a recall (16) needs a reason in Description.",
+            });
         }
         var documentId = status.ResponseFor?.DocumentId?.Trim();
         var document = documentId is null ? null : await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.EdxmlDocumentId == documentId, ct);
-        var received = document is not null && await db.Deliveries.AnyAsync(d => d.DocumentId == document.Id && d.RecipientCode == unit && d.DeliveredAt != null, ct);
-        if (!received)
+        if (document is null)
         {
-            return Problems.NotFound("unknown-document", $"ResponseFor/DocumentId '{documentId}' names no document delivered to {unit}; a status answers a document in the unit's inbox.");
+            return Problems.NotFound("unknown-document", $"ResponseFor/DocumentId '{documentId}' names no document known to the hub.");
         }
-        if (await db.BusinessStatuses.AsNoTracking().FirstOrDefaultAsync(s => s.DocumentId == document!.Id && s.Sha256 == verified.Sha256, ct) is { } same)
+        if (await db.BusinessStatuses.AsNoTracking().FirstOrDefaultAsync(s => s.DocumentId == document.Id && s.Sha256 == verified.Sha256, ct) is { } same)
         {
             // The same signed status sent again (a retry): answered, not recorded twice.
-            return TypedResults.Ok(Accepted(same, document!.EdxmlDocumentId));
+            return TypedResults.Ok(Accepted(same, document.EdxmlDocumentId));
         }
         var row = new BusinessStatus
         {
-            DocumentId = document!.Id, UnitCode = unit, Code = code, Description = description, ReceivedAt = now,
+            DocumentId = document.Id, UnitCode = unit, Code = code, Description = description, ReceivedAt = now,
             Sha256 = verified.Sha256, Package = verified.Bytes, SignerSubject = verified.Signature.Signer.Subject,
         };
+
+        if (code == "13")
+        {
+            if (document.SenderCode != unit)
+            {
+                return Problems.Forbidden("not-the-sender", $"Only the sender ({document.SenderCode}) recalls document {documentId}; {unit} received it.");
+            }
+            var recalled = await RecallAsync(db, document, description!, verified.Sha256, now, ct);
+            if (recalled == 0)
+            {
+                return Problems.Conflict("nothing-to-recall", $"Document {documentId} is final at every recipient (refused, completed or already cancelled); there is nothing to recall.");
+            }
+        }
+        else
+        {
+            var delivery = await db.Deliveries.FirstOrDefaultAsync(d => d.DocumentId == document.Id && d.RecipientCode == unit && d.DeliveredAt != null, ct);
+            if (delivery is null || delivery.RecalledAt is not null)
+            {
+                return Problems.NotFound("unknown-document", $"Document {documentId} is not in {unit}'s inbox; a status answers a document the unit received.");
+            }
+            var current = delivery.BusinessCode ?? "01";
+            if (StatusRules.RecipientRefusal(current, code) is { } why)
+            {
+                return Problems.Conflict("status-not-allowed", $"{unit}: {why}.", new Dictionary<string, object?> { ["current"] = current });
+            }
+            delivery.BusinessCode = StatusRules.After(code, delivery.BusinessCodeBeforeRecall);
+            if (code is "15" or "16")
+            {
+                delivery.BusinessCodeBeforeRecall = null;
+            }
+            LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now, string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}", verified.Sha256);
+        }
         db.BusinessStatuses.Add(row);
-        LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now, string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}", verified.Sha256);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -66,6 +101,40 @@ public static class StatusIntake
             return TypedResults.Ok(Accepted(raced, document.EdxmlDocumentId));
         }
         return TypedResults.Accepted($"/api/v1/documents/{document.Id}/statuses", Accepted(row, document.EdxmlDocumentId));
+    }
+
+    /// <summary>
+    /// The sender's recall reaches every recipient whose status is not final. A recipient that has not
+    /// stored the document yet (no transport acknowledgement) never gets it as a live document: the hub
+    /// cancels it there at once and says 15 itself. The others are asked (13) and answer 15 or 16.
+    /// </summary>
+    private static async Task<int> RecallAsync(HubDbContext db, Document document, string reason, string sha256, DateTimeOffset now, CancellationToken ct)
+    {
+        var deliveries = await db.Deliveries.Where(d => d.DocumentId == document.Id).ToListAsync(ct);
+        var recalled = 0;
+        foreach (var d in deliveries)
+        {
+            if (d.State == DeliveryState.Refused && d.DeliveredAt is null)
+            {
+                continue; // the hub refused this recipient at routing: it never had the document
+            }
+            var current = d.BusinessCode ?? "01";
+            if (d.AcknowledgedAt is null && d.State != DeliveryState.Refused && d.BusinessCode is null)
+            {
+                d.BusinessCode = "15";
+                d.RecalledAt = now;
+                LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 15: cancelled by the hub, recalled before the recipient stored it ({reason})");
+                recalled++;
+            }
+            else if (StatusRules.SenderMayRecall(current))
+            {
+                d.BusinessCodeBeforeRecall = current;
+                d.BusinessCode = "13";
+                LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 13: {reason}", sha256);
+                recalled++;
+            }
+        }
+        return recalled;
     }
 
     private static StatusAccepted Accepted(BusinessStatus s, string edxmlId) => new(s.Id, s.DocumentId, edxmlId, s.UnitCode, s.Code, s.Sha256);
