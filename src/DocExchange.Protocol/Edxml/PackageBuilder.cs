@@ -11,6 +11,11 @@ public sealed record NewDocument(
     public DateOnly? DueDate { get; init; }
     public string? FromName { get; init; }
     public IReadOnlyList<(string Name, string ContentType, byte[] Content)> Attachments { get; init; } = [];
+    /// <summary>A reply names the document it answers.</summary>
+    public ResponseFor? ResponseFor { get; init; }
+    /// <summary>BussinessDocType: "0" new, "2" update, "3" replace; with <see cref="RelatedDocumentId"/> naming the earlier document.</summary>
+    public string BusinessDocType { get; init; } = "0";
+    public string? RelatedDocumentId { get; init; }
 }
 
 /// <summary>Builds standard packages: a new document, or a status answering one.</summary>
@@ -35,11 +40,16 @@ public static class PackageBuilder
                 Subject = d.Subject,
                 DueDate = d.DueDate is { } due ? EdxmlDates.Date(due) : null,
                 OtherInfo = new OtherInfo { Priority = d.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                ResponseFor = d.ResponseFor,
             },
             Trace = new TraceHeaderList
             {
                 TraceHeaders = [new TraceHeader(d.From, EdxmlDates.Timestamp(d.SignedAtLocal))],
-                Business = new Business { BusinessDocType = "0", Paper = "0" },
+                Business = new Business
+                {
+                    BusinessDocType = d.BusinessDocType, Paper = "0", DocumentId = d.RelatedDocumentId,
+                    ReplacementInfoList = d.BusinessDocType == "3" && d.RelatedDocumentId is { } replaced ? [new ReplacementInfo(replaced, d.To)] : null,
+                },
             },
             ManifestVersion = "1.0",
             Manifest = attachments.Select(a => new ManifestReference(a.ContentId, a.ContentType, a.Description, a.AttachmentName)).ToList(),

@@ -83,11 +83,11 @@ public static class TestSigning
     /// <summary>A document from <paramref name="from"/> signed with its registered certificate.</summary>
     public static async Task<byte[]> SignedDocument(string from, params string[] to) => Sign(Document(from, to), await For(from));
 
-    public static Task<HttpResponseMessage> Post(HttpClient client, byte[] package)
+    public static Task<HttpResponseMessage> Post(HttpClient client, byte[] package, string query = "")
     {
         var content = new ByteArrayContent(package);
         content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
-        return client.PostAsync("/api/v1/packages", content);
+        return client.PostAsync("/api/v1/packages" + query, content);
     }
 
     public static X509Certificate2 HubCertificate() => Hub.Certificate();

@@ -35,11 +35,12 @@ public class Refused_submissions
     }
 
     [Test]
-    public async Task A_retired_recipient_is_named_with_its_successor()
+    public async Task A_retired_recipient_is_refused_naming_its_successor_when_the_sender_asks_for_no_redirection()
     {
         var p = await TestHub.NewProvince();
         await Expect.Status(await TestHub.Admin.PostAsJsonAsync($"/api/v1/units/{p.District(2)}/retire", new { successor = p.Root }), 200);
-        var problem = await Refused(With(Documents.Metadata(p.District(2))), 422, "recipient-retired");
+        var metadata = new { number = Documents.NextNumber().ToString(System.Globalization.CultureInfo.InvariantCulture), notation = "UBND-VP", subject = "Không chuyển tiếp", recipients = new[] { p.District(2) }, noRedirect = true };
+        var problem = await Refused(With(metadata), 422, "recipient-retired");
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain(p.District(2)).And.Contain(p.Root));
     }
 

@@ -210,6 +210,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int>("BusinessType")
+                        .HasColumnType("integer")
+                        .HasColumnName("business_type");
+
                     b.Property<int>("DocumentType")
                         .HasColumnType("integer")
                         .HasColumnName("document_type");
@@ -226,6 +230,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<string>("IdempotencyKey")
                         .HasColumnType("text")
                         .HasColumnName("idempotency_key");
+
+                    b.Property<bool>("NoRedirect")
+                        .HasColumnType("boolean")
+                        .HasColumnName("no_redirect");
 
                     b.Property<string>("Notation")
                         .IsRequired()
@@ -245,10 +253,18 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("promulgation_date");
 
+                    b.Property<Guid?>("RelatesToId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("relates_to_id");
+
                     b.PrimitiveCollection<string[]>("RequestedRecipients")
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("requested_recipients");
+
+                    b.Property<Guid?>("ResponseForId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("response_for_id");
 
                     b.Property<DateTimeOffset?>("RoutedAt")
                         .HasColumnType("timestamp with time zone")

@@ -3,6 +3,9 @@ namespace DocExchange.Hub.Features.Documents;
 /// <summary>Mức độ khẩn: urgent documents are sent at once and overtake normal ones.</summary>
 public enum Urgency { Normal = 0, Urgent = 1, VeryUrgent = 2, Flash = 3 }
 
+/// <summary>edXML BussinessDocType: 0 new, 2 update (cập nhật), 3 replace (thay thế). Recalls (1) travel as status 13.</summary>
+public enum BusinessType { New = 0, Update = 2, Replace = 3 }
+
 /// <summary>An official document as submitted by its sender's clerk; never changed after submission.</summary>
 public class Document
 {
@@ -26,6 +29,14 @@ public class Document
     public long TotalSize { get; set; }
     /// <summary>SHA-256 of the signed edXML package, when the document arrived as one.</summary>
     public string? PackageSha256 { get; set; }
+    /// <summary>The sender asked that documents to a retired unit be refused rather than sent to its successor.</summary>
+    public bool NoRedirect { get; set; }
+    /// <summary>A reply names the document it answers (edXML ResponseFor).</summary>
+    public Guid? ResponseForId { get; set; }
+    /// <summary>The business block's kind (edXML BussinessDocType): new, update (cập nhật) or replace (thay thế).</summary>
+    public BusinessType BusinessType { get; set; }
+    /// <summary>For an update or a replacement: the earlier document of the same sender it updates or replaces.</summary>
+    public Guid? RelatesToId { get; set; }
     public List<Attachment> Attachments { get; set; } = [];
 }
 

@@ -48,8 +48,14 @@ public static class DocumentEndpoints
 
     public static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> Show(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
     {
-        var document = await Readable(db, id, Caller.From(http.User).Unit, ct);
-        return document is null ? NotYours(id) : TypedResults.Ok(DocumentView.Of(document));
+        var unit = Caller.From(http.User).Unit;
+        var document = await Readable(db, id, unit, ct);
+        if (document is null)
+        {
+            return NotYours(id);
+        }
+        var replies = document.SenderCode == unit ? await DocumentLinks.RepliesAsync(db, id, ct) : [];
+        return TypedResults.Ok(DocumentView.Of(document, await DocumentLinks.ChainAsync(db, document, ct), replies));
     }
 
     public static async Task<Results<Ok<DocumentStatus>, ProblemHttpResult>> Status(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)

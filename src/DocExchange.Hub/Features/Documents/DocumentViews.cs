@@ -7,11 +7,16 @@ public sealed record AttachmentView(Guid Id, string FileName, string ContentType
 public sealed record DocumentView(
     Guid Id, string DocumentId, string Sender, string Number, string Notation, DateOnly PromulgationDate, string Subject,
     int DocumentType, string Urgency, DateOnly? DueDate, IReadOnlyList<string> Recipients, DateTimeOffset SubmittedAt,
-    IReadOnlyList<AttachmentView> Attachments, string? PackageSha256)
+    IReadOnlyList<AttachmentView> Attachments, string? PackageSha256,
+    string Kind, Guid? ResponseFor, IReadOnlyList<LinkedDocument> Chain, IReadOnlyList<LinkedDocument> Replies)
 {
-    public static DocumentView Of(Document d) => new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
+    /// <param name="chain">The versions (new, updates, replacements), oldest first.</param>
+    /// <param name="replies">Replies to this document (shown to its sender).</param>
+    public static DocumentView Of(Document d, IReadOnlyList<LinkedDocument>? chain = null, IReadOnlyList<LinkedDocument>? replies = null) =>
+        new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
         d.DocumentType, UrgencyName(d.Urgency), d.DueDate, d.RequestedRecipients, d.SubmittedAt,
-        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList(), d.PackageSha256);
+        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList(), d.PackageSha256,
+        d.BusinessType.ToString().ToLowerInvariant(), d.ResponseForId, chain ?? [], replies ?? []);
 
     public static string UrgencyName(Urgency u) => u switch
     {

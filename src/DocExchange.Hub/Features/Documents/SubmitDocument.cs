@@ -21,9 +21,14 @@ using NpgsqlTypes;
 namespace DocExchange.Hub.Features.Documents;
 
 /// <summary>The metadata part of a submission (JSON). Attachments travel as multipart file parts.</summary>
+/// <remarks>
+/// <c>ResponseFor</c>, <c>Updates</c>, <c>Replaces</c>: edXML DocumentIds of the document this one answers,
+/// updates or replaces. <c>NoRedirect</c>: refuse retired recipients instead of sending to their successors.
+/// </remarks>
 public sealed record SubmitDocumentRequest(
     string? From, string? Number, string? Notation, string? Subject, int? DocumentType, string? Urgency,
-    DateOnly? DueDate, DateOnly? PromulgationDate, string[]? Recipients);
+    DateOnly? DueDate, DateOnly? PromulgationDate, string[]? Recipients,
+    string? ResponseFor = null, string? Updates = null, string? Replaces = null, bool? NoRedirect = null);
 
 /// <summary>An attachment's name, type, size and a way to read its bytes (a form file, or decoded from a package).</summary>
 public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open);
@@ -103,7 +108,7 @@ public static class SubmitDocument
         {
             return Problems.Validation("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
         }
-        var (recipients, recipientProblems, senderStatus) = await RecipientExpansion.ExpandAsync(db, specs, senderCode, ct);
+        var (recipients, recipientProblems, senderStatus) = await RecipientExpansion.ExpandAsync(db, specs, senderCode, ct, redirect: request.NoRedirect != true);
         if (senderStatus != UnitStatus.Active)
         {
             return Problems.Forbidden("sender-not-active", $"Unit {senderCode} is {senderStatus?.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
@@ -113,6 +118,12 @@ public static class SubmitDocument
             return Problems.Validation(recipientProblems.Count == 1 ? recipientProblems[0].Code : "invalid-recipients",
                 string.Join(" ", recipientProblems.Select(p => p.Message)),
                 new Dictionary<string, object?> { ["recipients"] = recipientProblems });
+        }
+
+        var (links, linkProblem) = await DocumentLinks.ResolveAsync(db, request, senderCode, ct);
+        if (linkProblem is not null)
+        {
+            return linkProblem;
         }
 
         var now = clock.GetUtcNow();
@@ -130,6 +141,7 @@ public static class SubmitDocument
             PromulgationDate = date, Subject = request.Subject!.Trim(), DocumentType = request.DocumentType ?? 18, Urgency = urgency, DueDate = request.DueDate,
             RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,
             SubmittedBy = caller.CredentialId, SubmittedAt = now,
+            NoRedirect = request.NoRedirect == true, ResponseForId = links.ResponseFor, BusinessType = links.Type, RelatesToId = links.RelatesTo,
         };
         var contents = new List<(Guid Id, AttachmentSource File)>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))

@@ -70,8 +70,19 @@ public static class PackageEndpoints
         DateOnly? due = EdxmlDates.TryDate(header.DueDate, out var d) ? d : null;
         var type = int.TryParse(header.DocumentType?.Type?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
         var urgency = (header.OtherInfo?.Priority?.Trim()) switch { "1" => "urgent", "2" => "very-urgent", "3" => "flash", _ => "normal" };
+        var business = verified.Package.Trace?.Business;
+        var related = business?.DocumentId?.Trim() is { Length: > 0 } named ? named : business?.ReplacementInfoList?.FirstOrDefault()?.DocumentId?.Trim();
+        var kind = business?.BusinessDocType?.Trim();
+        if (kind == "1")
+        {
+            return Problems.Validation("recall-as-document",
+                "This hub takes a recall (thu hồi) as the sender's status package 13 naming the document (dex recall ID --reason ...), not as a new document package.");
+        }
+        // ?redirect=false: refuse retired recipients instead of delivering to their successors.
+        var noRedirect = http.Request.Query["redirect"] == "false";
         var request = new SubmitDocumentRequest(verified.Sender, number, notation, header.Subject?.Trim(), type, urgency, due, date,
-            header.To.Select(x => x.OrganId!.Trim()).ToArray());
+            header.To.Select(x => x.OrganId!.Trim()).ToArray(), header.ResponseFor?.DocumentId?.Trim() is { Length: > 0 } answers ? answers : null,
+            kind == "2" ? related : null, kind == "3" ? related : null, noRedirect);
         var attachments = verified.Package.Attachments.Select((a, i) => new AttachmentSource(
             Path.GetFileName(a.AttachmentName?.Trim() is { Length: > 0 } name ? name : $"attachment-{i + 1}"),
             a.ContentType?.Trim() is { Length: > 0 } contentType ? contentType : "application/octet-stream",

@@ -22,7 +22,7 @@ public static class RecipientExpansion
     /// <returns>The recipients, the problems, and the sender's status (null when it is not registered),
     /// read in the same query as the named units.</returns>
     public static async Task<(List<ExpandedRecipient> Recipients, List<RecipientProblem> Problems, UnitStatus? SenderStatus)> ExpandAsync(
-        HubDbContext db, IEnumerable<RecipientSpec> specs, string senderCode, CancellationToken ct)
+        HubDbContext db, IEnumerable<RecipientSpec> specs, string senderCode, CancellationToken ct, bool redirect = true)
     {
         var recipients = new Dictionary<string, ExpandedRecipient>(StringComparer.Ordinal);
         var problems = new List<RecipientProblem>();
@@ -46,8 +46,16 @@ public static class RecipientExpansion
             {
                 if (root.Status == UnitStatus.Retired)
                 {
-                    var successor = root.SuccessorCode is null ? "it has no successor" : $"its successor is {root.SuccessorCode}; send to that unit";
-                    problems.Add(new RecipientProblem(text, "recipient-retired", $"{spec.Code} is retired: {successor}."));
+                    // Since the 2025 reorganisation a retired unit's work passes to its successor: documents
+                    // follow it there, with the redirection recorded, unless the sender asked them not to.
+                    var successor = redirect ? await ActiveSuccessor(db, root, ct) : null;
+                    if (successor is not null && successor != senderCode)
+                    {
+                        recipients.TryAdd(successor, new ExpandedRecipient(successor, $"successor-of:{spec.Code}"));
+                        continue;
+                    }
+                    var named = root.SuccessorCode is null ? "it has no successor" : $"its successor is {root.SuccessorCode}; send to that unit";
+                    problems.Add(new RecipientProblem(text, "recipient-retired", $"{spec.Code} is retired: {named}."));
                 }
                 else if (root.Status == UnitStatus.Suspended)
                 {
@@ -78,6 +86,30 @@ public static class RecipientExpansion
     }
 
     private sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode);
+
+    /// <summary>Follows the successor chain (a successor may itself have been merged since) to an active unit.</summary>
+    private static async Task<string?> ActiveSuccessor(HubDbContext db, UnitState retired, CancellationToken ct)
+    {
+        var current = retired;
+        for (var hops = 0; hops < 8 && current.SuccessorCode is { } next; hops++)
+        {
+            UnitState? found = null;
+            await foreach (var u in UnitStates(db, [next]).WithCancellation(ct))
+            {
+                found = u;
+            }
+            if (found is null || found.Status == UnitStatus.Suspended)
+            {
+                return null;
+            }
+            if (found.Status == UnitStatus.Active)
+            {
+                return found.Code;
+            }
+            current = found;
+        }
+        return null;
+    }
 
     // Compiled once: this lookup runs for every submission and every routing.
     private static readonly Func<HubDbContext, string[], IAsyncEnumerable<UnitState>> UnitStates = EF.CompileAsyncQuery(
