@@ -24,6 +24,7 @@ namespace DocExchange.Cli
               dex units retire CODE [--successor CODE] [--effective yyyy-MM-dd]
               dex units cert add CODE CERT.pem | list CODE [--json] | revoke CODE SHA256 --reason TEXT
               dex units legacy CODE on|off                 allow RSA-SHA1 signatures from a legacy peer
+              dex units reorganise FILE [--dry-run]        CSV old,successor,date (or JSON): retire, redirect, move children
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
               dex credentials list [--json]
               dex credentials revoke ID
@@ -41,6 +42,8 @@ namespace DocExchange.Cli
               dex ack ID [--fail --reason TEXT]
               dex status ID [--json]
               dex sent [--json]
+              dex reply ID [--to CODE] --number N ...      as dex send (to the original's sender), linked to document ID
+              dex overdue [--unit CODE] [--json]           documents waiting too long at a unit (working days, holidays)
               dex history ID [--out DIR] [--json]          business statuses per recipient; --out saves each signed package
               dex mark ID 02|03|04|05|06 [--reason TEXT]   a recipient's business status (02 needs --reason)
               dex recall ID --reason TEXT                  the sender asks every recipient to cancel (13)
@@ -65,7 +68,7 @@ namespace DocExchange.Cli
               dex audit verify-log [--since FILE] [--key K]
             """;
 
-        private static readonly HashSet<string> FlagNames = ["json", "fail", "help", "fresh", "ec"];
+        private static readonly HashSet<string> FlagNames = ["json", "fail", "help", "fresh", "ec", "dry-run"];
 
         public static async Task<int> RunAsync(string[] argv)
         {
@@ -92,6 +95,9 @@ namespace DocExchange.Cli
                     "units retire" => () => UnitsCommands.Retire(client, args),
                     "units cert" => () => UnitsCommands.Certificates(client, args),
                     "units legacy" => () => UnitsCommands.Legacy(client, args),
+                    "units reorganise" => () => UnitsCommands.Reorganise(client, args),
+                    "reply" => () => DocumentCommands.Reply(client, args),
+                    "overdue" => () => DocumentCommands.Overdue(client, args),
                     "statuses" or "history" => () => DocumentCommands.Statuses(client, args),
                     "mark" => () => StatusCommands.Mark(client, args),
                     "recall" => () => StatusCommands.Recall(client, args),

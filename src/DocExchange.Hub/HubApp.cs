@@ -1,6 +1,7 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Audit;
+using DocExchange.Hub.Features.Deadlines;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Health;
@@ -56,6 +57,10 @@ public static class HubApp
         builder.Services.AddSingleton(LedgerKeys.Load(settings));
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton(PackageTrust.Load(settings));
+        builder.Services.AddSingleton(WorkingCalendar.From(builder.Configuration));
+        builder.Services.AddSingleton(sp => new OverdueRules(sp.GetRequiredService<WorkingCalendar>(),
+            TimeSpan.FromHours(double.Parse(builder.Configuration["DEX_URGENT_HOURS"] ?? "2", System.Globalization.CultureInfo.InvariantCulture)),
+            sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<LedgerSequencer>();
 
         var app = builder.Build();
@@ -76,6 +81,7 @@ public static class HubApp
         app.MapReceiptEndpoints();
         app.MapPackageEndpoints();
         app.MapStatusEndpoints();
+        app.MapOverdueEndpoints();
         return app;
     }
 }

@@ -8,9 +8,23 @@ namespace DocExchange.Cli.Commands;
 /// <summary>dex send, inbox, fetch, ack, status, sent, deliveries: a clerk's and an auditor's daily work.</summary>
 public static class DocumentCommands
 {
-    public static async Task<int> Send(HubClient hub, Args args)
+    /// <summary>dex reply ID ...: as dex send, to the original's sender unless --to says otherwise, linked to the original.</summary>
+    public static async Task<int> Reply(HubClient hub, Args args)
+    {
+        var id = args.Positional(1, "the ID of the document answered");
+        var original = await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}");
+        var about = new DocExchange.Protocol.Edxml.ResponseFor(S(original["sender"]), $"{S(original["number"])}/{S(original["notation"])}",
+            DocExchange.Protocol.Edxml.EdxmlDates.Date(DateOnly.Parse(S(original["promulgationDate"]), System.Globalization.CultureInfo.InvariantCulture)), S(original["documentId"]));
+        return await Send(hub, args, about);
+    }
+
+    public static async Task<int> Send(HubClient hub, Args args, DocExchange.Protocol.Edxml.ResponseFor? replyTo = null)
     {
         var to = args.Options("to").SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        if (to.Length == 0 && replyTo?.OrganId is { } originalSender)
+        {
+            to = [originalSender];
+        }
         if (to.Length == 0)
         {
             throw new UsageException("--to is required (a unit code or a group such as communes:CODE; repeat it for more)");
@@ -24,6 +38,7 @@ public static class DocumentCommands
             urgency = args.Option("urgency"),
             dueDate = args.Option("due"),
             recipients = to,
+            responseFor = replyTo?.DocumentId,
         };
         var files = args.Options("file");
         var key = args.Option("idempotency-key");
@@ -33,7 +48,7 @@ public static class DocumentCommands
         args.RejectUnknown();
         if (signer is not null)
         {
-            return await SendSigned(hub, signer, from, to, metadata.number, metadata.notation, metadata.subject, metadata.documentType, metadata.urgency, metadata.dueDate, files, key, json);
+            return await SendSigned(hub, signer, from, to, metadata.number, metadata.notation, metadata.subject, metadata.documentType, metadata.urgency, metadata.dueDate, files, key, json, replyTo);
         }
 
         using var form = new MultipartFormDataContent();
@@ -85,7 +100,8 @@ public static class DocumentCommands
     /// it) and posts the signed bytes; the hub delivers exactly these bytes.
     /// </summary>
     private static async Task<int> SendSigned(HubClient hub, System.Security.Cryptography.X509Certificates.X509Certificate2 signer, string? from, string[] to,
-        string number, string notation, string subject, int? type, string? urgency, string? due, List<string> files, string? idempotencyKey, bool json)
+        string number, string notation, string subject, int? type, string? urgency, string? due, List<string> files, string? idempotencyKey, bool json,
+        DocExchange.Protocol.Edxml.ResponseFor? replyTo)
     {
         if (to.FirstOrDefault(t => t.Contains(':', StringComparison.Ordinal)) is { } group)
         {
@@ -109,6 +125,7 @@ public static class DocumentCommands
         {
             DocumentType = type ?? 18, TypeName = type is null or 18 ? "Công văn" : null, Priority = priority,
             DueDate = due is null ? null : DateOnly.ParseExact(due, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Attachments = attachments,
+            ResponseFor = replyTo,
         });
         var signed = DocExchange.Protocol.Signatures.PackageSignature.Sign(DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(package), signer);
         var content = new ByteArrayContent(signed);
@@ -154,6 +171,24 @@ public static class DocumentCommands
             return 0;
         }
         Table(statuses.Select(s => new[] { S(s!["recipient"]), S(s["code"]), S(s["issuedBy"]), S(s["at"]), S(s["description"]) }), "RECIPIENT", "CODE", "BY", "AT", "DESCRIPTION");
+        return 0;
+    }
+
+    /// <summary>dex overdue [--unit CODE] [--json]: documents waiting too long (a clerk: at its own unit).</summary>
+    public static async Task<int> Overdue(HubClient hub, Args args)
+    {
+        var unit = args.Option("unit");
+        var json = args.Flag("json");
+        args.RejectUnknown();
+        var items = (await hub.GetAsync("api/v1/overdue" + (unit is null ? "" : $"?unit={Uri.EscapeDataString(unit)}"))).AsArray();
+        if (json)
+        {
+            WriteJson(items);
+            return 0;
+        }
+        Table(items.Select(i => new[] { S(i!["recipient"]), S(i["documentId"]), S(i["rule"]), S(i["deadline"]), S(i["status"]), S(i["subject"]) }),
+            "RECIPIENT", "DOCUMENT", "RULE", "DEADLINE", "STATUS", "SUBJECT");
+        Console.Error.WriteLine($"{items.Count} overdue");
         return 0;
     }
 

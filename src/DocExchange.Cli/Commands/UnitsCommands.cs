@@ -201,4 +201,37 @@ public static class UnitsCommands
         Console.Out.WriteLine(value == "on" ? $"{code} may sign with RSA-SHA1 (legacy)" : $"{code} must sign with SHA-256");
         return 0;
     }
+
+    /// <summary>dex units reorganise FILE [--dry-run]: retire units naming successors, all or nothing.</summary>
+    public static async Task<int> Reorganise(HubClient hub, Args args)
+    {
+        var file = args.Positional(2, "FILE (CSV old,successor,date or JSON)");
+        var dryRun = args.Flag("dry-run");
+        args.RejectUnknown();
+        if (!File.Exists(file))
+        {
+            throw new IOException($"{file}: no such file");
+        }
+        var content = new StringContent(await File.ReadAllTextAsync(file), System.Text.Encoding.UTF8,
+            file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "application/json" : "text/csv");
+        try
+        {
+            var result = await hub.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/v1/units/reorganise{(dryRun ? "?dryRun=true" : "")}") { Content = content });
+            foreach (var step in result["plan"]!.AsArray())
+            {
+                Console.Out.WriteLine((dryRun ? "would " : "") + S(step));
+            }
+            Console.Error.WriteLine(dryRun ? "dry run: nothing changed; run again without --dry-run to apply" : $"applied {result["plan"]!.AsArray().Count} change(s) in one transaction");
+            return 0;
+        }
+        catch (HubProblem e) when (e.Problem?["errors"] is System.Text.Json.Nodes.JsonArray errors)
+        {
+            foreach (var error in errors)
+            {
+                Console.Error.WriteLine($"{file}:{error!["line"]}: {error["message"]}");
+            }
+            Console.Error.WriteLine("dex: nothing changed");
+            return 1;
+        }
+    }
 }

@@ -26,6 +26,7 @@ public static class UnitEndpoints
         admin.MapPost("/{code}/reactivate", Reactivate);
         admin.MapPost("/{code}/retire", Retire);
         admin.MapPost("/import", Import).Accepts<UnitInput[]>("application/json", "text/csv");
+        admin.MapPost("/reorganise", Reorganisation.Handle).Accepts<ReorganisationRow[]>("application/json", "text/csv");
         return app;
     }
 

@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using DocExchange.Hub.Features.Accounts;
+
+namespace DocExchange.IntegrationTests.Cli;
+
+/// <summary>The document lifecycle from the command line: statuses, recall, reply, history, overdue, reorganisation.</summary>
+public class Lifecycle_with_dex() : SecondHubFixture(Role.Admin)
+{
+    private static void Ok(Dex.Run run) => Assert.That(run.ExitCode, Is.Zero, $"{run.Out}\n{run.Err}");
+
+    /// <summary>A clerk's token and the --key/--cert options of the unit's registered key, written to files.</summary>
+    private async Task<(string Token, string[] Key)> Clerk(string unit)
+    {
+        var pair = await TestSigning.For(unit);
+        var key = Path.Combine(Dir, $"{unit}.key");
+        var cert = Path.Combine(Dir, $"{unit}.pem");
+        await File.WriteAllTextAsync(key, pair.KeyPem);
+        await File.WriteAllTextAsync(cert, pair.CertificatePem);
+        return (await TestHub.IssueToken(Role.Clerk, unit), ["--key", key, "--cert", cert]);
+    }
+
+    [Test]
+    public async Task A_recipient_marks_the_sender_recalls_replies_link_and_history_shows_it_all()
+    {
+        var (sender, senderKey) = await Clerk(P.Root);
+        var (recipient, recipientKey) = await Clerk(P.Department(2));
+        var send = await Dex.Exec(Hub.Url, sender, ["send", "--to", P.Department(2), "--number", $"{Documents.NextNumber()}", "--notation", "UBND-VP", "--subject", "Kế hoạch", "--json", .. senderKey]);
+        Ok(send);
+        var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
+        using (var client = TestHub.WithToken(sender))
+        {
+            await Documents.Delivered(client, id);
+        }
+        Ok(await Dex.Exec(Hub.Url, recipient, "ack", id));
+        Ok(await Dex.Exec(Hub.Url, recipient, ["mark", id, "03", .. recipientKey]));
+        var skip = await Dex.Exec(Hub.Url, recipient, ["mark", id, "02", "--reason", "muộn", .. recipientKey]);
+        Assert.That(skip.ExitCode, Is.EqualTo(1));
+        Assert.That(skip.Err, Does.Contain("03 (accepted)"));
+
+        var reply = await Dex.Exec(Hub.Url, recipient, ["reply", id, "--number", $"{Documents.NextNumber()}", "--notation", "SNV-VP", "--subject", "Trả lời kế hoạch", "--json", .. recipientKey]);
+        Ok(reply);
+        var replyId = JsonNode.Parse(reply.Out)!["id"]!.GetValue<string>();
+
+        Ok(await Dex.Exec(Hub.Url, sender, ["recall", id, "--reason", "Ban hành nhầm", .. senderKey]));
+        Ok(await Dex.Exec(Hub.Url, recipient, ["answer-recall", id, "refuse", "--reason", "Đã thực hiện", .. recipientKey]));
+
+        var history = await Dex.Exec(Hub.Url, sender, "history", id, "--json");
+        Ok(history);
+        Assert.That(JsonNode.Parse(history.Out)!.AsArray().Select(h => h!["code"]!.GetValue<string>()), Is.EqualTo(new[] { "01", "03", "13", "16" }));
+        using var senderClient = TestHub.WithToken(sender);
+        var original = await TestHub.Json(await senderClient.GetAsync($"/api/v1/documents/{id}"));
+        Assert.That(original["replies"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()), Is.EqualTo(new[] { replyId }));
+    }
+
+    [Test]
+    public async Task An_administrator_reorganises_from_a_file_seeing_the_plan_first()
+    {
+        var file = Path.Combine(Dir, "reorganisation.csv");
+        await File.WriteAllTextAsync(file, $"old,successor,date\n{P.District(1)},{P.Root},2025-07-01\n");
+        var bad = Path.Combine(Dir, "bad.csv");
+        await File.WriteAllTextAsync(bad, $"old,successor,date\n{P.District(2)},{P.Root},2025-07-01\n{P.District(2)},000.00.00.Z98,1 July\n");
+
+        var refused = await Dex.Exec(Hub.Url, Token, "units", "reorganise", bad);
+        Assert.That(refused.ExitCode, Is.EqualTo(1));
+        Assert.That(refused.Err, Does.Contain($"{bad}:3:").And.Contain("nothing changed"));
+
+        var dry = await Dex.Exec(Hub.Url, Token, "units", "reorganise", file, "--dry-run");
+        Ok(dry);
+        Assert.That(dry.Out, Does.Contain($"would retire {P.District(1)}").And.Contain($"move 4 unit(s) under {P.Root}"));
+        Assert.That((await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{P.District(1)}")))["status"]!.GetValue<string>(), Is.EqualTo("active"));
+        Assert.That((await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{P.District(2)}")))["status"]!.GetValue<string>(), Is.EqualTo("active"), "the bad file changed nothing");
+
+        Ok(await Dex.Exec(Hub.Url, Token, "units", "reorganise", file));
+        var district = await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{P.District(1)}"));
+        Assert.That(district["status"]!.GetValue<string>(), Is.EqualTo("retired"));
+        Assert.That(district["successor"]!.GetValue<string>(), Is.EqualTo(P.Root));
+        Assert.That((await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{P.Commune(1, 1)}")))["parent"]!.GetValue<string>(), Is.EqualTo(P.Root));
+
+        var overdue = await Dex.Exec(Hub.Url, Token, "overdue", "--unit", P.Root, "--json");
+        Ok(overdue);
+        Assert.That(JsonNode.Parse(overdue.Out)!.AsArray(), Is.Empty);
+    }
+}

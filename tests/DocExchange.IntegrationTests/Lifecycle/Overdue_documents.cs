@@ -1,0 +1,36 @@
+using System.Net.Http.Json;
+
+namespace DocExchange.IntegrationTests.Lifecycle;
+
+/// <summary>Overdue documents are listed per unit, for the unit's clerks and for administrators.</summary>
+public class Overdue_documents
+{
+    [Test]
+    public async Task A_document_past_its_due_date_is_listed_until_the_recipient_completes_it()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = await TestHub.Clerk(p.Root);
+        var recipient = await TestHub.Clerk(p.Department(1));
+        var metadata = new
+        {
+            number = Documents.NextNumber().ToString(System.Globalization.CultureInfo.InvariantCulture), notation = "UBND-VP", subject = "Báo cáo gấp",
+            dueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)).AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            recipients = new[] { p.Department(1) },
+        };
+        var response = await sender.SendAsync(Documents.Submission(metadata));
+        await Expect.Status(response, 202);
+        var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
+        await Documents.Delivered(sender, id);
+
+        var mine = (await TestHub.Json(await recipient.GetAsync("/api/v1/overdue"))).AsArray();
+        Assert.That(mine.Where(i => i!["id"]!.GetValue<string>() == id).Select(i => i!["rule"]!.GetValue<string>()), Does.Contain("due-date-passed"));
+        var forUnit = (await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/overdue?unit={p.Department(1)}"))).AsArray();
+        Assert.That(forUnit.Select(i => i!["id"]!.GetValue<string>()), Does.Contain(id));
+        Assert.That(forUnit.All(i => i!["recipient"]!.GetValue<string>() == p.Department(1)), Is.True);
+        await Expect.Problem(await recipient.GetAsync($"/api/v1/overdue?unit={p.Root}"), 403, "not-your-unit");
+
+        var document = await TestHub.Json(await recipient.GetAsync($"/api/v1/documents/{id}"));
+        Assert.That(document["dueDate"], Is.Not.Null);
+        Assert.That((await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/overdue?unit={p.Department(2)}"))).AsArray(), Is.Empty);
+    }
+}
