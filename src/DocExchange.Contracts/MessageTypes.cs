@@ -7,5 +7,7 @@ public static class MessageTypes
     {
         [nameof(DocumentSubmitted)] = typeof(DocumentSubmitted),
         [nameof(DeliverDocument)] = typeof(DeliverDocument),
+        [nameof(UrgentDocumentSubmitted)] = typeof(UrgentDocumentSubmitted),
+        [nameof(DeliverUrgentDocument)] = typeof(DeliverUrgentDocument),
     };
 }

@@ -14,6 +14,8 @@ public static class BusSetup
         {
             x.AddConsumer<RoutingConsumer, RoutingConsumerDefinition>();
             x.AddConsumer<DeliveryConsumer, DeliveryConsumerDefinition>();
+            x.AddConsumer<UrgentRoutingConsumer, UrgentRoutingConsumerDefinition>();
+            x.AddConsumer<UrgentDeliveryConsumer, UrgentDeliveryConsumerDefinition>();
             x.AddConfigureEndpointsCallback((_, cfg) =>
             {
                 if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit)

@@ -15,10 +15,11 @@ public sealed class DeliveryConsumer(HubDbContext db, TimeProvider clock) : ICon
 {
     public const string Name = "delivery";
 
-    public async Task Consume(ConsumeContext<Batch<DeliverDocument>> context)
+    public Task Consume(ConsumeContext<Batch<DeliverDocument>> context) =>
+        DeliverAsync(db, clock, context.Message.Select(m => m.Message.DocumentId).ToArray(), context.Message.Select(m => m.Message.RecipientCode).ToArray(), context.CancellationToken);
+
+    public static async Task DeliverAsync(HubDbContext db, TimeProvider clock, Guid[] documents, string[] recipients, CancellationToken ct)
     {
-        var documents = context.Message.Select(m => m.Message.DocumentId).ToArray();
-        var recipients = context.Message.Select(m => m.Message.RecipientCode).ToArray();
         var now = clock.GetUtcNow();
         // The ledger event is written by the same statement as the state change.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -30,13 +31,23 @@ public sealed class DeliveryConsumer(HubDbContext db, TimeProvider clock) : ICon
             INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient)
             SELECT {now}, {LedgerEvents.Delivered}, x.document_id, doc.edxml_document_id, doc.sender_code, x.recipient_code
             FROM delivered x JOIN documents doc ON doc.id = x.document_id
-            """, context.CancellationToken);
+            """, ct);
     }
+}
+
+/// <summary>The same delivery, on the urgent lane's own queue.</summary>
+public sealed class UrgentDeliveryConsumer(HubDbContext db, TimeProvider clock) : IConsumer<Batch<DeliverUrgentDocument>>
+{
+    public const string Name = "delivery-urgent";
+
+    public Task Consume(ConsumeContext<Batch<DeliverUrgentDocument>> context) =>
+        DeliveryConsumer.DeliverAsync(db, clock, context.Message.Select(m => m.Message.DocumentId).ToArray(), context.Message.Select(m => m.Message.RecipientCode).ToArray(), context.CancellationToken);
 }
 
 public sealed class DeliveryConsumerDefinition : ConsumerDefinition<DeliveryConsumer>
 {
-    public const int BatchLimit = 200;
+    /// <summary>Messages per delivery statement (DEX_DELIVERY_BATCH, default 200): a tuning knob for the inbox writer.</summary>
+    public static readonly int BatchLimit = int.TryParse(Environment.GetEnvironmentVariable("DEX_DELIVERY_BATCH"), out var n) && n > 0 ? n : 200;
 
     public DeliveryConsumerDefinition()
     {
@@ -44,7 +55,11 @@ public sealed class DeliveryConsumerDefinition : ConsumerDefinition<DeliveryCons
         ConcurrentMessageLimit = BatchLimit * 2;
     }
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<DeliveryConsumer> consumer, IRegistrationContext context)
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<DeliveryConsumer> consumer, IRegistrationContext context) =>
+        Configure(endpoint, consumer);
+
+    /// <summary>Both lanes batch the same way: up to 200 messages or 10 ms, two batches at a time.</summary>
+    public static void Configure<T>(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<T> consumer) where T : class
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
@@ -53,4 +68,16 @@ public sealed class DeliveryConsumerDefinition : ConsumerDefinition<DeliveryCons
         endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
         consumer.Options<BatchOptions>(o => o.SetMessageLimit(BatchLimit).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2));
     }
+}
+
+public sealed class UrgentDeliveryConsumerDefinition : ConsumerDefinition<UrgentDeliveryConsumer>
+{
+    public UrgentDeliveryConsumerDefinition()
+    {
+        EndpointName = UrgentDeliveryConsumer.Name;
+        ConcurrentMessageLimit = DeliveryConsumerDefinition.BatchLimit * 2;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<UrgentDeliveryConsumer> consumer, IRegistrationContext context) =>
+        DeliveryConsumerDefinition.Configure(endpoint, consumer);
 }

@@ -177,7 +177,14 @@ public static class SubmitDocument
             }
             else
             {
-                Outbox.Add(db, new DocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
+                if (urgency > Urgency.Normal)
+                {
+                    Outbox.Add(db, new UrgentDocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
+                }
+                else
+                {
+                    Outbox.Add(db, new DocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
+                }
             }
             if (contents.All(c => c.File.Length <= InlineAttachmentBytes))
             {

@@ -16,13 +16,13 @@ public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxS
 {
     public const string Name = "routing";
 
-    public async Task Consume(ConsumeContext<DocumentSubmitted> context)
+    public Task Consume(ConsumeContext<DocumentSubmitted> context) => RouteAsync(db, clock, signal, context.Message.DocumentId, context.CancellationToken);
+
+    public static async Task RouteAsync(HubDbContext db, TimeProvider clock, OutboxSignal signal, Guid documentId, CancellationToken ct)
     {
-        var ct = context.CancellationToken;
-        var message = context.Message;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Routing runs once per document, whatever the redeliveries: the row lock serialises racing consumers.
-        var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {message.DocumentId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {documentId} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (document is null || document.RoutedAt is not null)
         {
             return;
@@ -36,6 +36,26 @@ public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxS
     }
 }
 
+/// <summary>The same routing, on the urgent lane's own queue.</summary>
+public sealed class UrgentRoutingConsumer(HubDbContext db, TimeProvider clock, OutboxSignal signal) : IConsumer<UrgentDocumentSubmitted>
+{
+    public const string Name = "routing-urgent";
+
+    public Task Consume(ConsumeContext<UrgentDocumentSubmitted> context) => RoutingConsumer.RouteAsync(db, clock, signal, context.Message.DocumentId, context.CancellationToken);
+}
+
+public sealed class UrgentRoutingConsumerDefinition : ConsumerDefinition<UrgentRoutingConsumer>
+{
+    public UrgentRoutingConsumerDefinition()
+    {
+        EndpointName = UrgentRoutingConsumer.Name;
+        ConcurrentMessageLimit = 16;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<UrgentRoutingConsumer> consumer, IRegistrationContext context) =>
+        RoutingConsumerDefinition.Configure(endpoint);
+}
+
 public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsumer>
 {
     public RoutingConsumerDefinition()
@@ -44,7 +64,10 @@ public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsum
         ConcurrentMessageLimit = 16;
     }
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RoutingConsumer> consumer, IRegistrationContext context)
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RoutingConsumer> consumer, IRegistrationContext context) =>
+        Configure(endpoint);
+
+    public static void Configure(IReceiveEndpointConfigurator endpoint)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {

@@ -29,7 +29,14 @@ public static class RoutingDecision
         foreach (var r in recipients)
         {
             db.Deliveries.Add(new Delivery { DocumentId = document.Id, RecipientCode = r.Code, Via = r.Via, State = DeliveryState.Queued, QueuedAt = now });
-            Outbox.Add(db, new DeliverDocument(document.Id, r.Code, urgency), urgency, now);
+            if (urgency > 0)
+            {
+                Outbox.Add(db, new DeliverUrgentDocument(document.Id, r.Code, urgency), urgency, now);
+            }
+            else
+            {
+                Outbox.Add(db, new DeliverDocument(document.Id, r.Code, urgency), urgency, now);
+            }
             LedgerRecord.Add(db, LedgerEvents.Queued, document, r.Code, now, r.Via is null ? null : $"via {r.Via}");
         }
         foreach (var p in problems.Where(p => p.Code is "recipient-retired" or "recipient-suspended"))

@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Npgsql;
+
+namespace DocExchange.IntegrationTests.Resilience;
+
+/// <summary>
+/// An urgent document overtakes a queue of 1,000 normal deliveries: a hub process of its own (on the
+/// crash database and vhost, so nothing else consumes its queues) writes inboxes one message per
+/// statement, so the normal queue stays long enough to be overtaken.
+/// </summary>
+[NonParallelizable]
+public class Urgent_documents
+{
+    [Test]
+    public async Task An_urgent_document_overtakes_a_thousand_normal_deliveries_waiting_in_the_queue()
+    {
+        var db = TestServers.CrashDatabase;
+        var mq = TestServers.CrashRabbitMq;
+        await HubProcess.RunToCompletion(db, mq, "migrate");
+        var suffix = $"U{Random.Shared.Next(10, 100)}";
+        var root = $"000.00.00.{suffix}";
+        var district = $"000.00.30.{suffix}";
+        var units = new List<object> { new { code = root, name = "Tỉnh", tier = "province" }, new { code = district, name = "Huyện", tier = "district", parent = root } };
+        // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.
+        for (var i = 0; i < 1000; i++)
+        {
+            units.Add(new { code = $"{i / 10:000}.{i % 10 + 10:00}.30.{suffix}", name = $"Xã {i}", tier = "commune", parent = district });
+        }
+        var seed = Path.GetTempFileName();
+        await File.WriteAllTextAsync(seed, System.Text.Json.JsonSerializer.Serialize(units));
+        await HubProcess.RunToCompletion(db, mq, "seed", seed);
+        var tokenFile = Path.GetTempFileName();
+        File.Delete(tokenFile);
+        await HubProcess.RunToCompletion(db, mq, "bootstrap-admin", tokenFile);
+
+        Environment.SetEnvironmentVariable("DEX_DELIVERY_BATCH", "1");
+        HubProcess hub;
+        try
+        {
+            hub = await HubProcess.Start(db, mq);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DEX_DELIVERY_BATCH", null);
+        }
+        await using (hub)
+        {
+            using var admin = new HttpClient { BaseAddress = hub.Url };
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile)).Trim());
+            using var clerk = new HttpClient { BaseAddress = hub.Url };
+            clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                (await TestHub.Json(await admin.PostAsJsonAsync("/api/v1/credentials", new { role = "clerk", unit = root })))["token"]!.GetValue<string>());
+
+            var normal = await clerk.SendAsync(Documents.Submission(Documents.Metadata($"communes:{district}")));
+            await Expect.Status(normal, 202);
+            var normalId = Guid.Parse((await TestHub.Json(normal))["id"]!.GetValue<string>());
+            await using var source = NpgsqlDataSource.Create(db);
+            async Task<long> Delivered(Guid id)
+            {
+                await using var cmd = source.CreateCommand("SELECT count(*) FROM deliveries WHERE document_id = $1 AND delivered_at IS NOT NULL");
+                cmd.Parameters.AddWithValue(id);
+                return (long)(await cmd.ExecuteScalarAsync())!;
+            }
+            // The 1,000 normal deliveries are routed and queued before the urgent document is sent.
+            await Expect.Eventually(async () =>
+            {
+                await using var cmd = source.CreateCommand("SELECT count(*) FROM deliveries WHERE document_id = $1");
+                cmd.Parameters.AddWithValue(normalId);
+                return (long)(await cmd.ExecuteScalarAsync())!;
+            }, n => n == 1000, TimeSpan.FromSeconds(30), "the normal document is routed to 1,000 communes");
+            // ... and published: they wait in RabbitMQ's queue, not in the outbox (which also orders by urgency).
+            await Expect.Eventually(async () =>
+            {
+                await using var cmd = source.CreateCommand("SELECT count(*) FROM outbox WHERE type = 'DeliverDocument'");
+                return (long)(await cmd.ExecuteScalarAsync())!;
+            }, n => n == 0, TimeSpan.FromSeconds(30), "the 1,000 normal deliveries are in the broker's queue");
+
+            var metadata = new { number = Documents.NextNumber().ToString(System.Globalization.CultureInfo.InvariantCulture), notation = "UBND-VP", subject = "Hỏa tốc", urgency = "flash", recipients = new[] { district } };
+            var urgent = await clerk.SendAsync(Documents.Submission(metadata));
+            await Expect.Status(urgent, 202);
+            var urgentId = Guid.Parse((await TestHub.Json(urgent))["id"]!.GetValue<string>());
+            await Expect.Eventually(() => Delivered(urgentId), n => n == 1, TimeSpan.FromSeconds(30), "the urgent document is delivered");
+            var normalsBefore = await Delivered(normalId);
+            TestContext.Out.WriteLine($"when the urgent document arrived, {normalsBefore} of 1,000 normal deliveries were done");
+
+            Assert.That(normalsBefore, Is.LessThan(900), $"the urgent document overtook the queue ({normalsBefore} of 1,000 normal deliveries were done when it arrived)");
+            await Expect.Eventually(() => Delivered(normalId), n => n == 1000, TimeSpan.FromSeconds(120), "the normal deliveries all arrive afterwards");
+        }
+    }
+}
