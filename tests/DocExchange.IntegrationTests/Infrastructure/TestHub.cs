@@ -83,6 +83,16 @@ public static class TestHub
         return (await CredentialEndpoints.IssueAsync(db, role, unit, "test", null, TimeProvider.System, CancellationToken.None)).Token;
     }
 
+    /// <summary>A new credential's token in another hub's database (the crash database), issued as an administrator would.</summary>
+    public static async Task<string> IssueToken(string database, Role role, string? unit)
+    {
+        var settings = new HubSettings(database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
+        await using var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider();
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        return (await CredentialEndpoints.IssueAsync(db, role, unit, "test", null, TimeProvider.System, CancellationToken.None)).Token;
+    }
+
     public static HttpClient WithToken(string token)
     {
         var client = Factory.CreateClient();
