@@ -27,6 +27,8 @@ namespace DocExchange.Cli
               dex units reorganise FILE [--dry-run]        CSV old,successor,date (or JSON): retire, redirect, move children
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
               dex credentials list [--json]
+              dex systems issue --unit CODE... [--label TEXT] [--json]   systemid + secret for a local system (/vxp)
+              dex systems list [--json] | disable SYSTEMID
               dex credentials revoke ID
             clerks
               dex send --to CODE|GROUP... --number N --notation K --subject TEXT [--file F...]
@@ -83,7 +85,7 @@ namespace DocExchange.Cli
                 var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
                 var token = args.Option("token") ?? Environment.GetEnvironmentVariable("DEX_TOKEN");
                 using var client = new HubClient(hub, token);
-                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" or "package" or "pki" ? 2 : 1));
+                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" or "package" or "pki" or "systems" ? 2 : 1));
                 Func<Task<int>> run = command switch
                 {
                     "units import" => () => UnitsCommands.Import(client, args),
@@ -111,6 +113,9 @@ namespace DocExchange.Cli
                     "credentials issue" => () => CredentialsCommands.Issue(client, args),
                     "credentials list" => () => CredentialsCommands.List(client, args),
                     "credentials revoke" => () => CredentialsCommands.Revoke(client, args),
+                    "systems issue" => () => CredentialsCommands.IssueSystem(client, args),
+                    "systems list" => () => CredentialsCommands.ListSystems(client, args),
+                    "systems disable" => () => CredentialsCommands.DisableSystem(client, args),
                     "send" => () => DocumentCommands.Send(client, args),
                     "inbox" => () => DocumentCommands.Inbox(client, args),
                     "fetch" => () => DocumentCommands.Fetch(client, args),

@@ -1,6 +1,7 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Audit;
+using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Deadlines;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
@@ -82,6 +83,8 @@ public static class HubApp
         app.MapPackageEndpoints();
         app.MapStatusEndpoints();
         app.MapOverdueEndpoints();
+        app.MapSystemEndpoints();
+        app.MapVxpEndpoints();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
@@ -17,6 +18,8 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
     public DbSet<UnitCertificate> UnitCertificates => Set<UnitCertificate>();
     public DbSet<DocumentPackage> DocumentPackages => Set<DocumentPackage>();
     public DbSet<BusinessStatus> BusinessStatuses => Set<BusinessStatus>();
+    public DbSet<ConnectedSystem> ConnectedSystems => Set<ConnectedSystem>();
+    public DbSet<AxisSeenRequest> AxisSeenRequests => Set<AxisSeenRequest>();
     public DbSet<Credential> Credentials => Set<Credential>();
     public DbSet<Document> Documents => Set<Document>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
@@ -63,6 +66,17 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasIndex(s => new { s.DocumentId, s.UnitCode });
             // A status package sent twice is one status.
             e.HasIndex(s => new { s.DocumentId, s.Sha256 }).IsUnique();
+        });
+
+        b.Entity<ConnectedSystem>(e =>
+        {
+            e.HasKey(x => x.SystemId);
+            e.HasIndex(x => x.Id).IsUnique();
+        });
+        b.Entity<AxisSeenRequest>(e =>
+        {
+            e.HasKey(x => new { x.SystemId, x.Signature });
+            e.HasIndex(x => x.SeenAt);
         });
 
         b.Entity<Credential>(e =>

@@ -80,4 +80,25 @@ public class Lifecycle_with_dex() : SecondHubFixture(Role.Admin)
         Ok(overdue);
         Assert.That(JsonNode.Parse(overdue.Out)!.AsArray(), Is.Empty);
     }
+
+    [Test]
+    public async Task An_administrator_issues_a_systemid_that_a_local_system_uses_on_vxp()
+    {
+        var issued = await Dex.Exec(Hub.Url, Token, "systems", "issue", "--unit", P.Commune(2, 3), "--label", "QLVB xã", "--json");
+        Ok(issued);
+        var system = JsonNode.Parse(issued.Out)!;
+        var headers = DocExchange.Protocol.Axis.AxisAuthentication.Sign(system["systemId"]!.GetValue<string>(), system["secret"]!.GetValue<string>(), [], DateTime.UtcNow.AddHours(7));
+        using var http = new HttpClient { BaseAddress = Hub.Url };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/vxp/getAgenciesList") { Content = new ByteArrayContent([]) };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        var answer = await TestHub.Json(await http.SendAsync(request));
+        Assert.That(answer["status"]!.GetValue<string>(), Is.EqualTo("OK"), answer.ToJsonString());
+
+        var list = await Dex.Exec(Hub.Url, Token, "systems", "list", "--json");
+        Ok(list);
+        Assert.That(JsonNode.Parse(list.Out)!.AsArray().Any(s => s!["systemId"]!.GetValue<string>() == system["systemId"]!.GetValue<string>() && s["secret"] is null), Is.True, "listed, without its secret");
+    }
 }

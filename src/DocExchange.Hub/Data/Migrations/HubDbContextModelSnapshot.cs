@@ -69,6 +69,71 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("credentials", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisSeenRequest", b =>
+                {
+                    b.Property<string>("SystemId")
+                        .HasColumnType("text")
+                        .HasColumnName("system_id");
+
+                    b.Property<string>("Signature")
+                        .HasColumnType("text")
+                        .HasColumnName("signature");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("SystemId", "Signature")
+                        .HasName("pk_axis_seen_requests");
+
+                    b.HasIndex("SeenAt")
+                        .HasDatabaseName("ix_axis_seen_requests_seen_at");
+
+                    b.ToTable("axis_seen_requests", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.ConnectedSystem", b =>
+                {
+                    b.Property<string>("SystemId")
+                        .HasColumnType("text")
+                        .HasColumnName("system_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Label")
+                        .HasColumnType("text")
+                        .HasColumnName("label");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret");
+
+                    b.PrimitiveCollection<string[]>("Units")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("units");
+
+                    b.HasKey("SystemId")
+                        .HasName("pk_connected_systems");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_connected_systems_id");
+
+                    b.ToTable("connected_systems", (string)null);
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Deliveries.Delivery", b =>
                 {
                     b.Property<long>("Id")

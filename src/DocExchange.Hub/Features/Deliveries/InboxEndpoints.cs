@@ -50,9 +50,12 @@ public static class InboxEndpoints
         return TypedResults.Ok(new Page<InboxItem>(items, rows.Count > take ? rows[take - 1].Delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
-    public static async Task<Results<Ok<RecipientState>, ProblemHttpResult>> Acknowledge(Guid id, AcknowledgeRequest? request, HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    public static Task<Results<Ok<RecipientState>, ProblemHttpResult>> Acknowledge(Guid id, AcknowledgeRequest? request, HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct) =>
+        AcknowledgeAsync(id, request, Caller.From(http.User).Unit, db, clock, ct);
+
+    /// <summary>The transport acknowledgement of one unit for one document (REST and the axis protocol's updateStatus).</summary>
+    public static async Task<Results<Ok<RecipientState>, ProblemHttpResult>> AcknowledgeAsync(Guid id, AcknowledgeRequest? request, string unit, HubDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var unit = Caller.From(http.User).Unit;
         var result = (request?.Result ?? "done").Trim().ToLowerInvariant();
         if (result is not ("done" or "fail"))
         {

@@ -36,9 +36,19 @@ public static class PackageEndpoints
         {
             return Problems.TooLarge(settings.MaxPackageBytes);
         }
-        var caller = Caller.From(http.User);
+        // ?redirect=false: refuse retired recipients instead of delivering to their successors.
+        return await AcceptAsync(http, bytes, Caller.From(http.User).Unit, http.Request.Query["redirect"] == "false", db, trust, clock, signal, failpoint, ct);
+    }
+
+    /// <summary>
+    /// Verifies a package from <paramref name="unit"/> and takes it in: a document is stored and routed,
+    /// a status recorded. Shared by the REST API and the axis protocol (/vxp/sendEdoc).
+    /// </summary>
+    public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
+        HttpContext http, byte[] bytes, string unit, bool noRedirect, HubDbContext db, PackageTrust trust, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
-        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, caller.Unit, db, trust, now, ct);
+        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, unit, db, trust, now, ct);
         if (problem is not null)
         {
             return problem;
@@ -78,8 +88,6 @@ public static class PackageEndpoints
             return Problems.Validation("recall-as-document",
                 "This hub takes a recall (thu hồi) as the sender's status package 13 naming the document (dex recall ID --reason ...), not as a new document package.");
         }
-        // ?redirect=false: refuse retired recipients instead of delivering to their successors.
-        var noRedirect = http.Request.Query["redirect"] == "false";
         var request = new SubmitDocumentRequest(verified.Sender, number, notation, header.Subject?.Trim(), type, urgency, due, date,
             header.To.Select(x => x.OrganId!.Trim()).ToArray(), header.ResponseFor?.DocumentId?.Trim() is { Length: > 0 } answers ? answers : null,
             kind == "2" ? related : null, kind == "3" ? related : null, noRedirect);
@@ -119,7 +127,7 @@ public static class PackageEndpoints
     }
 
     /// <summary>Reads the body up to <paramref name="max"/> bytes; null (and nothing more read) once it is larger.</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContext http, long max, CancellationToken ct)
+    public static async Task<byte[]?> ReadBoundedAsync(HttpContext http, long max, CancellationToken ct)
     {
         if (http.Request.ContentLength > max)
         {

@@ -1,0 +1,290 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Signatures;
+using DocExchange.Hub.Features.Statuses;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Messaging;
+using DocExchange.Protocol.Axis;
+using DocExchange.Protocol.Edxml;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace DocExchange.Hub.Features.Axis;
+
+/// <summary>
+/// The national axis protocol, served to the province's own units' systems under /vxp/, so that a
+/// system configured with the endpoint http://hub/vxp works unchanged. Requests are authenticated
+/// with the SDK's signed headers (<see cref="AxisAuthentication"/>); a signature seen before is a
+/// replay. Answers have the axis's shape: {"status":"OK"|"FAIL","ErrorCode":...,"ErrorDesc":...}.
+/// A received document stays pending until the system calls updateStatus done (or fail).
+/// Not served yet: status packages on getReceivedEdocList (messagetype status); agency registration.
+/// </summary>
+public static class VxpEndpoints
+{
+    /// <summary>Timestamps arrive in the client's wall clock: Vietnam's in production.</summary>
+    private static readonly TimeSpan Zone = TimeSpan.FromHours(7);
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    public static IEndpointRouteBuilder MapVxpEndpoints(this IEndpointRouteBuilder app)
+    {
+        var vxp = app.MapGroup("/vxp").WithTags("Axis protocol").AllowAnonymous().DisableAntiforgery();
+        vxp.MapPost("/sendEdoc", SendEdoc);
+        vxp.MapPost("/getReceivedEdocList", ReceivedList);
+        vxp.MapPost("/countReceiveEdoc", CountReceived);
+        vxp.MapPost("/getEdoc", GetEdoc);
+        vxp.MapPost("/updateStatus", UpdateStatus);
+        vxp.MapPost("/getSentEdocList", SentList);
+        vxp.MapPost("/getAgenciesList", Agencies);
+        return app;
+    }
+
+    private sealed record Gate(ConnectedSystem System, AxisRequest Request);
+
+    private static async Task<(Gate? Gate, IResult? Refusal)> AuthenticateAsync(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var id = http.Request.Headers[AxisAuthentication.Prefix + "systemid"].ToString();
+        var system = id.Length == 0 ? null : await db.ConnectedSystems.AsNoTracking().FirstOrDefaultAsync(s => s.SystemId == id && s.Enabled, ct);
+        AxisRequest request;
+        var now = clock.GetUtcNow();
+        try
+        {
+            request = AxisAuthentication.Check(n => http.Request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, _ => system?.Secret, now, Window, Zone);
+        }
+        catch (AxisAuthenticationException e)
+        {
+            return (null, Fail(StatusCodes.Status401Unauthorized, e.Code, e.Message));
+        }
+        db.AxisSeenRequests.Add(new AxisSeenRequest { SystemId = system!.SystemId, Signature = request.Signature, SeenAt = now });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+            return (null, Fail(StatusCodes.Status401Unauthorized, "replay", "This signed request was received before; each request is signed anew, with its own timestamp."));
+        }
+        if (Random.Shared.Next(100) == 0)
+        {
+            // Signatures older than twice the window can never be replayed within it.
+            await db.AxisSeenRequests.Where(r => r.SeenAt < now - 2 * Window).ExecuteDeleteAsync(ct);
+        }
+        return (new Gate(system, request), null);
+    }
+
+    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        if (gate is null)
+        {
+            return refusal!;
+        }
+        var p = gate.Request.Parameters;
+        var from = p.GetValueOrDefault("from")?.Trim() ?? "";
+        if (!gate.System.Units.Contains(from))
+        {
+            return Fail(StatusCodes.Status403Forbidden, "acting-as-another-unit", $"System {gate.System.SystemId} acts for {string.Join(", ", gate.System.Units)}, not for '{from}'.");
+        }
+        var bytes = await PackageEndpoints.ReadBoundedAsync(http, settings.MaxPackageBytes, ct);
+        if (bytes is null)
+        {
+            return Fail(StatusCodes.Status413PayloadTooLarge, "package-too-large", $"The hub accepts packages of at most {settings.MaxPackageBytes} bytes.");
+        }
+        // SDK 2.0.1 appends CRLF to the file's bytes; the package is the file as it was.
+        if (!AxisAuthentication.HashFileMatches(p.GetValueOrDefault("hash-file"), bytes) && bytes.AsSpan().EndsWith("\r\n"u8)
+            && AxisAuthentication.HashFileMatches(p.GetValueOrDefault("hash-file"), bytes.AsSpan(0, bytes.Length - 2)))
+        {
+            bytes = bytes[..^2];
+        }
+        if (!AxisAuthentication.HashFileMatches(p.GetValueOrDefault("hash-file"), bytes))
+        {
+            return Fail(StatusCodes.Status422UnprocessableEntity, "hash-mismatch", "hash-file is not the SHA-256 of the package received; send it again.");
+        }
+        var messageType = p.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() ?? "edoc";
+        EdxmlPackage package;
+        try
+        {
+            package = EdxmlReader.Read(bytes);
+        }
+        catch (EdxmlFormatException e)
+        {
+            return Fail(StatusCodes.Status400BadRequest, e.Code, e.Message);
+        }
+        if (package.IsStatus != (messageType == "status"))
+        {
+            return Fail(StatusCodes.Status422UnprocessableEntity, "messagetype-mismatch", $"messagetype is '{messageType}' but the package is a {(package.IsStatus ? "status" : "document")}.");
+        }
+        if (!package.IsStatus && To(p.GetValueOrDefault("to")) is { } to && !to.SetEquals(package.Document!.To.Select(t => t.OrganId?.Trim() ?? "")))
+        {
+            return Fail(StatusCodes.Status422UnprocessableEntity, "to-mismatch", "The 'to' header names other units than the package's To elements.");
+        }
+        http.User = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, gate.System.Id.ToString()), new Claim(ClaimTypes.Role, nameof(Role.Clerk)), new Claim(Caller.UnitClaim, from)], "axis"));
+        var result = await PackageEndpoints.AcceptAsync(http, bytes, from, false, db, trust, clock, signal, failpoint, ct);
+        return result.Result switch
+        {
+            Accepted<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),
+            Ok<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),
+            Accepted<StatusAccepted> { Value: { } s } => Ok(new JsonObject { ["DocId"] = s.DocumentId.ToString() }),
+            Ok<StatusAccepted> { Value: { } s } => Ok(new JsonObject { ["DocId"] = s.DocumentId.ToString() }),
+            ProblemHttpResult problem => Fail(problem),
+            var other => throw new InvalidOperationException($"unexpected result {other}"),
+        };
+    }
+
+    /// <summary>Documents delivered to the system's units and not yet acknowledged (done/fail): pending.</summary>
+    private static IQueryable<Delivery> Pending(HubDbContext db, string[] units) =>
+        db.Deliveries.AsNoTracking().Where(d => units.Contains(d.RecipientCode) && d.DeliveredAt != null && d.State == DeliveryState.Delivered && d.RecalledAt == null
+            && db.DocumentPackages.Any(pkg => pkg.DocumentId == d.DocumentId));
+
+    public static async Task<IResult> ReceivedList(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        if (gate is null)
+        {
+            return refusal!;
+        }
+        if (gate.Request.Parameters.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() == "status")
+        {
+            return Ok(new JsonObject { ["data"] = new JsonArray() });
+        }
+        var rows = await Pending(db, gate.System.Units).OrderBy(d => d.Id).Take(1000)
+            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { d.DocumentId, d.RecipientCode, d.DeliveredAt, d.AcknowledgedAt, doc.SenderCode })
+            .ToListAsync(ct);
+        var data = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["docId"] = r.DocumentId.ToString(), ["serviceType"] = "eDoc", ["messageType"] = "edoc", ["created_time"] = r.DeliveredAt?.ToString("o"),
+            ["updated_time"] = r.DeliveredAt?.ToString("o"), ["from"] = r.SenderCode, ["to"] = r.RecipientCode, ["status"] = "initial", ["status_desc"] = "waiting for updateStatus",
+        }).ToArray());
+        return Ok(new JsonObject { ["data"] = data });
+    }
+
+    public static async Task<IResult> CountReceived(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        return gate is null ? refusal! : Ok(new JsonObject { ["total"] = await Pending(db, gate.System.Units).CountAsync(ct) });
+    }
+
+    public static async Task<IResult> GetEdoc(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        if (gate is null)
+        {
+            return refusal!;
+        }
+        if (!Guid.TryParse(gate.Request.Parameters.GetValueOrDefault("docId"), out var id))
+        {
+            return Fail(StatusCodes.Status422UnprocessableEntity, "invalid-docid", "docId is not a document id from getReceivedEdocList.");
+        }
+        var units = gate.System.Units;
+        var visible = await db.Deliveries.AnyAsync(d => d.DocumentId == id && units.Contains(d.RecipientCode) && d.DeliveredAt != null && d.RecalledAt == null, ct)
+            || await db.Documents.AnyAsync(d => d.Id == id && units.Contains(d.SenderCode), ct);
+        var package = visible ? await db.DocumentPackages.AsNoTracking().FirstOrDefaultAsync(p => p.DocumentId == id, ct) : null;
+        return package is null
+            ? Fail(StatusCodes.Status404NotFound, "unknown-document", $"Document {id} is not among the documents of {string.Join(", ", units)}.")
+            : Ok(new JsonObject { ["data"] = Convert.ToBase64String(package.Content), ["hash"] = package.Sha256 });
+    }
+
+    public static async Task<IResult> UpdateStatus(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        if (gate is null)
+        {
+            return refusal!;
+        }
+        var p = gate.Request.Parameters;
+        if (!Guid.TryParse(p.GetValueOrDefault("docId"), out var id))
+        {
+            return Fail(StatusCodes.Status422UnprocessableEntity, "invalid-docid", "docId is not a document id from getReceivedEdocList.");
+        }
+        var status = p.GetValueOrDefault("status")?.Trim().ToLowerInvariant();
+        if (status == "processing")
+        {
+            return Ok(new JsonObject());
+        }
+        var units = gate.System.Units;
+        var unit = await db.Deliveries.Where(d => d.DocumentId == id && units.Contains(d.RecipientCode)).Select(d => d.RecipientCode).FirstOrDefaultAsync(ct);
+        if (unit is null)
+        {
+            return Fail(StatusCodes.Status404NotFound, "unknown-document", $"Document {id} was not sent to {string.Join(", ", units)}.");
+        }
+        var result = await InboxEndpoints.AcknowledgeAsync(id, new AcknowledgeRequest(status, p.GetValueOrDefault("description")), unit, db, clock, ct);
+        return result.Result is ProblemHttpResult problem ? Fail(problem) : Ok(new JsonObject());
+    }
+
+    public static async Task<IResult> SentList(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        if (gate is null)
+        {
+            return refusal!;
+        }
+        var units = gate.System.Units;
+        var rows = await db.Documents.AsNoTracking().Where(d => units.Contains(d.SenderCode)).OrderByDescending(d => d.Id).Take(200)
+            .Select(d => new { d.Id, d.EdxmlDocumentId, d.SenderCode, d.SubmittedAt, Recipients = db.Deliveries.Where(x => x.DocumentId == d.Id).Select(x => new { x.RecipientCode, x.State, x.BusinessCode, x.DeliveredAt }).ToList() })
+            .ToListAsync(ct);
+        var data = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["docId"] = r.Id.ToString(), ["documentId"] = r.EdxmlDocumentId, ["from"] = r.SenderCode, ["created_time"] = r.SubmittedAt.ToString("o"),
+            ["receivers"] = new JsonArray(r.Recipients.Select(x => (JsonNode)new JsonObject
+            {
+                ["to"] = x.RecipientCode, ["sendStatus"] = x.DeliveredAt is null ? "sending" : "sent",
+                ["receiveStatus"] = x.State.ToString().ToLowerInvariant(), ["status"] = x.BusinessCode ?? (x.DeliveredAt is null ? null : "01"),
+            }).ToArray()),
+        }).ToArray());
+        return Ok(new JsonObject { ["data"] = data });
+    }
+
+    public static async Task<IResult> Agencies(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
+        if (gate is null)
+        {
+            return refusal!;
+        }
+        var units = await db.Units.AsNoTracking().Where(u => u.Status == Units.UnitStatus.Active).OrderBy(u => u.Code)
+            .Select(u => new { u.Code, u.Name, u.ParentCode, u.Email, u.Phone }).ToListAsync(ct);
+        return Ok(new JsonObject
+        {
+            ["data"] = new JsonArray(units.Select(u => (JsonNode)new JsonObject { ["code"] = u.Code, ["name"] = u.Name, ["pcode"] = u.ParentCode, ["mail"] = u.Email, ["mobile"] = u.Phone }).ToArray()),
+        });
+    }
+
+    private static HashSet<string>? To(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(header)?.AsArray().Select(n => n?["code"]?.GetValue<string>()?.Trim() ?? "").ToHashSet();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
+    private static IResult Ok(JsonObject data)
+    {
+        data["status"] = "OK";
+        data["ErrorCode"] = "0";
+        data["ErrorDesc"] = "";
+        return Results.Json(data);
+    }
+
+    /// <summary>A hub refusal (problem+json) in the axis's shape, keeping its code and detail.</summary>
+    private static IResult Fail(ProblemHttpResult problem) =>
+        Fail(problem.StatusCode, problem.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c?.ToString() ?? "refused" : "refused", problem.ProblemDetails.Detail ?? "refused");
+
+    private static IResult Fail(int status, string code, string message) =>
+        Results.Json(new JsonObject { ["status"] = "FAIL", ["ErrorCode"] = code, ["ErrorDesc"] = message }, statusCode: status);
+}

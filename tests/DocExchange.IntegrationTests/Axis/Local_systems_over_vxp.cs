@@ -1,0 +1,128 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using DocExchange.Protocol.Axis;
+
+namespace DocExchange.IntegrationTests.Axis;
+
+/// <summary>A unit's local system that speaks only the national axis protocol sends and receives through the hub.</summary>
+public class Local_systems_over_vxp
+{
+    /// <summary>An axis SDK client, reduced to what it puts on the wire.</summary>
+    private sealed record AxisClient(string SystemId, string Secret)
+    {
+        public List<KeyValuePair<string, string>> Headers(Dictionary<string, string> parameters, DateTime? localTime = null) =>
+            AxisAuthentication.Sign(SystemId, Secret, parameters, localTime ?? DateTime.UtcNow.AddHours(7));
+
+        public Task<HttpResponseMessage> Call(string call, Dictionary<string, string> parameters, byte[]? body = null) => Send(call, Headers(parameters), body);
+
+        public static Task<HttpResponseMessage> Send(string call, List<KeyValuePair<string, string>> headers, byte[]? body = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/vxp/{call}") { Content = new ByteArrayContent(body ?? []) };
+            request.Content.Headers.ContentType = new("application/octet-stream");
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+            request.Headers.TryAddWithoutValidation("User-Agent", AxisAuthentication.UserAgent);
+            return TestHub.Anonymous().SendAsync(request);
+        }
+    }
+
+    private static async Task<AxisClient> Issue(params string[] units)
+    {
+        var response = await TestHub.Admin.PostAsJsonAsync("/api/v1/systems", new { units, label = "phần mềm QLVB" });
+        await Expect.Status(response, 201);
+        var issued = await TestHub.Json(response);
+        return new AxisClient(issued["systemId"]!.GetValue<string>(), issued["secret"]!.GetValue<string>());
+    }
+
+    private static async Task<JsonNode> Ok(HttpResponseMessage response)
+    {
+        var body = await TestHub.Json(response);
+        Assert.That(body["status"]?.GetValue<string>(), Is.EqualTo("OK"), body.ToJsonString());
+        return body;
+    }
+
+    private static async Task Fail(HttpResponseMessage response, int status, string code)
+    {
+        var body = await TestHub.Json(response);
+        Assert.That((int)response.StatusCode, Is.EqualTo(status), body.ToJsonString());
+        Assert.That(body["status"]!.GetValue<string>(), Is.EqualTo("FAIL"));
+        Assert.That(body["ErrorCode"]!.GetValue<string>(), Is.EqualTo(code), body.ToJsonString());
+        Assert.That(body["ErrorDesc"]!.GetValue<string>(), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task A_local_system_sends_with_send_edoc_and_another_receives_with_the_receive_loop()
+    {
+        var p = await TestHub.NewProvince();
+        var senderSystem = await Issue(p.Commune(1, 1));
+        var recipientSystem = await Issue(p.District(1));
+        var package = TestSigning.Document(p.Commune(1, 1), p.District(1));
+        var bytes = TestSigning.Sign(package, await TestSigning.For(p.Commune(1, 1)));
+        // As SDK 2.0.1 sends it: CRLF after the file, hash-file without zero-padding.
+        var digest = SHA256.HashData(bytes);
+        var hashFile = string.Concat(digest.Select(b => b.ToString("x", System.Globalization.CultureInfo.InvariantCulture)));
+
+        var sent = await Ok(await senderSystem.Call("sendEdoc", new()
+        {
+            ["from"] = p.Commune(1, 1), ["servicetype"] = "eDoc", ["messagetype"] = "edoc", ["to"] = $"[{{\"code\":\"{p.District(1)}\"}}]", ["hash-file"] = hashFile,
+        }, [.. bytes, 13, 10]));
+        var docId = sent["DocId"]!.GetValue<string>();
+        using (var clerk = await TestHub.Clerk(p.Commune(1, 1)))
+        {
+            await Documents.Delivered(clerk, docId);
+        }
+
+        var received = await Ok(await recipientSystem.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" }));
+        Assert.That(received["data"]!.AsArray().Select(d => d!["docId"]!.GetValue<string>()), Does.Contain(docId));
+        Assert.That((await Ok(await recipientSystem.Call("countReceiveEdoc", new() { ["servicetype"] = "eDoc" })))["total"]!.GetValue<int>(), Is.EqualTo(1));
+        var edoc = await Ok(await recipientSystem.Call("getEdoc", new() { ["docId"] = docId, ["filePath"] = "/tmp/x.edxml" }));
+        Assert.That(Convert.FromBase64String(edoc["data"]!.GetValue<string>()), Is.EqualTo(bytes), "the package as the sender's file was, without the SDK's CRLF");
+
+        await Ok(await recipientSystem.Call("updateStatus", new() { ["docId"] = docId, ["status"] = "done" }));
+        Assert.That((await Ok(await recipientSystem.Call("getReceivedEdocList", new() { ["messagetype"] = "edoc" })))["data"]!.AsArray(), Is.Empty,
+            "no longer pending once the system said done");
+
+        // The recipient's business status travels back the same way, as a status package.
+        var accepted = await TestSigning.Status(p.District(1), package, "03");
+        await Ok(await recipientSystem.Call("sendEdoc", new()
+        {
+            ["from"] = p.District(1), ["servicetype"] = "eDoc", ["messagetype"] = "status", ["to"] = $"[{{\"code\":\"{p.Commune(1, 1)}\"}}]",
+            ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(accepted)),
+        }, accepted));
+        var sentList = await Ok(await senderSystem.Call("getSentEdocList", new() { ["servicetype"] = "eDoc" }));
+        var receiver = sentList["data"]!.AsArray().Single(d => d!["docId"]!.GetValue<string>() == docId)!["receivers"]![0]!;
+        Assert.That(receiver["receiveStatus"]!.GetValue<string>(), Is.EqualTo("acknowledged"));
+        Assert.That(receiver["status"]!.GetValue<string>(), Is.EqualTo("03"));
+        Assert.That((await Ok(await senderSystem.Call("getAgenciesList", new())))["data"]!.AsArray().Select(a => a!["code"]!.GetValue<string>()), Does.Contain(p.District(1)));
+    }
+
+    [Test]
+    public async Task Every_authentication_failure_is_refused_in_the_axis_shape()
+    {
+        var p = await TestHub.NewProvince();
+        var system = await Issue(p.Commune(2, 1));
+        var list = new Dictionary<string, string> { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" };
+
+        await Fail(await (system with { Secret = "sai" }).Call("getReceivedEdocList", list), 401, "bad-signature");
+        await Fail(await AxisClient.Send("getReceivedEdocList", system.Headers(list, DateTime.UtcNow.AddHours(7).AddMinutes(-10))), 401, "timestamp-out-of-window");
+        var once = system.Headers(list);
+        await Ok(await AxisClient.Send("getReceivedEdocList", once));
+        await Fail(await AxisClient.Send("getReceivedEdocList", once), 401, "replay");
+        await Fail(await (system with { SystemId = "sys-000000000000" }).Call("getReceivedEdocList", list), 401, "unknown-system");
+        var tampered = system.Headers(new() { ["docId"] = Guid.NewGuid().ToString() });
+        tampered[tampered.FindIndex(h => h.Key == "XroadVnpt-docId")] = new("XroadVnpt-docId", Guid.NewGuid().ToString());
+        await Fail(await AxisClient.Send("getEdoc", tampered), 401, "header-mismatch");
+
+        var bytes = await TestSigning.SignedDocument(p.Commune(2, 2), p.District(2));
+        await Fail(await system.Call("sendEdoc", new()
+        {
+            ["from"] = p.Commune(2, 2), ["messagetype"] = "edoc", ["to"] = $"[{{\"code\":\"{p.District(2)}\"}}]", ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+        }, bytes), 403, "acting-as-another-unit");
+
+        await Expect.Status(await TestHub.Admin.PostAsync($"/api/v1/systems/{system.SystemId}/disable", null), 200);
+        await Fail(await system.Call("getReceivedEdocList", list), 401, "unknown-system");
+    }
+}
