@@ -92,6 +92,14 @@ public class Local_systems_over_vxp
             ["from"] = p.District(1), ["servicetype"] = "eDoc", ["messagetype"] = "status", ["to"] = $"[{{\"code\":\"{p.Commune(1, 1)}\"}}]",
             ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(accepted)),
         }, accepted));
+        var statuses = (await Ok(await senderSystem.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "status" })))["data"]!.AsArray();
+        var statusId = statuses.Single()!["docId"]!.GetValue<string>();
+        Assert.That(statuses.Single()!["from"]!.GetValue<string>(), Is.EqualTo(p.District(1)));
+        var statusPackage = await Ok(await senderSystem.Call("getEdoc", new() { ["docId"] = statusId }));
+        Assert.That(Convert.FromBase64String(statusPackage["data"]!.GetValue<string>()), Is.EqualTo(accepted), "the recipient's signed status, byte for byte");
+        await Ok(await senderSystem.Call("updateStatus", new() { ["docId"] = statusId, ["status"] = "done" }));
+        Assert.That((await Ok(await senderSystem.Call("getReceivedEdocList", new() { ["messagetype"] = "status" })))["data"]!.AsArray(), Is.Empty);
+
         var sentList = await Ok(await senderSystem.Call("getSentEdocList", new() { ["servicetype"] = "eDoc" }));
         var receiver = sentList["data"]!.AsArray().Single(d => d!["docId"]!.GetValue<string>() == docId)!["receivers"]![0]!;
         Assert.That(receiver["receiveStatus"]!.GetValue<string>(), Is.EqualTo("acknowledged"));

@@ -615,6 +615,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
+                    b.Property<DateTimeOffset?>("SenderTakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sender_taken_at");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasColumnType("text")

@@ -24,7 +24,8 @@ namespace DocExchange.Hub.Features.Axis;
 /// with the SDK's signed headers (<see cref="AxisAuthentication"/>); a signature seen before is a
 /// replay. Answers have the axis's shape: {"status":"OK"|"FAIL","ErrorCode":...,"ErrorDesc":...}.
 /// A received document stays pending until the system calls updateStatus done (or fail).
-/// Not served yet: status packages on getReceivedEdocList (messagetype status); agency registration.
+/// Status packages (recipients' 02-06, 15, 16) reach the sender's system with messagetype status,
+/// as docId "status-ID", pending until it says done. Not served: agency registration.
 /// </summary>
 public static class VxpEndpoints
 {
@@ -153,7 +154,16 @@ public static class VxpEndpoints
         }
         if (gate.Request.Parameters.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() == "status")
         {
-            return Ok(new JsonObject { ["data"] = new JsonArray() });
+            var statuses = await PendingStatuses(db, gate.System.Units).OrderBy(s => s.Id).Take(1000)
+                .Select(s => new { s.Id, s.UnitCode, s.ReceivedAt, To = db.Documents.Where(d => d.Id == s.DocumentId).Select(d => d.SenderCode).First() }).ToListAsync(ct);
+            return Ok(new JsonObject
+            {
+                ["data"] = new JsonArray(statuses.Select(s => (JsonNode)new JsonObject
+                {
+                    ["docId"] = StatusDocId(s.Id), ["serviceType"] = "eDoc", ["messageType"] = "status", ["created_time"] = s.ReceivedAt.ToString("o"),
+                    ["updated_time"] = s.ReceivedAt.ToString("o"), ["from"] = s.UnitCode, ["to"] = s.To, ["status"] = "initial", ["status_desc"] = "waiting for updateStatus",
+                }).ToArray()),
+            });
         }
         var rows = await Pending(db, gate.System.Units).OrderBy(d => d.Id).Take(1000)
             .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { d.DocumentId, d.RecipientCode, d.DeliveredAt, d.AcknowledgedAt, doc.SenderCode })
@@ -166,10 +176,27 @@ public static class VxpEndpoints
         return Ok(new JsonObject { ["data"] = data });
     }
 
+    private const string StatusPrefix = "status-";
+
+    private static string StatusDocId(long id) => StatusPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Recipients' status packages about documents the system's units sent, not yet taken by the system.</summary>
+    private static IQueryable<BusinessStatus> PendingStatuses(HubDbContext db, string[] units) =>
+        db.BusinessStatuses.AsNoTracking().Where(s => s.SenderTakenAt == null && s.Code != "13"
+            && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)));
+
+    private static long? StatusId(string? docId) =>
+        docId is not null && docId.StartsWith(StatusPrefix, StringComparison.Ordinal) && long.TryParse(docId[StatusPrefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+
     public static async Task<IResult> CountReceived(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
-        return gate is null ? refusal! : Ok(new JsonObject { ["total"] = await Pending(db, gate.System.Units).CountAsync(ct) });
+        return gate is null ? refusal! : Ok(new JsonObject
+        {
+            ["total"] = gate.Request.Parameters.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() == "status"
+                ? await PendingStatuses(db, gate.System.Units).CountAsync(ct)
+                : await Pending(db, gate.System.Units).CountAsync(ct),
+        });
     }
 
     public static async Task<IResult> GetEdoc(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
@@ -179,11 +206,19 @@ public static class VxpEndpoints
         {
             return refusal!;
         }
+        var units = gate.System.Units;
+        if (StatusId(gate.Request.Parameters.GetValueOrDefault("docId")) is { } statusId)
+        {
+            var status = await db.BusinessStatuses.AsNoTracking()
+                .FirstOrDefaultAsync(s => s.Id == statusId && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)), ct);
+            return status is null
+                ? Fail(StatusCodes.Status404NotFound, "unknown-document", $"Status {statusId} is not about a document of {string.Join(", ", units)}.")
+                : Ok(new JsonObject { ["data"] = Convert.ToBase64String(status.Package), ["hash"] = status.Sha256 });
+        }
         if (!Guid.TryParse(gate.Request.Parameters.GetValueOrDefault("docId"), out var id))
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "invalid-docid", "docId is not a document id from getReceivedEdocList.");
         }
-        var units = gate.System.Units;
         var visible = await db.Deliveries.AnyAsync(d => d.DocumentId == id && units.Contains(d.RecipientCode) && d.DeliveredAt != null && d.RecalledAt == null, ct)
             || await db.Documents.AnyAsync(d => d.Id == id && units.Contains(d.SenderCode), ct);
         var package = visible ? await db.DocumentPackages.AsNoTracking().FirstOrDefaultAsync(p => p.DocumentId == id, ct) : null;
@@ -200,16 +235,31 @@ public static class VxpEndpoints
             return refusal!;
         }
         var p = gate.Request.Parameters;
+        var status = p.GetValueOrDefault("status")?.Trim().ToLowerInvariant();
+        var units = gate.System.Units;
+        if (StatusId(p.GetValueOrDefault("docId")) is { } statusId)
+        {
+            var row = await db.BusinessStatuses.FirstOrDefaultAsync(s => s.Id == statusId && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)), ct);
+            if (row is null)
+            {
+                return Fail(StatusCodes.Status404NotFound, "unknown-document", $"Status {statusId} is not about a document of {string.Join(", ", units)}.");
+            }
+            if (status is "done" or "fail" && row.SenderTakenAt is null)
+            {
+                // The sender's system has the status package (or could not store it, and will say so in its own records).
+                row.SenderTakenAt = clock.GetUtcNow();
+                await db.SaveChangesAsync(ct);
+            }
+            return Ok(new JsonObject());
+        }
         if (!Guid.TryParse(p.GetValueOrDefault("docId"), out var id))
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "invalid-docid", "docId is not a document id from getReceivedEdocList.");
         }
-        var status = p.GetValueOrDefault("status")?.Trim().ToLowerInvariant();
         if (status == "processing")
         {
             return Ok(new JsonObject());
         }
-        var units = gate.System.Units;
         var unit = await db.Deliveries.Where(d => d.DocumentId == id && units.Contains(d.RecipientCode)).Select(d => d.RecipientCode).FirstOrDefaultAsync(ct);
         if (unit is null)
         {

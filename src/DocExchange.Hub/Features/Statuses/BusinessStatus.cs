@@ -16,4 +16,6 @@ public class BusinessStatus
     public required string Sha256 { get; set; }
     public required byte[] Package { get; set; }
     public required string SignerSubject { get; set; }
+    /// <summary>When the document's sender's local system took it (axis updateStatus done); null while pending there.</summary>
+    public DateTimeOffset? SenderTakenAt { get; set; }
 }
