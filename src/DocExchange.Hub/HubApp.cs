@@ -59,6 +59,14 @@ public static class HubApp
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton(PackageTrust.Load(settings));
         builder.Services.AddSingleton(WorkingCalendar.From(builder.Configuration));
+        if (AxisConnectorSettings.From(builder.Configuration) is { } axis)
+        {
+            // The national connector runs only where the axis is configured; health then reports its backlog.
+            builder.Services.AddSingleton(axis);
+            builder.Services.AddSingleton<AxisConnectorState>();
+            builder.Services.AddHostedService<NationalConnector>();
+            builder.Services.AddHealthChecks().AddCheck<AxisHealthCheck>("national-axis", tags: ["ready"]);
+        }
         builder.Services.AddSingleton(sp => new OverdueRules(sp.GetRequiredService<WorkingCalendar>(),
             TimeSpan.FromHours(double.Parse(builder.Configuration["DEX_URGENT_HOURS"] ?? "2", System.Globalization.CultureInfo.InvariantCulture)),
             sp.GetRequiredService<TimeProvider>()));

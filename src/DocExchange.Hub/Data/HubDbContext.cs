@@ -20,6 +20,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
     public DbSet<BusinessStatus> BusinessStatuses => Set<BusinessStatus>();
     public DbSet<ConnectedSystem> ConnectedSystems => Set<ConnectedSystem>();
     public DbSet<AxisSeenRequest> AxisSeenRequests => Set<AxisSeenRequest>();
+    public DbSet<AxisOutbound> AxisOutbound => Set<AxisOutbound>();
     public DbSet<Credential> Credentials => Set<Credential>();
     public DbSet<Document> Documents => Set<Document>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
@@ -72,6 +73,13 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         {
             e.HasKey(x => x.SystemId);
             e.HasIndex(x => x.Id).IsUnique();
+        });
+        b.Entity<AxisOutbound>(e =>
+        {
+            e.ToTable("axis_outbound");
+            // The connector's queue: unsent rows, oldest first.
+            e.HasIndex(x => x.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_axis_outbound_pending");
+            e.HasIndex(x => new { x.DocumentId, x.RecipientCode }).IsUnique();
         });
         b.Entity<AxisSeenRequest>(e =>
         {

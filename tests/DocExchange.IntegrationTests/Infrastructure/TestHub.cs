@@ -25,6 +25,8 @@ public static class TestHub
     private static int _trees;
 
     public static WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("the hub is not started");
+    /// <summary>The national axis the test hub's connector talks to.</summary>
+    public static StandInAxis Axis { get; private set; } = null!;
     public static HttpClient Admin { get; private set; } = null!;
 
     /// <summary>One ledger key for every hub of the run (created by the first hub that starts).</summary>
@@ -37,6 +39,10 @@ public static class TestHub
         Environment.SetEnvironmentVariable("DEX_LEDGER_KEY_FILE", LedgerKeyFile);
         Environment.SetEnvironmentVariable("DEX_MAX_PACKAGE_MB", MaxPackageMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
         TestSigning.Configure();
+        Axis = await StandInAxis.Start();
+        Environment.SetEnvironmentVariable("DEX_AXIS_URL", Axis.Url.ToString());
+        Environment.SetEnvironmentVariable("DEX_AXIS_SYSTEMID", StandInAxis.SystemId);
+        Environment.SetEnvironmentVariable("DEX_AXIS_SECRET", StandInAxis.Secret);
         var settings = new HubSettings(TestServers.Database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
         await using (var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider())
         {
@@ -54,6 +60,10 @@ public static class TestHub
         if (_factory is not null)
         {
             await _factory.DisposeAsync();
+        }
+        if (Axis is not null)
+        {
+            await Axis.DisposeAsync();
         }
     }
 

@@ -69,6 +69,62 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("credentials", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisOutbound", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("AxisDocId")
+                        .HasColumnType("text")
+                        .HasColumnName("axis_doc_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("RecipientCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("recipient_code");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_axis_outbound");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_axis_outbound_pending")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.HasIndex("DocumentId", "RecipientCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_axis_outbound_document_id_recipient_code");
+
+                    b.ToTable("axis_outbound", (string)null);
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisSeenRequest", b =>
                 {
                     b.Property<string>("SystemId")
@@ -665,6 +721,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<string>("Email")
                         .HasColumnType("text")
                         .HasColumnName("email");
+
+                    b.Property<bool>("External")
+                        .HasColumnType("boolean")
+                        .HasColumnName("external");
 
                     b.Property<bool>("LegacySignatures")
                         .HasColumnType("boolean")

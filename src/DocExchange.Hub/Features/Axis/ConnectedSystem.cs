@@ -25,3 +25,21 @@ public class AxisSeenRequest
     public required string Signature { get; set; }
     public DateTimeOffset SeenAt { get; set; }
 }
+
+/// <summary>
+/// A package waiting to go to a unit outside the province through the national axis. Rows are
+/// sent in order; a failed attempt sets the next one later; what waits survives any restart.
+/// </summary>
+public class AxisOutbound
+{
+    public long Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public required string RecipientCode { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    /// <summary>The axis's own id for the sent package.</summary>
+    public string? AxisDocId { get; set; }
+}

@@ -120,6 +120,11 @@ public static class SubmitDocument
                 new Dictionary<string, object?> { ["recipients"] = recipientProblems });
         }
 
+        if (package is null && recipients.FirstOrDefault(r => r.External) is { } external)
+        {
+            return Problems.Validation("external-needs-package",
+                $"{external.Code} is outside the province and is reached through the national axis, which carries signed edXML packages only: send this document as a signed package (dex send --key ...).");
+        }
         var (links, linkProblem) = await DocumentLinks.ResolveAsync(db, request, senderCode, ct);
         if (linkProblem is not null)
         {

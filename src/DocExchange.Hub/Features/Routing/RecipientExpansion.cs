@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace DocExchange.Hub.Features.Routing;
 
 /// <summary>One recipient unit and the group that named it (null when named directly).</summary>
-public sealed record ExpandedRecipient(string Code, string? Via);
+public sealed record ExpandedRecipient(string Code, string? Via, bool External = false);
 
 /// <summary>A recipient entry that cannot be delivered to, and why.</summary>
 public sealed record RecipientProblem(string Recipient, string Code, string Message);
@@ -67,7 +67,7 @@ public static class RecipientExpansion
                 }
                 else
                 {
-                    recipients.TryAdd(spec.Code.Value, new ExpandedRecipient(spec.Code.Value, null));
+                    recipients.TryAdd(spec.Code.Value, new ExpandedRecipient(spec.Code.Value, null, root.External));
                 }
                 continue;
             }
@@ -85,7 +85,7 @@ public static class RecipientExpansion
         return (recipients.Values.ToList(), problems, known.TryGetValue(senderCode, out var sender) ? sender.Status : null);
     }
 
-    private sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode);
+    private sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode, bool External);
 
     /// <summary>Follows the successor chain (a successor may itself have been merged since) to an active unit.</summary>
     private static async Task<string?> ActiveSuccessor(HubDbContext db, UnitState retired, CancellationToken ct)
@@ -113,7 +113,7 @@ public static class RecipientExpansion
 
     // Compiled once: this lookup runs for every submission and every routing.
     private static readonly Func<HubDbContext, string[], IAsyncEnumerable<UnitState>> UnitStates = EF.CompileAsyncQuery(
-        (HubDbContext db, string[] codes) => db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).Select(u => new UnitState(u.Code, u.Status, u.SuccessorCode)));
+        (HubDbContext db, string[] codes) => db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).Select(u => new UnitState(u.Code, u.Status, u.SuccessorCode, u.External)));
 
     private static IQueryable<string> Members(HubDbContext db, RecipientSpec spec)
     {

@@ -1,5 +1,6 @@
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
@@ -29,7 +30,13 @@ public static class RoutingDecision
         foreach (var r in recipients)
         {
             db.Deliveries.Add(new Delivery { DocumentId = document.Id, RecipientCode = r.Code, Via = r.Via, State = DeliveryState.Queued, QueuedAt = now });
-            if (urgency > 0)
+            LedgerRecord.Add(db, LedgerEvents.Queued, document, r.Code, now, r.Via is null ? (r.External ? "via the national axis" : null) : $"via {r.Via}");
+            if (r.External)
+            {
+                // Outside the province: it waits in PostgreSQL for the national connector, however long the axis is down.
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = r.Code, CreatedAt = now, NextAttemptAt = now });
+            }
+            else if (urgency > 0)
             {
                 Outbox.Add(db, new DeliverUrgentDocument(document.Id, r.Code, urgency), urgency, now);
             }
@@ -37,7 +44,6 @@ public static class RoutingDecision
             {
                 Outbox.Add(db, new DeliverDocument(document.Id, r.Code, urgency), urgency, now);
             }
-            LedgerRecord.Add(db, LedgerEvents.Queued, document, r.Code, now, r.Via is null ? null : $"via {r.Via}");
         }
         foreach (var p in problems.Where(p => p.Code is "recipient-retired" or "recipient-suspended"))
         {

@@ -24,6 +24,8 @@ public class Unit
     public string? Address { get; set; }
     /// <summary>Set by an administrator for peers that still sign with RSA-SHA1 (the public SDK does); others must use SHA-256.</summary>
     public bool LegacySignatures { get; set; }
+    /// <summary>A unit outside the province (ministries, other provinces), reached only through the national axis; synchronised from the axis's agency list.</summary>
+    public bool External { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

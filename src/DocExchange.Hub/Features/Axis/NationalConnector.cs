@@ -1,0 +1,251 @@
+using System.Diagnostics.Metrics;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Protocol.Axis;
+using DocExchange.Protocol.Units;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DocExchange.Hub.Features.Axis;
+
+/// <summary>Where the national axis is and who the hub is there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET).</summary>
+public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret)
+{
+    public static AxisConnectorSettings? From(IConfiguration config) =>
+        config["DEX_AXIS_URL"] is { Length: > 0 } url
+            ? new AxisConnectorSettings(new Uri(url.TrimEnd('/') + "/"),
+                config["DEX_AXIS_SYSTEMID"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province."),
+                config["DEX_AXIS_SECRET"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province."))
+            : null;
+}
+
+/// <summary>A refusal from the axis (status FAIL), with its error code.</summary>
+public sealed class AxisCallException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>What the connector last saw of the axis, for health and metrics.</summary>
+public sealed class AxisConnectorState
+{
+    public volatile bool Reachable = true;
+    public volatile string? LastError;
+    public int Backlog;
+    public double OldestWaitSeconds;
+
+    public AxisConnectorState()
+    {
+        AxisHealthCheck.Meter.CreateObservableGauge("docexchange.axis.backlog", () => Volatile.Read(ref Backlog), description: "packages waiting for the national axis");
+        AxisHealthCheck.Meter.CreateObservableGauge("docexchange.axis.oldest_wait_seconds", () => Volatile.Read(ref OldestWaitSeconds), "s", "age of the oldest package waiting for the national axis");
+    }
+}
+
+/// <summary>
+/// The province's connector to the national document exchange axis, a client of the same protocol
+/// the hub serves under /vxp. It synchronises the axis's agency list into the registry (as external
+/// units) and sends the packages addressed to them, in order, from the PostgreSQL backlog
+/// (axis_outbound): an outage of hours loses nothing and survives restarts. Calls go through a Polly
+/// pipeline (timeout per attempt, retries with exponential backoff and jitter, a circuit breaker);
+/// a row that still fails is tried again later, and nothing behind it overtakes it. One hub instance
+/// sends at a time (a PostgreSQL advisory lock), so the order holds across instances.
+/// Towards the axis this is at least once: a crash between the axis's answer and the commit sends
+/// the package again, and the receiver recognises it by its edXML DocumentId, as the axis requires.
+/// Receiving from the axis (getReceivedEdocList) is not built yet.
+/// </summary>
+public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnectorSettings settings, AxisConnectorState state, TimeProvider clock, ILogger<NationalConnector> log)
+    : BackgroundService
+{
+    private const long SenderLock = 4242003;
+    private static readonly TimeSpan AgencySyncInterval = TimeSpan.FromMinutes(10);
+
+    private readonly HttpClient http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
+
+    private static readonly PredicateBuilder<JsonNode> Transient = new PredicateBuilder<JsonNode>()
+        .Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<AxisUnavailableException>();
+
+    /// <summary>Timeout per attempt inside retries inside a circuit breaker: a dead axis is not hammered.</summary>
+    private readonly ResiliencePipeline<JsonNode> pipeline = new ResiliencePipelineBuilder<JsonNode>()
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<JsonNode>
+        {
+            FailureRatio = 0.5, MinimumThroughput = 4, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(5), ShouldHandle = Transient,
+        })
+        .AddRetry(new RetryStrategyOptions<JsonNode>
+        {
+            MaxRetryAttempts = 2, BackoffType = DelayBackoffType.Exponential, UseJitter = true, Delay = TimeSpan.FromMilliseconds(200), ShouldHandle = Transient,
+        })
+        .AddTimeout(TimeSpan.FromSeconds(10))
+        .Build();
+
+    private sealed class AxisUnavailableException(string message) : Exception(message);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lastSync = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                if (clock.GetUtcNow() - lastSync > AgencySyncInterval)
+                {
+                    await SyncAgenciesAsync(stoppingToken);
+                    lastSync = clock.GetUtcNow();
+                }
+                sent = await SendPendingAsync(stoppingToken);
+                var (backlog, oldest) = await AxisHealthCheck.BacklogAsync(scopes, clock, stoppingToken);
+                Volatile.Write(ref state.Backlog, backlog);
+                Volatile.Write(ref state.OldestWaitSeconds, oldest.TotalSeconds);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                state.Reachable = false;
+                state.LastError = e.Message;
+                log.LogWarning("national axis: {Error}", e.Message);
+            }
+            await Task.Delay(sent > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(500), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Units the axis knows and the registry does not become external units.</summary>
+    public async Task SyncAgenciesAsync(CancellationToken ct)
+    {
+        var answer = await CallAsync("getAgenciesList", [], null, ct);
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var known = (await db.Units.Select(u => u.Code).ToListAsync(ct)).ToHashSet();
+        var now = clock.GetUtcNow();
+        foreach (var agency in answer["data"]?.AsArray() ?? [])
+        {
+            var code = agency?["code"]?.GetValue<string>()?.Trim();
+            if (UnitCode.IsValid(code) && known.Add(code!))
+            {
+                db.Units.Add(new Unit
+                {
+                    Code = code!, Name = agency!["name"]?.GetValue<string>() ?? code!, Tier = UnitTier.Central, Status = UnitStatus.Active, External = true,
+                    Email = agency["mail"]?.GetValue<string>(), Phone = agency["mobile"]?.GetValue<string>(), CreatedAt = now, UpdatedAt = now,
+                });
+            }
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Sends waiting packages in order, until one fails (it is tried again later) or none wait.</summary>
+    public async Task<int> SendPendingAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({SenderLock}) AS \"Value\"").SingleAsync(ct))
+        {
+            return 0;
+        }
+        var rows = await db.AxisOutbound.Where(o => o.SentAt == null).OrderBy(o => o.Id).Take(50).ToListAsync(ct);
+        var sent = 0;
+        foreach (var row in rows)
+        {
+            var now = clock.GetUtcNow();
+            if (row.NextAttemptAt > now)
+            {
+                break; // nothing overtakes a row that is waiting for its next attempt
+            }
+            var package = await db.DocumentPackages.AsNoTracking().FirstAsync(p => p.DocumentId == row.DocumentId, ct);
+            var document = await db.Documents.AsNoTracking().FirstAsync(d => d.Id == row.DocumentId, ct);
+            try
+            {
+                var answer = await CallAsync("sendEdoc", new()
+                {
+                    ["from"] = document.SenderCode, ["servicetype"] = "eDoc", ["messagetype"] = "edoc",
+                    ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = package.Sha256,
+                }, package.Content, ct);
+                row.SentAt = clock.GetUtcNow();
+                row.AxisDocId = answer["DocId"]?.ToString();
+                var delivery = await db.Deliveries.FirstAsync(d => d.DocumentId == row.DocumentId && d.RecipientCode == row.RecipientCode, ct);
+                delivery.State = DeliveryState.Delivered;
+                delivery.DeliveredAt = row.SentAt;
+                LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, row.SentAt.Value, $"handed to the national axis as {row.AxisDocId}");
+                state.Reachable = true;
+                state.LastError = null;
+                sent++;
+            }
+            catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
+            {
+                row.Attempts++;
+                row.NextAttemptAt = now + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
+                row.LastError = e.Message;
+                state.Reachable = e is AxisCallException;
+                state.LastError = e.Message;
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return sent;
+    }
+
+    private async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
+        await pipeline.ExecuteAsync(async token =>
+        {
+            // A new request each attempt: it is signed with its own timestamp.
+            using var request = new HttpRequestMessage(HttpMethod.Post, call) { Content = new ByteArrayContent(body ?? []) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            foreach (var (name, value) in AxisAuthentication.Sign(settings.SystemId, settings.Secret, parameters, clock.GetUtcNow().ToOffset(TimeSpan.FromHours(7)).DateTime))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+            request.Headers.TryAddWithoutValidation("User-Agent", AxisAuthentication.UserAgent);
+            using var response = await http.SendAsync(request, token);
+            if ((int)response.StatusCode >= 500)
+            {
+                throw new AxisUnavailableException($"the axis answered {(int)response.StatusCode} to {call}");
+            }
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(token)) ?? new JsonObject();
+            if (answer["status"]?.GetValue<string>() != "OK")
+            {
+                throw new AxisCallException(answer["ErrorCode"]?.ToString() ?? "refused", $"the axis refused {call}: {answer["ErrorDesc"]}");
+            }
+            return answer;
+        }, ct);
+
+    public override void Dispose()
+    {
+        http.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>
+/// "degraded" while packages wait for an axis that does not answer, with the backlog and the age of
+/// the oldest waiting package; both are also metrics (DocExchange.Axis: backlog, oldest_wait_seconds).
+/// </summary>
+public sealed class AxisHealthCheck(IServiceScopeFactory scopes, AxisConnectorState state, TimeProvider clock) : IHealthCheck
+{
+    public static readonly Meter Meter = new("DocExchange.Axis");
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var (backlog, oldest) = await BacklogAsync(scopes, clock, cancellationToken);
+        var data = new Dictionary<string, object> { ["backlog"] = backlog, ["oldest_wait_seconds"] = Math.Round(oldest.TotalSeconds, 1) };
+        return backlog > 0 && !state.Reachable
+            ? HealthCheckResult.Degraded($"the national axis is unreachable ({state.LastError}); {backlog} package(s) wait, the oldest for {oldest.TotalMinutes:0} min", data: data)
+            : HealthCheckResult.Healthy($"{backlog} package(s) waiting for the national axis", data);
+    }
+
+    public static async Task<(int Backlog, TimeSpan Oldest)> BacklogAsync(IServiceScopeFactory scopes, TimeProvider clock, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var pending = db.AxisOutbound.Where(o => o.SentAt == null);
+        var backlog = await pending.CountAsync(ct);
+        var first = backlog == 0 ? (DateTimeOffset?)null : await pending.MinAsync(o => (DateTimeOffset?)o.CreatedAt, ct);
+        return (backlog, first is { } f ? clock.GetUtcNow() - f : TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+
+namespace DocExchange.IntegrationTests.Axis;
+
+/// <summary>Documents to units outside the province go out through the national axis, and wait in PostgreSQL while it is down.</summary>
+[NonParallelizable]
+public class The_national_connector
+{
+    private const string GovernmentOffice = "000.00.00.G22";
+
+    [OneTimeSetUp]
+    public Task The_axis_agencies_are_in_the_registry() =>
+        Expect.Eventually(async () => (await TestHub.Admin.GetAsync($"/api/v1/units/{GovernmentOffice}")).StatusCode, s => s == System.Net.HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the connector synchronised the axis's agency list");
+
+    [Test]
+    public async Task A_commune_sends_to_the_government_office_through_the_axis()
+    {
+        var p = await TestHub.NewProvince();
+        var commune = await TestHub.Clerk(p.Commune(1, 1));
+        var bytes = await TestSigning.SignedDocument(p.Commune(1, 1), GovernmentOffice);
+
+        var response = await TestSigning.Post(commune, bytes);
+        await Expect.Status(response, 202);
+        var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
+
+        var sent = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == p.Commune(1, 1)).ToList()), r => r.Count == 1,
+            TimeSpan.FromSeconds(30), "the axis received the package");
+        Assert.That(sent[0].To, Is.EqualTo(GovernmentOffice));
+        Assert.That(sent[0].Package, Is.EqualTo(bytes), "the signed bytes, unchanged");
+        var status = await Documents.Delivered(commune, id);
+        Assert.That(status["recipients"]![0]!["recipient"]!.GetValue<string>(), Is.EqualTo(GovernmentOffice));
+
+        // The axis carries signed packages only: an unsigned JSON submission to an external unit is refused.
+        await Expect.Problem(await commune.SendAsync(Documents.Submission(Documents.Metadata(GovernmentOffice))), 422, "external-needs-package");
+    }
+
+    [Test]
+    public async Task While_the_axis_is_down_documents_wait_in_postgresql_and_then_leave_in_order_exactly_once()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(2, 1);
+        var clerk = await TestHub.Clerk(sender);
+        TestHub.Axis.Down = true;
+        try
+        {
+            var documents = new List<byte[]>();
+            for (var i = 0; i < 200; i++)
+            {
+                var bytes = await TestSigning.SignedDocument(sender, GovernmentOffice);
+                await Expect.Status(await TestSigning.Post(clerk, bytes), 202);
+                documents.Add(bytes);
+            }
+            var health = await Expect.Eventually(async () => await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")),
+                h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "degraded", TimeSpan.FromSeconds(30), "health reports the axis degraded");
+            Assert.That(health["checks"]!["national-axis"]!["data"]!["backlog"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(200));
+            Assert.That(TestHub.Axis.Received.Count(r => r.From == sender), Is.Zero);
+
+            TestHub.Axis.Down = false;
+            var received = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == sender).ToList()), r => r.Count >= 200,
+                TimeSpan.FromSeconds(120), "the backlog drained");
+            Assert.That(received.Select(r => r.Package), Is.EqualTo(documents), "every document once, in the order sent");
+            await Expect.Eventually(async () => await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")),
+                h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "healthy", TimeSpan.FromSeconds(30), "health is back to healthy");
+        }
+        finally
+        {
+            TestHub.Axis.Down = false;
+        }
+    }
+}
