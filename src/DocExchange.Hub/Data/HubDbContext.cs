@@ -21,6 +21,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
     public DbSet<ConnectedSystem> ConnectedSystems => Set<ConnectedSystem>();
     public DbSet<AxisSeenRequest> AxisSeenRequests => Set<AxisSeenRequest>();
     public DbSet<AxisOutbound> AxisOutbound => Set<AxisOutbound>();
+    public DbSet<AxisInbound> AxisInbound => Set<AxisInbound>();
     public DbSet<Credential> Credentials => Set<Credential>();
     public DbSet<Document> Documents => Set<Document>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
@@ -80,6 +81,11 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             // The connector's queue: unsent rows, oldest first.
             e.HasIndex(x => x.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_axis_outbound_pending");
             e.HasIndex(x => new { x.DocumentId, x.RecipientCode }).IsUnique();
+        });
+        b.Entity<AxisInbound>(e =>
+        {
+            e.ToTable("axis_inbound");
+            e.HasKey(x => x.AxisDocId);
         });
         b.Entity<AxisSeenRequest>(e =>
         {

@@ -68,4 +68,36 @@ public class The_national_connector
             TestHub.Axis.Down = false;
         }
     }
+
+    [Test]
+    public async Task A_ministry_sends_to_all_the_districts_and_a_redelivery_is_not_delivered_twice()
+    {
+        var p = await TestHub.NewProvince();
+        const string Ministry = "000.00.00.G10";
+        var ministryKey = TestSigning.Issue(Ministry);
+        var package = TestSigning.Sign(TestSigning.Document(Ministry, p.District(1), p.District(2)), ministryKey);
+
+        var docId = TestHub.Axis.Deliver(package);
+        await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a is not null, TimeSpan.FromSeconds(30), "the connector answered the axis");
+        Assert.That(TestHub.Axis.Answers[docId], Is.EqualTo("done"));
+        foreach (var district in new[] { p.District(1), p.District(2) })
+        {
+            var clerk = await TestHub.Clerk(district);
+            await Expect.Eventually(() => Documents.Inbox(clerk), inbox => inbox.Any(i => i!["sender"]!.GetValue<string>() == Ministry), TimeSpan.FromSeconds(30), $"{district} has the ministry's document");
+        }
+
+        // The axis delivers the same package again under another docId: recognised, acknowledged, not delivered twice.
+        var again = TestHub.Axis.Deliver(package);
+        await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(again)), a => a is not null, TimeSpan.FromSeconds(30), "the redelivery was answered");
+        Assert.That(TestHub.Axis.Answers[again], Is.EqualTo("done"));
+        var inbox = await Documents.Inbox(await TestHub.Clerk(p.District(1)));
+        Assert.That(inbox.Count(i => i!["sender"]!.GetValue<string>() == Ministry), Is.EqualTo(1));
+
+        // A forged package (changed after signing) is refused back to the axis with the reason.
+        var forged = (byte[])package.Clone();
+        forged[Array.IndexOf(forged, (byte)'K')] = (byte)'X';
+        var bad = TestHub.Axis.Deliver(forged);
+        await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(bad)), a => a is not null, TimeSpan.FromSeconds(30), "the forged package was answered");
+        Assert.That(TestHub.Axis.Answers[bad], Does.StartWith("fail: refused: signature-invalid"));
+    }
 }

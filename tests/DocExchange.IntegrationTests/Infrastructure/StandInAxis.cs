@@ -27,6 +27,18 @@ public sealed class StandInAxis : IAsyncDisposable
     /// <summary>While set, every call answers 503, as an axis in maintenance does.</summary>
     public volatile bool Down;
     public ConcurrentQueue<(string DocId, string From, string To, byte[] Package)> Received { get; } = new();
+    /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
+    public ConcurrentDictionary<string, (string MessageType, byte[] Package)> ForProvince { get; } = new();
+    /// <summary>What the province answered with updateStatus, by docId.</summary>
+    public ConcurrentDictionary<string, string> Answers { get; } = new();
+
+    /// <summary>Puts a package on the province's list, as another province or a ministry sending through the axis does.</summary>
+    public string Deliver(byte[] package, string messageType = "edoc", string? docId = null)
+    {
+        docId ??= Guid.NewGuid().ToString();
+        ForProvince[docId] = (messageType, package);
+        return docId;
+    }
 
     private StandInAxis(WebApplication app, Uri url)
     {
@@ -84,6 +96,25 @@ public sealed class StandInAxis : IAsyncDisposable
                     }
                     return Ok(new JsonObject { ["DocId"] = docId });
                 }
+            case "getReceivedEdocList":
+                var type = signed.Parameters.GetValueOrDefault("messagetype") ?? "edoc";
+                return Ok(new JsonObject
+                {
+                    ["data"] = new JsonArray(ForProvince.Where(p => p.Value.MessageType == type).Select(p => (JsonNode)new JsonObject { ["docId"] = p.Key, ["messageType"] = type }).ToArray()),
+                });
+            case "getEdoc":
+                return ForProvince.TryGetValue(signed.Parameters.GetValueOrDefault("docId") ?? "", out var waiting)
+                    ? Ok(new JsonObject { ["data"] = Convert.ToBase64String(waiting.Package) })
+                    : Fail("not-found", "no such docId");
+            case "updateStatus":
+                var id = signed.Parameters.GetValueOrDefault("docId") ?? "";
+                var status = signed.Parameters.GetValueOrDefault("status") ?? "";
+                Answers[id] = status == "fail" ? $"fail: {Uri.UnescapeDataString(signed.Parameters.GetValueOrDefault("description") ?? "")}" : status;
+                if (status is "done" or "fail")
+                {
+                    ForProvince.TryRemove(id, out _);
+                }
+                return Ok(new JsonObject());
             default:
                 return Ok(new JsonObject { ["data"] = new JsonArray() });
         }

@@ -69,6 +69,31 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("credentials", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisInbound", b =>
+                {
+                    b.Property<string>("AxisDocId")
+                        .HasColumnType("text")
+                        .HasColumnName("axis_doc_id");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("AxisDocId")
+                        .HasName("pk_axis_inbound");
+
+                    b.ToTable("axis_inbound", (string)null);
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisOutbound", b =>
                 {
                     b.Property<long>("Id")

@@ -58,7 +58,11 @@ public sealed class AxisConnectorState
 /// sends at a time (a PostgreSQL advisory lock), so the order holds across instances.
 /// Towards the axis this is at least once: a crash between the axis's answer and the commit sends
 /// the package again, and the receiver recognises it by its edXML DocumentId, as the axis requires.
-/// Receiving from the axis (getReceivedEdocList) is not built yet.
+/// Receiving: it polls getReceivedEdocList for documents and statuses, fetches each with getEdoc,
+/// verifies and routes it in like any package (the sender's certificate must chain to the trust
+/// anchors), then answers updateStatus done, or fail with the reason for a refused package. An axis
+/// docId seen before, or a document already received under another docId, is acknowledged again and
+/// not delivered twice.
 /// </summary>
 public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnectorSettings settings, AxisConnectorState state, TimeProvider clock, ILogger<NationalConnector> log)
     : BackgroundService
@@ -100,6 +104,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                     lastSync = clock.GetUtcNow();
                 }
                 sent = await SendPendingAsync(stoppingToken);
+                sent += await ReceiveAsync(stoppingToken);
                 var (backlog, oldest) = await AxisHealthCheck.BacklogAsync(scopes, clock, stoppingToken);
                 Volatile.Write(ref state.Backlog, backlog);
                 Volatile.Write(ref state.OldestWaitSeconds, oldest.TotalSeconds);
@@ -190,6 +195,86 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         await tx.CommitAsync(ct);
         return sent;
     }
+
+    /// <summary>The identity inbound packages are submitted under (documents.submitted_by).</summary>
+    private static readonly Guid ConnectorId = new("0a15c0de-0000-4000-8000-000000000001");
+
+    public async Task<int> ReceiveAsync(CancellationToken ct)
+    {
+        var received = 0;
+        foreach (var messageType in new[] { "edoc", "status" })
+        {
+            var list = await CallAsync("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = messageType }, null, ct);
+            foreach (var item in list["data"]?.AsArray() ?? [])
+            {
+                var docId = item?["docId"]?.ToString();
+                if (string.IsNullOrEmpty(docId))
+                {
+                    continue;
+                }
+                using var scope = scopes.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+                if (await db.AxisInbound.AsNoTracking().FirstOrDefaultAsync(i => i.AxisDocId == docId, ct) is { } seen)
+                {
+                    // Received before; the axis did not get (or lost) our acknowledgement.
+                    await AcknowledgeAsync(docId, seen.Outcome, ct);
+                    continue;
+                }
+                var edoc = await CallAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, ct);
+                var bytes = Convert.FromBase64String(edoc["data"]?.GetValue<string>() ?? "");
+                var outcome = await TakeInAsync(scope.ServiceProvider, bytes, ct);
+                db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
+                await db.SaveChangesAsync(ct);
+                await AcknowledgeAsync(docId, outcome.Outcome, ct);
+                received++;
+            }
+        }
+        return received;
+    }
+
+    private async Task<(Guid? DocumentId, string Outcome)> TakeInAsync(IServiceProvider services, byte[] bytes, CancellationToken ct)
+    {
+        string sender;
+        try
+        {
+            sender = DocExchange.Protocol.Edxml.EdxmlReader.Read(bytes).SenderCode ?? "";
+        }
+        catch (DocExchange.Protocol.Edxml.EdxmlFormatException e)
+        {
+            return (null, $"refused: {e.Code}: {e.Message}");
+        }
+        var http = new DefaultHttpContext
+        {
+            RequestServices = services,
+            User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [
+                new(System.Security.Claims.ClaimTypes.NameIdentifier, ConnectorId.ToString()),
+                new(System.Security.Claims.ClaimTypes.Role, nameof(Accounts.Role.Clerk)),
+                new(Accounts.Caller.UnitClaim, sender),
+            ], "axis")),
+        };
+        var result = await Packages.PackageEndpoints.AcceptAsync(http, bytes, sender, false, services.GetRequiredService<HubDbContext>(),
+            services.GetRequiredService<Signatures.PackageTrust>(), clock, services.GetRequiredService<Messaging.OutboxSignal>(),
+            services.GetRequiredService<Infrastructure.Failpoint>(), ct);
+        return result.Result switch
+        {
+            Microsoft.AspNetCore.Http.HttpResults.Accepted<Documents.SubmissionAccepted> { Value: { } a } => (a.Id, "accepted"),
+            Microsoft.AspNetCore.Http.HttpResults.Ok<Documents.SubmissionAccepted> { Value: { } a } => (a.Id, "accepted"),
+            Microsoft.AspNetCore.Http.HttpResults.Accepted<Statuses.StatusAccepted> { Value: { } s } => (s.DocumentId, "accepted"),
+            Microsoft.AspNetCore.Http.HttpResults.Ok<Statuses.StatusAccepted> { Value: { } s } => (s.DocumentId, "accepted"),
+            // The same document under another axis docId: already here, so acknowledged, not delivered twice.
+            Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p when p.ProblemDetails.Extensions.TryGetValue("code", out var c) && c?.ToString() == "duplicate-document-number"
+                => (null, "accepted"),
+            Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p => (null, $"refused: {(p.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c : "refused")}: {p.ProblemDetails.Detail}"),
+            var other => throw new InvalidOperationException($"unexpected result {other}"),
+        };
+    }
+
+    private Task<JsonNode> AcknowledgeAsync(string docId, string outcome, CancellationToken ct) =>
+        CallAsync("updateStatus", outcome == "accepted"
+            ? new() { ["docId"] = docId, ["status"] = "done" }
+            // Headers are ASCII: the reason travels percent-encoded.
+            : new() { ["docId"] = docId, ["status"] = "fail", ["description"] = Uri.EscapeDataString(outcome.Length > 300 ? outcome[..300] : outcome) }, null, ct);
 
     private async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
         await pipeline.ExecuteAsync(async token =>

@@ -98,6 +98,12 @@ public static class PackageVerification
         }
 
         var certificate = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData));
+        if (await db.Units.AnyAsync(u => u.Code == sender && u.External, ct))
+        {
+            // A unit outside the province comes through the national axis: its certificate chains to the
+            // government CA (checked above); the province's registry does not hold other provinces' keys.
+            return (new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt), null);
+        }
         var registered = await db.UnitCertificates.AsNoTracking().Where(c => c.Sha256 == certificate)
             .Select(c => new { c.UnitCode, c.RevokedAt, c.RevocationReason }).FirstOrDefaultAsync(ct);
         if (registered is null)
