@@ -80,7 +80,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.ToTable("axis_outbound");
             // The connector's queue: unsent rows, oldest first.
             e.HasIndex(x => x.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_axis_outbound_pending");
-            e.HasIndex(x => new { x.DocumentId, x.RecipientCode }).IsUnique();
+            e.HasIndex(x => new { x.DocumentId, x.RecipientCode });
         });
         b.Entity<AxisInbound>(e =>
         {

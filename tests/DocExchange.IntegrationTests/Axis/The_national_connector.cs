@@ -31,6 +31,16 @@ public class The_national_connector
         var status = await Documents.Delivered(commune, id);
         Assert.That(status["recipients"]![0]!["recipient"]!.GetValue<string>(), Is.EqualTo(GovernmentOffice));
 
+        // The Government Office's status comes back through the axis and reaches the sender.
+        var document = Protocol.Edxml.EdxmlReader.Read(bytes);
+        var accepted = TestSigning.Sign(Protocol.Edxml.PackageBuilder.Status(GovernmentOffice, null, TestSigning.About(document), "03", "Đã vào sổ", DateTime.UtcNow.AddHours(7)),
+            TestSigning.Issue(GovernmentOffice));
+        var statusDocId = TestHub.Axis.Deliver(accepted, "status");
+        await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(statusDocId)), a => a is not null, TimeSpan.FromSeconds(30), "the status was taken");
+        Assert.That(TestHub.Axis.Answers[statusDocId], Is.EqualTo("done"));
+        var history = (await TestHub.Json(await commune.GetAsync($"/api/v1/documents/{id}/statuses"))).AsArray();
+        Assert.That(history.Select(h => (h!["recipient"]!.GetValue<string>(), h["code"]!.GetValue<string>())), Does.Contain((GovernmentOffice, "03")));
+
         // The axis carries signed packages only: an unsigned JSON submission to an external unit is refused.
         await Expect.Problem(await commune.SendAsync(Documents.Submission(Documents.Metadata(GovernmentOffice))), 422, "external-needs-package");
     }
@@ -92,6 +102,15 @@ public class The_national_connector
         Assert.That(TestHub.Axis.Answers[again], Is.EqualTo("done"));
         var inbox = await Documents.Inbox(await TestHub.Clerk(p.District(1)));
         Assert.That(inbox.Count(i => i!["sender"]!.GetValue<string>() == Ministry), Is.EqualTo(1));
+
+        // The district's own status goes back to the ministry through the axis.
+        var districtClerk = await TestHub.Clerk(p.District(1));
+        var registered = await TestSigning.Status(p.District(1), Protocol.Edxml.EdxmlReader.Read(package), "03");
+        await Expect.Status(await TestSigning.Post(districtClerk, registered), 202);
+        var back = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == p.District(1)).ToList()), r => r.Count == 1,
+            TimeSpan.FromSeconds(30), "the status reached the axis");
+        Assert.That(back[0].To, Is.EqualTo(Ministry));
+        Assert.That(back[0].Package, Is.EqualTo(registered));
 
         // A forged package (changed after signing) is refused back to the axis with the reason.
         var forged = (byte[])package.Clone();

@@ -136,6 +136,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
 
+                    b.Property<long?>("StatusId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("status_id");
+
                     b.HasKey("Id")
                         .HasName("pk_axis_outbound");
 
@@ -144,7 +148,6 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasFilter("sent_at IS NULL");
 
                     b.HasIndex("DocumentId", "RecipientCode")
-                        .IsUnique()
                         .HasDatabaseName("ix_axis_outbound_document_id_recipient_code");
 
                     b.ToTable("axis_outbound", (string)null);

@@ -42,6 +42,8 @@ public class AxisOutbound
     public DateTimeOffset? SentAt { get; set; }
     /// <summary>The axis's own id for the sent package.</summary>
     public string? AxisDocId { get; set; }
+    /// <summary>Set when the row carries a local recipient's status package (business_statuses) back to an external sender.</summary>
+    public long? StatusId { get; set; }
 }
 
 /// <summary>A package received from the national axis, by the axis's id: a redelivery is recognised and not delivered twice.</summary>

@@ -161,17 +161,27 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             {
                 break; // nothing overtakes a row that is waiting for its next attempt
             }
-            var package = await db.DocumentPackages.AsNoTracking().FirstAsync(p => p.DocumentId == row.DocumentId, ct);
             var document = await db.Documents.AsNoTracking().FirstAsync(d => d.Id == row.DocumentId, ct);
+            var status = row.StatusId is { } statusId ? await db.BusinessStatuses.AsNoTracking().FirstAsync(s => s.Id == statusId, ct) : null;
+            var (from, bytes, sha) = status is null
+                ? await db.DocumentPackages.AsNoTracking().Where(p => p.DocumentId == row.DocumentId).Select(p => new ValueTuple<string, byte[], string>(document.SenderCode, p.Content, p.Sha256)).FirstAsync(ct)
+                : (status.UnitCode, status.Package, status.Sha256);
             try
             {
                 var answer = await CallAsync("sendEdoc", new()
                 {
-                    ["from"] = document.SenderCode, ["servicetype"] = "eDoc", ["messagetype"] = "edoc",
-                    ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = package.Sha256,
-                }, package.Content, ct);
+                    ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = status is null ? "edoc" : "status",
+                    ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
+                }, bytes, ct);
                 row.SentAt = clock.GetUtcNow();
                 row.AxisDocId = answer["DocId"]?.ToString();
+                if (status is not null)
+                {
+                    LedgerRecord.Add(db, LedgerEvents.AxisSent, document, status.UnitCode, row.SentAt.Value, $"status {status.Code} handed to the national axis as {row.AxisDocId}", status.Sha256);
+                    await db.SaveChangesAsync(ct);
+                    sent++;
+                    continue;
+                }
                 var delivery = await db.Deliveries.FirstAsync(d => d.DocumentId == row.DocumentId && d.RecipientCode == row.RecipientCode, ct);
                 delivery.State = DeliveryState.Delivered;
                 delivery.DeliveredAt = row.SentAt;

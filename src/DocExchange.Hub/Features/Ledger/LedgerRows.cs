@@ -10,6 +10,8 @@ public static class LedgerEvents
     public const string Refused = "refused";
     /// <summary>A recipient's business status (02-06, 15, 16), as its signed package.</summary>
     public const string Status = "status";
+    /// <summary>A local recipient's status package handed to the national axis for an external sender.</summary>
+    public const string AxisSent = "axis-sent";
 }
 
 /// <summary>

@@ -93,6 +93,12 @@ public static class StatusIntake
         try
         {
             await db.SaveChangesAsync(ct);
+            if (code != "13" && await db.Units.AnyAsync(u => u.Code == document.SenderCode && u.External, ct))
+            {
+                // The sender is outside the province: the status goes back to it through the national axis.
+                db.AxisOutbound.Add(new Axis.AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+                await db.SaveChangesAsync(ct);
+            }
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
