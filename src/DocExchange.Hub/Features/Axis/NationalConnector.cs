@@ -68,6 +68,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
     : BackgroundService
 {
     private const long SenderLock = 4242003;
+    private const long ReceiverLock = 4242004;
     private static readonly TimeSpan AgencySyncInterval = TimeSpan.FromMinutes(10);
 
     private readonly HttpClient http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
@@ -211,6 +212,14 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 
     public async Task<int> ReceiveAsync(CancellationToken ct)
     {
+        // One hub instance receives at a time, as one sends at a time.
+        using var gateScope = scopes.CreateScope();
+        var gateDb = gateScope.ServiceProvider.GetRequiredService<HubDbContext>();
+        await using var gate = await gateDb.Database.BeginTransactionAsync(ct);
+        if (!await gateDb.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({ReceiverLock}) AS \"Value\"").SingleAsync(ct))
+        {
+            return 0;
+        }
         var received = 0;
         foreach (var messageType in new[] { "edoc", "status" })
         {
@@ -239,6 +248,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                 received++;
             }
         }
+        await gate.CommitAsync(ct);
         return received;
     }
 
