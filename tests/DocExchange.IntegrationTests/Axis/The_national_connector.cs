@@ -119,4 +119,32 @@ public class The_national_connector
         await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(bad)), a => a is not null, TimeSpan.FromSeconds(30), "the forged package was answered");
         Assert.That(TestHub.Axis.Answers[bad], Does.StartWith("fail: refused: signature-invalid"));
     }
+
+    [Test]
+    public async Task Slow_answers_and_lost_acknowledgements_delay_but_never_duplicate()
+    {
+        var p = await TestHub.NewProvince();
+        var package = TestSigning.Sign(TestSigning.Document("000.00.00.G10", p.Department(1)), TestSigning.Issue("000.00.00.G10"));
+        var clerk = await TestHub.Clerk(p.Department(1));
+        try
+        {
+            // Answers slower than the connector's 10 s per-attempt timeout: nothing is taken meanwhile.
+            TestHub.Axis.Slowness = TimeSpan.FromSeconds(11);
+            var docId = TestHub.Axis.Deliver(package);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.That(TestHub.Axis.Answers.ContainsKey(docId), Is.False);
+            TestHub.Axis.Slowness = TimeSpan.Zero;
+
+            // The first two acknowledgements are lost: the axis keeps offering the document, the hub keeps saying done.
+            Interlocked.Exchange(ref TestHub.Axis.AcknowledgementsToLose, 2);
+            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a == "done", TimeSpan.FromSeconds(90), "acknowledged in the end");
+            var inbox = await Documents.Inbox(clerk);
+            Assert.That(inbox.Count(i => i!["sender"]!.GetValue<string>() == "000.00.00.G10"), Is.EqualTo(1), "delivered once");
+        }
+        finally
+        {
+            TestHub.Axis.Slowness = TimeSpan.Zero;
+            Interlocked.Exchange(ref TestHub.Axis.AcknowledgementsToLose, 0);
+        }
+    }
 }

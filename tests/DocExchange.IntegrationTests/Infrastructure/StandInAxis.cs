@@ -26,6 +26,10 @@ public sealed class StandInAxis : IAsyncDisposable
     public Uri Url { get; }
     /// <summary>While set, every call answers 503, as an axis in maintenance does.</summary>
     public volatile bool Down;
+    /// <summary>While set, every answer comes this late (beyond the connector's per-attempt timeout when long enough).</summary>
+    public TimeSpan Slowness;
+    /// <summary>How many updateStatus calls still to answer 500 without applying them: acknowledgements lost on the way.</summary>
+    public int AcknowledgementsToLose;
     public ConcurrentQueue<(string DocId, string From, string To, byte[] Package)> Received { get; } = new();
     /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
     public ConcurrentDictionary<string, (string MessageType, byte[] Package)> ForProvince { get; } = new();
@@ -64,6 +68,10 @@ public sealed class StandInAxis : IAsyncDisposable
         if (Down)
         {
             return Results.StatusCode(503);
+        }
+        if (Slowness > TimeSpan.Zero)
+        {
+            await Task.Delay(Slowness);
         }
         AxisRequest signed;
         try
@@ -107,6 +115,10 @@ public sealed class StandInAxis : IAsyncDisposable
                     ? Ok(new JsonObject { ["data"] = Convert.ToBase64String(waiting.Package) })
                     : Fail("not-found", "no such docId");
             case "updateStatus":
+                if (Interlocked.Decrement(ref AcknowledgementsToLose) >= 0)
+                {
+                    return Results.StatusCode(500);
+                }
                 var id = signed.Parameters.GetValueOrDefault("docId") ?? "";
                 var status = signed.Parameters.GetValueOrDefault("status") ?? "";
                 Answers[id] = status == "fail" ? $"fail: {Uri.UnescapeDataString(signed.Parameters.GetValueOrDefault("description") ?? "")}" : status;
