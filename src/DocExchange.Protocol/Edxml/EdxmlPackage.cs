@@ -141,9 +141,24 @@ public sealed record SignatureElement(string LocalName, string NamespaceUri, str
     public bool IsXmlDsig => NamespaceUri == EdxmlNames.XmlDsig && LocalName == "Signature";
 }
 
-/// <summary>The standard's date and time texts.</summary>
+/// <summary>The standard's date and time texts, in Vietnam's time (UTC+7, no daylight saving): edXML times carry no zone.</summary>
 public static class EdxmlDates
 {
+    public static readonly TimeSpan Vietnam = TimeSpan.FromHours(7);
+
+    /// <summary>Vietnam's wall clock at an instant, as edXML writes times.</summary>
+    public static DateTime Local(DateTimeOffset at) => at.ToOffset(Vietnam).DateTime;
+
+    /// <summary>
+    /// When the package was signed: its sender's own trace timestamp (the last TraceHeader with the
+    /// sender's OrganId); without one, <paramref name="fallback"/>.
+    /// </summary>
+    public static DateTimeOffset SigningTime(EdxmlPackage package, DateTimeOffset fallback)
+    {
+        var own = package.Trace?.TraceHeaders.LastOrDefault(t => t.OrganId?.Trim() == package.SenderCode);
+        return own is not null && TryTimestamp(own.Timestamp, out var local) ? new DateTimeOffset(local, Vietnam).ToUniversalTime() : fallback;
+    }
+
     public const string DateFormat = "yyyy'/'MM'/'dd";
     public const string TimestampFormat = "yyyy'/'MM'/'dd HH:mm:ss";
 

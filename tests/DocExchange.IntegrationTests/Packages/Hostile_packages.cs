@@ -105,6 +105,23 @@ public class Hostile_packages
     public Task A_malformed_unit_code_is_refused() => Refused(TestSigning.Sign(TestSigning.Document(Sender, "28.22.H17"), _key), 422, "invalid-unit-code");
 
     [Test]
+    public Task A_package_signed_longer_ago_than_the_allowed_age_is_refused()
+    {
+        // Signed (by its trace timestamp) ten days ago: with a stolen key a document could otherwise be backdated at will.
+        var tenDaysAgo = DocExchange.Protocol.Edxml.EdxmlDates.Local(DateTimeOffset.UtcNow.AddDays(-10));
+        var old = PackageBuilder.Document(new NewDocument(Sender, [_p.District(1)], $"{Documents.NextNumber()}", "CU-VP", "Văn bản cũ", DateOnly.FromDateTime(tenDaysAgo), tenDaysAgo));
+        return Refused(TestSigning.Sign(old, _key), 422, "signing-time-too-old");
+    }
+
+    [Test]
+    public Task A_package_signed_in_the_future_is_refused()
+    {
+        var tomorrow = DocExchange.Protocol.Edxml.EdxmlDates.Local(DateTimeOffset.UtcNow.AddDays(1));
+        var early = PackageBuilder.Document(new NewDocument(Sender, [_p.District(1)], $"{Documents.NextNumber()}", "CU-VP", "Văn bản ngày mai", DateOnly.FromDateTime(tomorrow), tomorrow));
+        return Refused(TestSigning.Sign(early, _key), 422, "signing-time-in-future");
+    }
+
+    [Test]
     public Task An_unsigned_package_is_refused() => Refused(EdxmlWriter.ToBytes(Document()), 422, "signature-missing");
 
     [Test]

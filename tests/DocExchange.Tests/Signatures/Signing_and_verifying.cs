@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
@@ -26,6 +27,17 @@ public class Signing_and_verifying
         var check = PackageSignature.Verify(TestPki.Signed(TestPki.CommuneEc));
 
         Assert.That(check.SignatureMethod, Is.EqualTo(SignatureAlgorithms.EcdsaSha256));
+    }
+
+    [Test]
+    public void A_signature_by_an_rsa_key_under_2048_bits_is_refused()
+    {
+        using var weakKey = System.Security.Cryptography.RSA.Create(1024);
+        var request = new CertificateRequest("CN=weak, OU=000.01.33.H56", weakKey, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var weak = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        var e = Assert.Throws<PackageSignatureException>(() => PackageSignature.Verify(PackageSignature.Sign(TestPki.UnsignedPackage(), weak)))!;
+        Assert.That(e.Code, Is.EqualTo("signature-key-too-weak"));
     }
 
     [Test]

@@ -254,29 +254,11 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 
     private async Task<(Guid? DocumentId, string Outcome)> TakeInAsync(IServiceProvider services, byte[] bytes, CancellationToken ct)
     {
-        string sender;
-        try
-        {
-            sender = DocExchange.Protocol.Edxml.EdxmlReader.Read(bytes).SenderCode ?? "";
-        }
-        catch (DocExchange.Protocol.Edxml.EdxmlFormatException e)
-        {
-            return (null, $"refused: {e.Code}: {e.Message}");
-        }
-        var http = new DefaultHttpContext
-        {
-            RequestServices = services,
-            User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-            [
-                new(System.Security.Claims.ClaimTypes.NameIdentifier, ConnectorId.ToString()),
-                new(System.Security.Claims.ClaimTypes.Role, nameof(Accounts.Role.Clerk)),
-                new(Accounts.Caller.UnitClaim, sender),
-            ], "axis")),
-        };
-        var result = await Packages.PackageEndpoints.AcceptAsync(http, bytes, sender, false, services.GetRequiredService<HubDbContext>(),
-            services.GetRequiredService<Signatures.PackageTrust>(), clock, services.GetRequiredService<Messaging.OutboxSignal>(),
-            services.GetRequiredService<Infrastructure.Failpoint>(), ct);
-        return result.Result switch
+        var db = services.GetRequiredService<HubDbContext>();
+        var (verified, problem) = await Packages.PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<Signatures.PackageTrust>(), clock.GetUtcNow(), ct);
+        var result = problem ?? (await Packages.PackageEndpoints.AcceptAsync(verified!, new Accounts.Caller(ConnectorId, Accounts.Role.Clerk, verified!.Sender), null, false, db, clock,
+            services.GetRequiredService<Messaging.OutboxSignal>(), services.GetRequiredService<Infrastructure.Failpoint>(), ct)).Result;
+        return result switch
         {
             Microsoft.AspNetCore.Http.HttpResults.Accepted<Documents.SubmissionAccepted> { Value: { } a } => (a.Id, "accepted"),
             Microsoft.AspNetCore.Http.HttpResults.Ok<Documents.SubmissionAccepted> { Value: { } a } => (a.Id, "accepted"),
@@ -302,7 +284,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             // A new request each attempt: it is signed with its own timestamp.
             using var request = new HttpRequestMessage(HttpMethod.Post, call) { Content = new ByteArrayContent(body ?? []) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            foreach (var (name, value) in AxisAuthentication.Sign(settings.SystemId, settings.Secret, parameters, clock.GetUtcNow().ToOffset(TimeSpan.FromHours(7)).DateTime))
+            foreach (var (name, value) in AxisAuthentication.Sign(settings.SystemId, settings.Secret, parameters, DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow())))
             {
                 request.Headers.TryAddWithoutValidation(name, value);
             }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
@@ -30,7 +29,7 @@ namespace DocExchange.Hub.Features.Axis;
 public static class VxpEndpoints
 {
     /// <summary>Timestamps arrive in the client's wall clock: Vietnam's in production.</summary>
-    private static readonly TimeSpan Zone = TimeSpan.FromHours(7);
+    private static readonly TimeSpan Zone = EdxmlDates.Vietnam;
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
     public static IEndpointRouteBuilder MapVxpEndpoints(this IEndpointRouteBuilder app)
@@ -108,16 +107,13 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "hash-mismatch", "hash-file is not the SHA-256 of the package received; send it again.");
         }
+        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, from, db, trust, clock.GetUtcNow(), ct);
+        if (problem is not null)
+        {
+            return Fail(problem);
+        }
+        var package = verified!.Package;
         var messageType = p.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() ?? "edoc";
-        EdxmlPackage package;
-        try
-        {
-            package = EdxmlReader.Read(bytes);
-        }
-        catch (EdxmlFormatException e)
-        {
-            return Fail(StatusCodes.Status400BadRequest, e.Code, e.Message);
-        }
         if (package.IsStatus != (messageType == "status"))
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "messagetype-mismatch", $"messagetype is '{messageType}' but the package is a {(package.IsStatus ? "status" : "document")}.");
@@ -126,16 +122,14 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "to-mismatch", "The 'to' header names other units than the package's To elements.");
         }
-        http.User = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, gate.System.Id.ToString()), new Claim(ClaimTypes.Role, nameof(Role.Clerk)), new Claim(Caller.UnitClaim, from)], "axis"));
-        var result = await PackageEndpoints.AcceptAsync(http, bytes, from, false, db, trust, clock, signal, failpoint, ct);
+        var result = await PackageEndpoints.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, db, clock, signal, failpoint, ct);
         return result.Result switch
         {
             Accepted<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),
             Ok<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),
             Accepted<StatusAccepted> { Value: { } s } => Ok(new JsonObject { ["DocId"] = s.DocumentId.ToString() }),
             Ok<StatusAccepted> { Value: { } s } => Ok(new JsonObject { ["DocId"] = s.DocumentId.ToString() }),
-            ProblemHttpResult problem => Fail(problem),
+            ProblemHttpResult refused => Fail(refused),
             var other => throw new InvalidOperationException($"unexpected result {other}"),
         };
     }

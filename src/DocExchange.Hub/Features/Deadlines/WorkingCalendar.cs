@@ -9,7 +9,7 @@ namespace DocExchange.Hub.Features.Deadlines;
 /// </summary>
 public sealed class WorkingCalendar(IReadOnlySet<DateOnly> holidays, TimeOnly endOfDay)
 {
-    public static readonly TimeSpan Vietnam = TimeSpan.FromHours(7);
+    public static readonly TimeSpan Vietnam = DocExchange.Protocol.Edxml.EdxmlDates.Vietnam;
 
     public TimeOnly EndOfDay { get; } = endOfDay;
 

@@ -90,7 +90,7 @@ public static class SubmitDocument
             return Problems.Forbidden("acting-as-another-unit", $"This credential acts for {senderCode}; it cannot send as {from.Trim()}. Use that unit's own credential.");
         }
         var attachments = files.Select(f => new AttachmentSource(Path.GetFileName(f.FileName), f.ContentType ?? "application/octet-stream", f.Length, f.OpenReadStream)).ToList();
-        return await AcceptAsync(http, db, clock, signal, failpoint, request, attachments, null, ct);
+        return await AcceptAsync(caller, http.Request.Headers[IdempotencyHeader], db, clock, signal, failpoint, request, attachments, null, ct);
     }
 
     /// <summary>
@@ -98,10 +98,9 @@ public static class SubmitDocument
     /// edXML package) in one transaction with its outbox message or routing and its ledger event.
     /// </summary>
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint,
+        Caller caller, string? idempotencyKey, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint,
         SubmitDocumentRequest request, IReadOnlyList<AttachmentSource> files, DocumentPackage? package, CancellationToken ct)
     {
-        var caller = Caller.From(http.User);
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency);
         if (errors.Count > 0)
@@ -132,9 +131,9 @@ public static class SubmitDocument
         }
 
         var now = clock.GetUtcNow();
-        var date = request.PromulgationDate ?? DateOnly.FromDateTime(now.UtcDateTime.AddHours(7));
+        var date = request.PromulgationDate ?? DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(now));
         var edxmlId = $"{senderCode},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
-        string? key = http.Request.Headers[IdempotencyHeader];
+        var key = idempotencyKey;
         if (!string.IsNullOrEmpty(key) && await FindByKey(db, senderCode, key, ct) is { } earlier)
         {
             return Replay(earlier, edxmlId, key);

@@ -36,24 +36,27 @@ public static class PackageEndpoints
         {
             return Problems.TooLarge(settings.MaxPackageBytes);
         }
-        // ?redirect=false: refuse retired recipients instead of delivering to their successors.
-        return await AcceptAsync(http, bytes, Caller.From(http.User).Unit, http.Request.Query["redirect"] == "false", db, trust, clock, signal, failpoint, ct);
-    }
-
-    /// <summary>
-    /// Verifies a package from <paramref name="unit"/> and takes it in: a document is stored and routed,
-    /// a status recorded. Shared by the REST API and the axis protocol (/vxp/sendEdoc).
-    /// </summary>
-    public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, byte[] bytes, string unit, bool noRedirect, HubDbContext db, PackageTrust trust, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, unit, db, trust, now, ct);
+        var caller = Caller.From(http.User);
+        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, caller.Unit, db, trust, clock.GetUtcNow(), ct);
         if (problem is not null)
         {
             return problem;
         }
-        if (verified!.Package.IsStatus)
+        // ?redirect=false: refuse retired recipients instead of delivering to their successors.
+        return await AcceptAsync(verified!, caller, http.Request.Headers[SubmitDocument.IdempotencyHeader], http.Request.Query["redirect"] == "false",
+            db, clock, signal, failpoint, ct);
+    }
+
+    /// <summary>
+    /// Takes in a verified package: a document is stored and routed, a status recorded. Shared by the
+    /// REST API, the axis protocol (/vxp/sendEdoc) and the national connector, each of which verifies first.
+    /// </summary>
+    public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
+        VerifiedPackage verified, Caller caller, string? idempotencyKey, bool noRedirect, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var bytes = verified.Bytes;
+        if (verified.Package.IsStatus)
         {
             return await StatusIntake.AcceptAsync(db, verified, now, ct) switch
             {
@@ -100,7 +103,7 @@ public static class PackageEndpoints
             Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,
             SignerSubject = verified.Signature.Signer.Subject, SignatureMethod = verified.Signature.SignatureMethod, SignedAt = verified.SignedAt,
         };
-        return await SubmitDocument.AcceptAsync(http, db, clock, signal, failpoint, request, attachments, package, ct) switch
+        return await SubmitDocument.AcceptAsync(caller, idempotencyKey, db, clock, signal, failpoint, request, attachments, package, ct) switch
         {
             { Result: Accepted<SubmissionAccepted> accepted } => accepted,
             { Result: Ok<SubmissionAccepted> ok } => ok,

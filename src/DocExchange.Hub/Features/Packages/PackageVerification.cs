@@ -28,11 +28,8 @@ public static class PackageVerification
     /// <summary>Clocks differ a little between the sender's machine and the hub.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>edXML timestamps carry no zone: they are Vietnam's wall clock (UTC+7).</summary>
-    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
-
     public static async Task<(VerifiedPackage? Package, ProblemHttpResult? Problem)> VerifyAsync(
-        byte[] bytes, string callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct)
+        byte[] bytes, string? callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct)
     {
         EdxmlPackage package;
         try
@@ -56,7 +53,9 @@ public static class PackageVerification
                 return (null, Problems.Validation("invalid-unit-code", $"To/OrganId: {toError}"));
             }
         }
-        if (sender != callerUnit)
+        // callerUnit is null for packages the national connector fetched: the axis delivered them, and the
+        // registry and trust checks below decide whether the named sender signed them.
+        if (callerUnit is not null && sender != callerUnit)
         {
             return (null, Problems.Forbidden("acting-as-another-unit", $"The package is from {sender}, but this credential acts for {callerUnit}. A unit sends only its own packages."));
         }
@@ -73,7 +72,7 @@ public static class PackageVerification
                 : Problems.Validation(e.Code, e.Message));
         }
 
-        var signedAt = SigningTime(package, now);
+        var signedAt = EdxmlDates.SigningTime(package, now);
         if (signedAt > now + ClockSkew)
         {
             return (null, Problems.Validation("signing-time-in-future", $"The sender's trace timestamp ({signedAt:yyyy-MM-dd HH:mm} UTC) is in the future; check the sending machine's clock."));
@@ -98,11 +97,18 @@ public static class PackageVerification
         }
 
         var certificate = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData));
-        if (await db.Units.AnyAsync(u => u.Code == sender && u.External, ct))
+        var verified = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt);
+        var unit = await db.Units.AsNoTracking().Where(u => u.Code == sender).Select(u => new { u.External, u.LegacySignatures }).FirstOrDefaultAsync(ct);
+        if (check.UsesSha1 && unit is not { LegacySignatures: true })
+        {
+            return (null, Problems.Validation("signature-algorithm-refused",
+                $"The package is signed with SHA-1 ({check.SignatureMethod}), which the hub accepts only from units an administrator marked as legacy. Sign with RSA-SHA256 or ECDSA P-256."));
+        }
+        if (unit is { External: true })
         {
             // A unit outside the province comes through the national axis: its certificate chains to the
             // government CA (checked above); the province's registry does not hold other provinces' keys.
-            return (new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt), null);
+            return (verified, null);
         }
         var registered = await db.UnitCertificates.AsNoTracking().Where(c => c.Sha256 == certificate)
             .Select(c => new { c.UnitCode, c.RevokedAt, c.RevocationReason }).FirstOrDefaultAsync(ct);
@@ -121,20 +127,6 @@ public static class PackageVerification
             return (null, Problems.Validation("certificate-revoked",
                 $"The signing certificate of {sender} was revoked in the registry on {revokedAt:yyyy-MM-dd} ({registered.RevocationReason}). Sign with the unit's current certificate."));
         }
-        if (check.UsesSha1 && !await db.Units.AnyAsync(u => u.Code == sender && u.LegacySignatures, ct))
-        {
-            return (null, Problems.Validation("signature-algorithm-refused",
-                $"The package is signed with SHA-1 ({check.SignatureMethod}), which the hub accepts only from units an administrator marked as legacy. Sign with RSA-SHA256 or ECDSA P-256."));
-        }
-        return (new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt), null);
-    }
-
-    /// <summary>The signing time is the sender's own trace header timestamp; without one, the time of arrival.</summary>
-    private static DateTimeOffset SigningTime(EdxmlPackage package, DateTimeOffset now)
-    {
-        var own = package.Trace?.TraceHeaders.LastOrDefault(t => t.OrganId?.Trim() == package.SenderCode);
-        return own is not null && EdxmlDates.TryTimestamp(own.Timestamp, out var local)
-            ? new DateTimeOffset(local, VietnamOffset).ToUniversalTime()
-            : now;
+        return (verified, null);
     }
 }

@@ -86,7 +86,7 @@ public static class StatusEndpoints
                 "This hub has no signing certificate (DEX_SIGNING_CERT, DEX_SIGNING_KEY); ask the administrator to configure one.");
         }
         var about = new ResponseFor(document.SenderCode, $"{document.Number}/{document.Notation}", EdxmlDates.Date(document.PromulgationDate), document.EdxmlDocumentId);
-        var local = hubStatus.At.ToOffset(PackageVerification.VietnamOffset).DateTime;
+        var local = EdxmlDates.Local(hubStatus.At);
         var package = PackageBuilder.Status(code, null, about, hubStatus.Code, hubStatus.Reason, local);
         var bytes = PackageSignature.Sign(EdxmlWriter.ToBytes(package), trust.HubCertificate);
         http.Response.Headers["X-Content-SHA256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
