@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using DocExchange.Protocol.Edxml;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using static DocExchange.Cli.Output;
@@ -12,10 +13,7 @@ public static class DocumentCommands
     public static async Task<int> Reply(HubClient hub, Args args)
     {
         var id = args.Positional(1, "the ID of the document answered");
-        var original = await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}");
-        var about = new DocExchange.Protocol.Edxml.ResponseFor(S(original["sender"]), $"{S(original["number"])}/{S(original["notation"])}",
-            DocExchange.Protocol.Edxml.EdxmlDates.Date(DateOnly.Parse(S(original["promulgationDate"]), System.Globalization.CultureInfo.InvariantCulture)), S(original["documentId"]));
-        return await Send(hub, args, about);
+        return await Send(hub, args, await StatusCommands.AboutAsync(hub, id));
     }
 
     public static async Task<int> Send(HubClient hub, Args args, DocExchange.Protocol.Edxml.ResponseFor? replyTo = null)
@@ -110,7 +108,7 @@ public static class DocumentCommands
         // The sender is the unit the certificate was issued to (OU), unless --from says otherwise.
         var sender = from ?? SigningKey.UnitOf(signer)
             ?? throw new UsageException("--from CODE is required: the certificate does not name its unit (OU=CODE)");
-        var local = DateTime.UtcNow.AddHours(7);
+        var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
         var priority = urgency switch { null or "normal" => 0, "urgent" => 1, "very-urgent" => 2, "flash" => 3, _ => throw new UsageException($"--urgency {urgency}: normal, urgent, very-urgent or flash") };
         var attachments = new List<(string, string, byte[])>();
         foreach (var f in files)

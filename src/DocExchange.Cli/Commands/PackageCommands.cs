@@ -37,8 +37,7 @@ public static class PackageCommands
             string trustNote = "not checked (give --trust CA.pem)";
             if (trust.Count > 0)
             {
-                var signedAt = package.Trace?.TraceHeaders.LastOrDefault(t => t.OrganId?.Trim() == package.SenderCode) is { } own && EdxmlDates.TryTimestamp(own.Timestamp, out var local)
-                    ? new DateTimeOffset(local, TimeSpan.FromHours(7)) : DateTimeOffset.UtcNow;
+                var signedAt = EdxmlDates.SigningTime(package, DateTimeOffset.UtcNow);
                 TrustAnchors.Load(trust, crls).Check(check.Signer, check.OtherCertificates, signedAt);
                 trustNote = $"chains to a trusted CA, valid at signing time {signedAt:yyyy-MM-dd HH:mm zzz}, not on the CRLs given";
             }

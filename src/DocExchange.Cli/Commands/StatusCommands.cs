@@ -47,11 +47,9 @@ public static class StatusCommands
         var from = args.Option("from");
         var json = args.Flag("json");
         args.RejectUnknown();
-        var document = await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}");
         var unit = from ?? SigningKey.UnitOf(signer) ?? throw new UsageException("--from CODE is required: the certificate does not name its unit (OU=CODE)");
-        var about = new ResponseFor(S(document["sender"]), $"{S(document["number"])}/{S(document["notation"])}",
-            EdxmlDates.Date(DateOnly.Parse(S(document["promulgationDate"]), System.Globalization.CultureInfo.InvariantCulture)), S(document["documentId"]));
-        var package = PackageBuilder.Status(unit, null, about, code, reason, DateTime.UtcNow.AddHours(7));
+        var about = await AboutAsync(hub, id);
+        var package = PackageBuilder.Status(unit, null, about, code, reason, EdxmlDates.Local(DateTimeOffset.UtcNow));
         var signed = PackageSignature.Sign(EdxmlWriter.ToBytes(package), signer);
         var content = new ByteArrayContent(signed);
         content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
@@ -62,8 +60,16 @@ public static class StatusCommands
         }
         else
         {
-            Console.Out.WriteLine($"{unit} said {code} about {document["documentId"]} (signed status package, sha256 {accepted["sha256"]})");
+            Console.Out.WriteLine($"{unit} said {code} about {about.DocumentId} (signed status package, sha256 {accepted["sha256"]})");
         }
         return 0;
+    }
+
+    /// <summary>The edXML ResponseFor block naming a document the hub knows (for statuses and replies).</summary>
+    public static async Task<ResponseFor> AboutAsync(HubClient hub, string id)
+    {
+        var document = await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}");
+        return new ResponseFor(S(document["sender"]), $"{S(document["number"])}/{S(document["notation"])}",
+            EdxmlDates.Date(DateOnly.Parse(S(document["promulgationDate"]), System.Globalization.CultureInfo.InvariantCulture)), S(document["documentId"]));
     }
 }
