@@ -1,2 +1,3 @@
 global using NUnit.Framework;
 global using DocExchange.IntegrationTests.Infrastructure;
+global using DocExchange.AxisStandIn;

@@ -45,13 +45,33 @@ public class The_national_connector
         await Expect.Problem(await commune.SendAsync(Documents.Submission(Documents.Metadata(GovernmentOffice))), 422, "external-needs-package");
     }
 
-    [Test]
-    public async Task While_the_axis_is_down_documents_wait_in_postgresql_and_then_leave_in_order_exactly_once()
+    /// <summary>An axis in maintenance answers 503; an axis whose host is down refuses connections.</summary>
+    public enum Outage { Answers503, RefusesConnections }
+
+    private static Task Break(Outage outage)
+    {
+        if (outage == Outage.Answers503)
+        {
+            TestHub.Axis.Down = true;
+            return Task.CompletedTask;
+        }
+        return TestHub.Axis.RefuseConnectionsAsync();
+    }
+
+    private static Task Repair()
+    {
+        TestHub.Axis.Down = false;
+        return TestHub.Axis.AcceptConnectionsAsync();
+    }
+
+    [TestCase(Outage.Answers503)]
+    [TestCase(Outage.RefusesConnections)]
+    public async Task While_the_axis_is_down_documents_wait_in_postgresql_and_then_leave_in_order_exactly_once(Outage outage)
     {
         var p = await TestHub.NewProvince();
         var sender = p.Commune(2, 1);
         var clerk = await TestHub.Clerk(sender);
-        TestHub.Axis.Down = true;
+        await Break(outage);
         try
         {
             var documents = new List<byte[]>();
@@ -66,7 +86,7 @@ public class The_national_connector
             Assert.That(health["checks"]!["national-axis"]!["data"]!["backlog"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(200));
             Assert.That(TestHub.Axis.Received.Count(r => r.From == sender), Is.Zero);
 
-            TestHub.Axis.Down = false;
+            await Repair();
             var received = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == sender).ToList()), r => r.Count >= 200,
                 TimeSpan.FromSeconds(120), "the backlog drained");
             Assert.That(received.Select(r => r.Package), Is.EqualTo(documents), "every document once, in the order sent");
@@ -75,7 +95,7 @@ public class The_national_connector
         }
         finally
         {
-            TestHub.Axis.Down = false;
+            await Repair();
         }
     }
 

@@ -41,8 +41,8 @@ public static class TestHub
         TestSigning.Configure();
         Axis = await StandInAxis.Start();
         Environment.SetEnvironmentVariable("DEX_AXIS_URL", Axis.Url.ToString());
-        Environment.SetEnvironmentVariable("DEX_AXIS_SYSTEMID", StandInAxis.SystemId);
-        Environment.SetEnvironmentVariable("DEX_AXIS_SECRET", StandInAxis.Secret);
+        Environment.SetEnvironmentVariable("DEX_AXIS_SYSTEMID", StandInAxis.DefaultSystemId);
+        Environment.SetEnvironmentVariable("DEX_AXIS_SECRET", StandInAxis.DefaultSecret);
         var settings = new HubSettings(TestServers.Database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
         await using (var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider())
         {

@@ -8,21 +8,28 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace DocExchange.IntegrationTests.Infrastructure;
+namespace DocExchange.AxisStandIn;
 
 /// <summary>
-/// A stand-in for the national axis, built on the same protocol library, for the connector's tests:
-/// it checks the province's signed requests, keeps what it is sent, lists a few national agencies,
-/// and can be switched off (every call answers 503) to play an outage.
+/// A stand-in for the national axis, built on the same protocol library as the hub: it checks the
+/// province's signed requests, keeps what it is sent, lists a few national agencies, and delivers
+/// packages to the province. Faults can be switched on: an outage (every call answers 503), refused
+/// connections (nothing listens on the port), slow answers, lost acknowledgements; a redelivery is
+/// <see cref="Deliver"/> of the same package again. Tests host it in-process; <c>ops/run</c> and
+/// <c>ops/bench</c> run it as a process with a control port (Program.cs).
 /// </summary>
 public sealed class StandInAxis : IAsyncDisposable
 {
-    public const string SystemId = "thanhhoa-test";
-    public const string Secret = "bí-mật-trục-thử";
+    public const string DefaultSystemId = "thanhhoa-test";
+    public const string DefaultSecret = "bí-mật-trục-thử";
     public static readonly (string Code, string Name)[] Agencies =
         [("000.00.00.G22", "Văn phòng Chính phủ"), ("000.00.00.G10", "Bộ Nội vụ"), ("000.00.00.H41", "UBND tỉnh Nghệ An")];
 
-    private readonly WebApplication app;
+    private readonly string systemId;
+    private readonly string secret;
+    private readonly SemaphoreSlim listening = new(1, 1);
+    private WebApplication? app;
+
     public Uri Url { get; }
     /// <summary>While set, every call answers 503, as an axis in maintenance does.</summary>
     public volatile bool Down;
@@ -30,11 +37,28 @@ public sealed class StandInAxis : IAsyncDisposable
     public TimeSpan Slowness;
     /// <summary>How many updateStatus calls still to answer 500 without applying them: acknowledgements lost on the way.</summary>
     public int AcknowledgementsToLose;
+    /// <summary>True while nothing listens on the port: connections are refused, as when the axis host is down.</summary>
+    public bool Refusing => app is null;
     public ConcurrentQueue<(string DocId, string From, string To, byte[] Package)> Received { get; } = new();
     /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
     public ConcurrentDictionary<string, (string MessageType, byte[] Package)> ForProvince { get; } = new();
     /// <summary>What the province answered with updateStatus, by docId.</summary>
     public ConcurrentDictionary<string, string> Answers { get; } = new();
+
+    private StandInAxis(Uri url, string systemId, string secret)
+    {
+        Url = url;
+        this.systemId = systemId;
+        this.secret = secret;
+    }
+
+    /// <summary>Starts listening on 127.0.0.1 (a free port when <paramref name="port"/> is 0).</summary>
+    public static async Task<StandInAxis> Start(int port = 0, string systemId = DefaultSystemId, string secret = DefaultSecret)
+    {
+        var axis = new StandInAxis(new Uri($"http://127.0.0.1:{(port == 0 ? FreePort() : port)}"), systemId, secret);
+        await axis.AcceptConnectionsAsync();
+        return axis;
+    }
 
     /// <summary>Puts a package on the province's list, as another province or a ministry sending through the axis does.</summary>
     public string Deliver(byte[] package, string messageType = "edoc", string? docId = null)
@@ -44,23 +68,46 @@ public sealed class StandInAxis : IAsyncDisposable
         return docId;
     }
 
-    private StandInAxis(WebApplication app, Uri url)
+    /// <summary>Closes the listening socket: every connection is refused until <see cref="AcceptConnectionsAsync"/>.</summary>
+    public async Task RefuseConnectionsAsync()
     {
-        this.app = app;
-        Url = url;
+        await listening.WaitAsync();
+        try
+        {
+            if (app is not null)
+            {
+                await app.StopAsync(TimeSpan.FromSeconds(1));
+                await app.DisposeAsync();
+                app = null;
+            }
+        }
+        finally
+        {
+            listening.Release();
+        }
     }
 
-    public static async Task<StandInAxis> Start()
+    /// <summary>Listens on the same port again.</summary>
+    public async Task AcceptConnectionsAsync()
     {
-        var port = FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var axis = new StandInAxis(app, new Uri($"http://127.0.0.1:{port}"));
-        app.MapPost("/{call}", axis.Handle);
-        await app.StartAsync();
-        return axis;
+        await listening.WaitAsync();
+        try
+        {
+            if (app is null)
+            {
+                var builder = WebApplication.CreateSlimBuilder();
+                builder.WebHost.UseUrls(Url.ToString());
+                builder.Logging.ClearProviders();
+                var started = builder.Build();
+                started.MapPost("/{call}", Handle);
+                await started.StartAsync();
+                app = started;
+            }
+        }
+        finally
+        {
+            listening.Release();
+        }
     }
 
     private async Task<IResult> Handle(string call, HttpRequest request)
@@ -76,7 +123,7 @@ public sealed class StandInAxis : IAsyncDisposable
         AxisRequest signed;
         try
         {
-            signed = AxisAuthentication.Check(n => request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, id => id == SystemId ? Secret : null,
+            signed = AxisAuthentication.Check(n => request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, id => id == systemId ? secret : null,
                 DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), TimeSpan.FromHours(7));
         }
         catch (AxisAuthenticationException e)
@@ -119,6 +166,7 @@ public sealed class StandInAxis : IAsyncDisposable
                 {
                     return Results.StatusCode(500);
                 }
+                Interlocked.CompareExchange(ref AcknowledgementsToLose, 0, -1);
                 var id = signed.Parameters.GetValueOrDefault("docId") ?? "";
                 var status = signed.Parameters.GetValueOrDefault("status") ?? "";
                 Answers[id] = status == "fail" ? $"fail: {Uri.UnescapeDataString(signed.Parameters.GetValueOrDefault("description") ?? "")}" : status;
@@ -143,12 +191,12 @@ public sealed class StandInAxis : IAsyncDisposable
     private static IResult Fail(string code, string message) =>
         Results.Json(new JsonObject { ["status"] = "FAIL", ["ErrorCode"] = code, ["ErrorDesc"] = message }, statusCode: (int)HttpStatusCode.BadRequest);
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync() => await RefuseConnectionsAsync();
 }
