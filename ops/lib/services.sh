@@ -192,3 +192,35 @@ recreate_vhost() {
   ( rabbit_env; "$RABBITMQCTL" -q delete_vhost "$1" >/dev/null 2>&1 || true )
   ensure_vhost "$1"
 }
+
+# The stand-in national axis (src/DocExchange.AxisStandIn) as a background process, for ops/run when
+# no real axis is configured, and for ops/bench. start_standin_axis NAME PORT CONTROL_PORT [AGENCIES]: pid in
+# .local/NAME.pid, log in .local/NAME.log; exports DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET.
+STANDIN_SYSTEMID="thanhhoa-test"
+STANDIN_SECRET="bí-mật-trục-thử"
+start_standin_axis() {
+  local name="$1" port="$2" control="$3" agencies="${4:-}"
+  local dll="$ROOT/src/DocExchange.AxisStandIn/bin/Release/net10.0/DocExchange.AxisStandIn.dll"
+  export DEX_AXIS_URL="http://127.0.0.1:$port" DEX_AXIS_SYSTEMID="$STANDIN_SYSTEMID" DEX_AXIS_SECRET="$STANDIN_SECRET"
+  if [ -f "$LOCAL/$name.pid" ] && kill -0 "$(cat "$LOCAL/$name.pid")" 2>/dev/null; then return 0; fi
+  dotnet build -c Release -v q --nologo "$ROOT/src/DocExchange.AxisStandIn" >"$LOCAL/$name-build.log" 2>&1 \
+    || { cat "$LOCAL/$name-build.log" >&2; die "the stand-in axis did not build"; }
+  nohup dotnet "$dll" --port "$port" --control-port "$control" --systemid "$STANDIN_SYSTEMID" --secret "$STANDIN_SECRET" \
+    ${agencies:+--agencies "$agencies"} >"$LOCAL/$name.log" 2>&1 </dev/null &
+  echo $! >"$LOCAL/$name.pid"
+  for _ in $(seq 1 60); do
+    curl -fs "http://127.0.0.1:$control/state" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$LOCAL/$name.pid")" 2>/dev/null || { cat "$LOCAL/$name.log" >&2; die "the stand-in axis exited (ports $port, $control in use?)"; }
+    sleep 0.5
+  done
+  die "the stand-in axis did not answer on port $control; see $LOCAL/$name.log"
+}
+
+stop_standin_axis() {
+  local name="$1"
+  if [ -f "$LOCAL/$name.pid" ]; then
+    local pid; pid="$(cat "$LOCAL/$name.pid")"
+    if kill -0 "$pid" 2>/dev/null; then log "stopping the stand-in axis (pid $pid)"; kill "$pid"; fi
+    rm -f "$LOCAL/$name.pid"
+  fi
+}

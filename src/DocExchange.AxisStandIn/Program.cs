@@ -8,6 +8,7 @@ namespace DocExchange.AxisStandIn;
 /// <summary>
 /// The stand-in axis as a process, for ops/run (a local axis when none is configured) and ops/bench.
 ///   DocExchange.AxisStandIn [--port 8099] [--control-port 8098] [--systemid ID] [--secret SECRET]
+///     [--agencies "CODE=Name;CODE=Name"]   (default: the Government Office, a ministry, a province)
 /// The axis protocol is served on --port; the control port (loopback, unauthenticated: development
 /// only) switches faults and shows what the axis holds:
 ///   GET  /state                                  what was received, what waits for the province, faults
@@ -26,7 +27,10 @@ internal static class Program
 
         var port = int.Parse(Option("--port", "8099"), System.Globalization.CultureInfo.InvariantCulture);
         var controlPort = int.Parse(Option("--control-port", "8098"), System.Globalization.CultureInfo.InvariantCulture);
-        await using var axis = await StandInAxis.Start(port, Option("--systemid", StandInAxis.DefaultSystemId), Option("--secret", StandInAxis.DefaultSecret));
+        var agencies = Option("--agencies", "") is { Length: > 0 } list
+            ? list.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Split('=', 2)).Select(a => (a[0].Trim(), a.Length > 1 ? a[1].Trim() : a[0].Trim())).ToArray()
+            : null;
+        await using var axis = await StandInAxis.Start(port, Option("--systemid", StandInAxis.DefaultSystemId), Option("--secret", StandInAxis.DefaultSecret), agencies);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{controlPort}");

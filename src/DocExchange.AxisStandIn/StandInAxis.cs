@@ -22,15 +22,16 @@ public sealed class StandInAxis : IAsyncDisposable
 {
     public const string DefaultSystemId = "thanhhoa-test";
     public const string DefaultSecret = "bí-mật-trục-thử";
-    public static readonly (string Code, string Name)[] Agencies =
+    public static readonly (string Code, string Name)[] DefaultAgencies =
         [("000.00.00.G22", "Văn phòng Chính phủ"), ("000.00.00.G10", "Bộ Nội vụ"), ("000.00.00.H41", "UBND tỉnh Nghệ An")];
 
     private readonly string systemId;
-    private readonly string secret;
     private readonly SemaphoreSlim listening = new(1, 1);
     private WebApplication? app;
 
     public Uri Url { get; }
+    /// <summary>The province's secret as the axis holds it; changing it plays a rotated or mistyped secret (every call refused).</summary>
+    public volatile string Secret;
     /// <summary>While set, every call answers 503, as an axis in maintenance does.</summary>
     public volatile bool Down;
     /// <summary>While set, every answer comes this late (beyond the connector's per-attempt timeout when long enough).</summary>
@@ -39,23 +40,29 @@ public sealed class StandInAxis : IAsyncDisposable
     public int AcknowledgementsToLose;
     /// <summary>True while nothing listens on the port: connections are refused, as when the axis host is down.</summary>
     public bool Refusing => app is null;
+    /// <summary>The agencies the axis knows, by code: getAgenciesList lists them; sendEdoc to any other code is refused.</summary>
+    public ConcurrentDictionary<string, string> Agencies { get; } = new();
     public ConcurrentQueue<(string DocId, string From, string To, byte[] Package)> Received { get; } = new();
     /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
     public ConcurrentDictionary<string, (string MessageType, byte[] Package)> ForProvince { get; } = new();
     /// <summary>What the province answered with updateStatus, by docId.</summary>
     public ConcurrentDictionary<string, string> Answers { get; } = new();
 
-    private StandInAxis(Uri url, string systemId, string secret)
+    private StandInAxis(Uri url, string systemId, string secret, (string Code, string Name)[] agencies)
     {
         Url = url;
+        foreach (var (code, name) in agencies)
+        {
+            Agencies[code] = name;
+        }
         this.systemId = systemId;
-        this.secret = secret;
+        Secret = secret;
     }
 
-    /// <summary>Starts listening on 127.0.0.1 (a free port when <paramref name="port"/> is 0).</summary>
-    public static async Task<StandInAxis> Start(int port = 0, string systemId = DefaultSystemId, string secret = DefaultSecret)
+    /// <summary>Starts listening on 127.0.0.1 (a free port when <paramref name="port"/> is 0); getAgenciesList lists <paramref name="agencies"/>.</summary>
+    public static async Task<StandInAxis> Start(int port = 0, string systemId = DefaultSystemId, string secret = DefaultSecret, (string Code, string Name)[]? agencies = null)
     {
-        var axis = new StandInAxis(new Uri($"http://127.0.0.1:{(port == 0 ? FreePort() : port)}"), systemId, secret);
+        var axis = new StandInAxis(new Uri($"http://127.0.0.1:{(port == 0 ? FreePort() : port)}"), systemId, secret, agencies ?? DefaultAgencies);
         await axis.AcceptConnectionsAsync();
         return axis;
     }
@@ -123,7 +130,7 @@ public sealed class StandInAxis : IAsyncDisposable
         AxisRequest signed;
         try
         {
-            signed = AxisAuthentication.Check(n => request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, id => id == systemId ? secret : null,
+            signed = AxisAuthentication.Check(n => request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, id => id == systemId ? Secret : null,
                 DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), TimeSpan.FromHours(7));
         }
         catch (AxisAuthenticationException e)
@@ -133,7 +140,7 @@ public sealed class StandInAxis : IAsyncDisposable
         switch (call)
         {
             case "getAgenciesList":
-                return Ok(new JsonObject { ["data"] = new JsonArray(Agencies.Select(a => (JsonNode)new JsonObject { ["code"] = a.Code, ["name"] = a.Name }).ToArray()) });
+                return Ok(new JsonObject { ["data"] = new JsonArray(Agencies.OrderBy(a => a.Key).Select(a => (JsonNode)new JsonObject { ["code"] = a.Key, ["name"] = a.Value }).ToArray()) });
             case "sendEdoc":
                 using (var buffer = new MemoryStream())
                 {
@@ -143,7 +150,11 @@ public sealed class StandInAxis : IAsyncDisposable
                     {
                         return Fail("hash-mismatch", "hash-file does not match the package");
                     }
-                    var to = JsonNode.Parse(signed.Parameters["to"])!.AsArray().Select(t => t!["code"]!.GetValue<string>());
+                    var to = JsonNode.Parse(signed.Parameters["to"])!.AsArray().Select(t => t!["code"]!.GetValue<string>()).ToList();
+                    if (to.FirstOrDefault(code => !Agencies.ContainsKey(code)) is { } unknown)
+                    {
+                        return Fail("unknown-agency", $"no agency {unknown} on the axis");
+                    }
                     var docId = Guid.NewGuid().ToString();
                     foreach (var code in to)
                     {
@@ -175,6 +186,8 @@ public sealed class StandInAxis : IAsyncDisposable
                     ForProvince.TryRemove(id, out _);
                 }
                 return Ok(new JsonObject());
+            case "countReceiveEdoc":
+                return Ok(new JsonObject { ["total"] = ForProvince.Count });
             default:
                 return Ok(new JsonObject { ["data"] = new JsonArray() });
         }

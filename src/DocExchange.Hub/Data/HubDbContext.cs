@@ -78,8 +78,8 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         b.Entity<AxisOutbound>(e =>
         {
             e.ToTable("axis_outbound");
-            // The connector's queue: unsent rows, oldest first.
-            e.HasIndex(x => x.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_axis_outbound_pending");
+            // The connector's queue: rows neither sent nor refused, oldest first.
+            e.HasIndex(x => x.Id).HasFilter("sent_at IS NULL AND refused_at IS NULL").HasDatabaseName("ix_axis_outbound_pending");
             e.HasIndex(x => new { x.DocumentId, x.RecipientCode });
         });
         b.Entity<AxisInbound>(e =>

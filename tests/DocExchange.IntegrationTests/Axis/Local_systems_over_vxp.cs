@@ -16,17 +16,8 @@ public class Local_systems_over_vxp
 
         public Task<HttpResponseMessage> Call(string call, Dictionary<string, string> parameters, byte[]? body = null) => Send(call, Headers(parameters), body);
 
-        public static Task<HttpResponseMessage> Send(string call, List<KeyValuePair<string, string>> headers, byte[]? body = null)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/vxp/{call}") { Content = new ByteArrayContent(body ?? []) };
-            request.Content.Headers.ContentType = new("application/octet-stream");
-            foreach (var (name, value) in headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-            request.Headers.TryAddWithoutValidation("User-Agent", AxisAuthentication.UserAgent);
-            return TestHub.Anonymous().SendAsync(request);
-        }
+        public static Task<HttpResponseMessage> Send(string call, List<KeyValuePair<string, string>> headers, byte[]? body = null) =>
+            TestHub.Anonymous().SendAsync(AxisRequests.WithHeaders($"/vxp/{call}", headers, body));
     }
 
     private static async Task<AxisClient> Issue(params string[] units)

@@ -100,6 +100,68 @@ public class The_national_connector
     }
 
     [Test]
+    public async Task A_package_the_axis_refuses_is_refused_to_its_sender_and_does_not_hold_up_the_rest()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(1, 2);
+        var clerk = await TestHub.Clerk(sender);
+        const string Province = "000.00.00.H41";
+        // The axis no longer knows Nghệ An; the registry, synchronised earlier, still does.
+        Assert.That(TestHub.Axis.Agencies.TryRemove(Province, out var name), Is.True);
+        try
+        {
+            var toUnknown = await TestSigning.Post(clerk, await TestSigning.SignedDocument(sender, Province));
+            await Expect.Status(toUnknown, 202);
+            var refusedId = (await TestHub.Json(toUnknown))["id"]!.GetValue<string>();
+            var next = await TestSigning.SignedDocument(sender, GovernmentOffice);
+            await Expect.Status(await TestSigning.Post(clerk, next), 202);
+
+            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == sender).ToList()), r => r.Count == 1,
+                TimeSpan.FromSeconds(30), "the document behind the refused one reached the axis");
+            Assert.That(TestHub.Axis.Received.Single(r => r.From == sender).Package, Is.EqualTo(next));
+            var status = await Documents.Delivered(clerk, refusedId);
+            var recipient = status["recipients"]![0]!;
+            Assert.That(recipient["state"]!.GetValue<string>(), Is.EqualTo("refused"));
+            Assert.That(recipient["reason"]!.GetValue<string>(), Does.Contain("national axis refused it (unknown-agency)"));
+            var health = await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready"));
+            Assert.That(health["checks"]!["national-axis"]!["status"]!.GetValue<string>(), Is.EqualTo("healthy"), "a refused package is not an outage");
+        }
+        finally
+        {
+            TestHub.Axis.Agencies[Province] = name!;
+        }
+    }
+
+    [Test]
+    public async Task When_the_axis_refuses_the_province_itself_documents_wait_and_are_not_refused()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(1, 3);
+        var clerk = await TestHub.Clerk(sender);
+        var secret = TestHub.Axis.Secret;
+        TestHub.Axis.Secret = "a secret the operator rotated";
+        try
+        {
+            var response = await TestSigning.Post(clerk, await TestSigning.SignedDocument(sender, GovernmentOffice));
+            await Expect.Status(response, 202);
+            var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
+            var health = await Expect.Eventually(async () => await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")),
+                h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "degraded", TimeSpan.FromSeconds(30), "health reports the axis refusing the province");
+            Assert.That(health["checks"]!["national-axis"]!["description"]!.GetValue<string>(), Does.Contain("(bad-signature)"));
+            var status = await Documents.Status(clerk, id);
+            Assert.That(status["recipients"]![0]!["state"]!.GetValue<string>(), Is.EqualTo("queued"), "waiting, not refused to the sender");
+
+            TestHub.Axis.Secret = secret;
+            await Documents.Delivered(clerk, id, within: 60);
+            Assert.That(TestHub.Axis.Received.Count(r => r.From == sender), Is.EqualTo(1));
+        }
+        finally
+        {
+            TestHub.Axis.Secret = secret;
+        }
+    }
+
+    [Test]
     public async Task A_ministry_sends_to_all_the_districts_and_a_redelivery_is_not_delivered_twice()
     {
         var p = await TestHub.NewProvince();

@@ -132,6 +132,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("recipient_code");
 
+                    b.Property<DateTimeOffset?>("RefusedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refused_at");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -145,7 +149,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_axis_outbound_pending")
-                        .HasFilter("sent_at IS NULL");
+                        .HasFilter("sent_at IS NULL AND refused_at IS NULL");
 
                     b.HasIndex("DocumentId", "RecipientCode")
                         .HasDatabaseName("ix_axis_outbound_document_id_recipient_code");

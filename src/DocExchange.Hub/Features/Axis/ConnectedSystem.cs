@@ -28,7 +28,9 @@ public class AxisSeenRequest
 
 /// <summary>
 /// A package waiting to go to a unit outside the province through the national axis. Rows are
-/// sent in order; a failed attempt sets the next one later; what waits survives any restart.
+/// sent in order; a failed attempt sets the next one later; what waits survives any restart. A row
+/// leaves the queue when the axis takes it (<see cref="SentAt"/>) or refuses that package itself
+/// (<see cref="RefusedAt"/>).
 /// </summary>
 public class AxisOutbound
 {
@@ -42,6 +44,11 @@ public class AxisOutbound
     public DateTimeOffset? SentAt { get; set; }
     /// <summary>The axis's own id for the sent package.</summary>
     public string? AxisDocId { get; set; }
+    /// <summary>
+    /// Set when the axis refused this package while answering the province's other calls (an unknown
+    /// recipient, say): it stops blocking the queue, and the delivery is refused with the axis's reason.
+    /// </summary>
+    public DateTimeOffset? RefusedAt { get; set; }
     /// <summary>Set when the row carries a local recipient's status package (business_statuses) back to an external sender.</summary>
     public long? StatusId { get; set; }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Deliveries;
@@ -27,19 +26,42 @@ public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secr
             : null;
 }
 
-/// <summary>A refusal from the axis (status FAIL), with its error code.</summary>
-public sealed class AxisCallException(string code, string message) : Exception(message)
+/// <summary>A refusal from the axis (status FAIL), with its error code and description.</summary>
+public sealed class AxisCallException(string call, string code, string description) : Exception($"the axis refused {call} ({code}): {description}")
 {
     public string Code { get; } = code;
+    public string Description { get; } = description;
 }
 
 /// <summary>What the connector last saw of the axis, for health and metrics.</summary>
 public sealed class AxisConnectorState
 {
+    /// <summary>The last call was answered OK.</summary>
     public volatile bool Reachable = true;
     public volatile string? LastError;
     public int Backlog;
     public double OldestWaitSeconds;
+    private int recovered;
+
+    /// <summary>The axis answered OK; after a failure, the waiting head of the queue may go at once.</summary>
+    public void Answered()
+    {
+        if (!Reachable)
+        {
+            Interlocked.Exchange(ref recovered, 1);
+        }
+        Reachable = true;
+        LastError = null;
+    }
+
+    public void Failed(string error)
+    {
+        Reachable = false;
+        LastError = error;
+    }
+
+    /// <summary>True once after the axis answered again following a failure.</summary>
+    public bool TakeRecovery() => Interlocked.Exchange(ref recovered, 0) == 1;
 
     public AxisConnectorState()
     {
@@ -54,8 +76,10 @@ public sealed class AxisConnectorState
 /// units) and sends the packages addressed to them, in order, from the PostgreSQL backlog
 /// (axis_outbound): an outage of hours loses nothing and survives restarts. Calls go through a Polly
 /// pipeline (timeout per attempt, retries with exponential backoff and jitter, a circuit breaker);
-/// a row that still fails is tried again later, and nothing behind it overtakes it. One hub instance
-/// sends at a time (a PostgreSQL advisory lock), so the order holds across instances.
+/// a row that still fails is tried again later, and nothing behind it overtakes it; once the axis
+/// answers again after an outage, the head of the queue goes at once. A package the axis refuses
+/// while it answers the province's other calls leaves the queue refused, with the axis's reason, so
+/// one bad package cannot stop the province's traffic. One hub instance sends at a time (a PostgreSQL advisory lock), so the order holds across instances.
 /// Towards the axis this is at least once: a crash between the axis's answer and the commit sends
 /// the package again, and the receiver recognises it by its edXML DocumentId, as the axis requires.
 /// Receiving: it polls getReceivedEdocList for documents and statuses, fetches each with getEdoc,
@@ -112,8 +136,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                state.Reachable = false;
-                state.LastError = e.Message;
+                state.Failed(e.Message);
                 log.LogWarning("national axis: {Error}", e.Message);
             }
             await Task.Delay(sent > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(500), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -143,7 +166,11 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Sends waiting packages in order, until one fails (it is tried again later) or none wait.</summary>
+    /// <summary>
+    /// Sends waiting packages in order, until one fails (it is tried again later) or none wait. A batch
+    /// is one transaction: documents, deliveries and statuses are read for the whole batch, each
+    /// package's bytes only when it is sent, and what was sent is committed together.
+    /// </summary>
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
@@ -153,20 +180,34 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         {
             return 0;
         }
-        var rows = await db.AxisOutbound.Where(o => o.SentAt == null).OrderBy(o => o.Id).Take(50).ToListAsync(ct);
+        var rows = await db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null).OrderBy(o => o.Id).Take(50).ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+        var documentIds = rows.Select(r => r.DocumentId).Distinct().ToList();
+        var recipientCodes = rows.Select(r => r.RecipientCode).Distinct().ToList();
+        var statusIds = rows.Where(r => r.StatusId is not null).Select(r => r.StatusId!.Value).ToList();
+        var documents = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var deliveries = (await db.Deliveries.Where(d => documentIds.Contains(d.DocumentId) && recipientCodes.Contains(d.RecipientCode)).ToListAsync(ct))
+            .ToDictionary(d => (d.DocumentId, d.RecipientCode));
+        var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+        // The head waits out its backoff, unless the axis has answered again since: then it goes at once.
+        var recovered = state.TakeRecovery();
         var sent = 0;
         foreach (var row in rows)
         {
             var now = clock.GetUtcNow();
-            if (row.NextAttemptAt > now)
+            if (row.NextAttemptAt > now && !recovered)
             {
                 break; // nothing overtakes a row that is waiting for its next attempt
             }
-            var document = await db.Documents.AsNoTracking().FirstAsync(d => d.Id == row.DocumentId, ct);
-            var status = row.StatusId is { } statusId ? await db.BusinessStatuses.AsNoTracking().FirstAsync(s => s.Id == statusId, ct) : null;
+            var document = documents[row.DocumentId];
+            var status = row.StatusId is { } statusId ? statuses[statusId] : null;
             var (from, bytes, sha) = status is null
                 ? await db.DocumentPackages.AsNoTracking().Where(p => p.DocumentId == row.DocumentId).Select(p => new ValueTuple<string, byte[], string>(document.SenderCode, p.Content, p.Sha256)).FirstAsync(ct)
                 : (status.UnitCode, status.Package, status.Sha256);
+            var delivery = status is null ? deliveries[(row.DocumentId, row.RecipientCode)] : null;
             try
             {
                 var answer = await CallAsync("sendEdoc", new()
@@ -176,33 +217,42 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                 }, bytes, ct);
                 row.SentAt = clock.GetUtcNow();
                 row.AxisDocId = answer["DocId"]?.ToString();
-                if (status is not null)
+                sent++;
+                if (delivery is null)
                 {
-                    LedgerRecord.Add(db, LedgerEvents.AxisSent, document, status.UnitCode, row.SentAt.Value, $"status {status.Code} handed to the national axis as {row.AxisDocId}", status.Sha256);
-                    await db.SaveChangesAsync(ct);
-                    sent++;
+                    LedgerRecord.Add(db, LedgerEvents.AxisSent, document, status!.UnitCode, row.SentAt.Value, $"status {status.Code} handed to the national axis as {row.AxisDocId}", status.Sha256);
                     continue;
                 }
-                var delivery = await db.Deliveries.FirstAsync(d => d.DocumentId == row.DocumentId && d.RecipientCode == row.RecipientCode, ct);
                 delivery.State = DeliveryState.Delivered;
                 delivery.DeliveredAt = row.SentAt;
                 LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, row.SentAt.Value, $"handed to the national axis as {row.AxisDocId}");
-                state.Reachable = true;
-                state.LastError = null;
-                sent++;
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
             {
+                if (e is AxisCallException refused && await AnswersOtherCallsAsync(ct))
+                {
+                    // The axis refuses this package, not the province: it leaves the queue, refused with the axis's reason.
+                    row.RefusedAt = clock.GetUtcNow();
+                    row.LastError = refused.Message;
+                    var reason = $"the national axis refused it ({refused.Code}): {refused.Description}";
+                    if (delivery is not null)
+                    {
+                        delivery.State = DeliveryState.Refused;
+                        delivery.RefusalReason = reason;
+                    }
+                    LedgerRecord.Add(db, LedgerEvents.Refused, document, status?.UnitCode ?? row.RecipientCode, row.RefusedAt.Value, status is null ? reason : $"status {status.Code}: {reason}");
+                    log.LogWarning("national axis refused the package of document {Document} for {Recipient}: {Error}", document.Id, row.RecipientCode, refused.Message);
+                    sent++;
+                    continue;
+                }
                 row.Attempts++;
                 row.NextAttemptAt = now + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
                 row.LastError = e.Message;
-                state.Reachable = e is AxisCallException;
-                state.LastError = e.Message;
-                await db.SaveChangesAsync(ct);
+                state.Failed(e.Message);
                 break;
             }
-            await db.SaveChangesAsync(ct);
         }
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return sent;
     }
@@ -278,17 +328,29 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             // Headers are ASCII: the reason travels percent-encoded.
             : new() { ["docId"] = docId, ["status"] = "fail", ["description"] = Uri.EscapeDataString(outcome.Length > 300 ? outcome[..300] : outcome) }, null, ct);
 
+    /// <summary>
+    /// Whether the axis answers the province's other calls: then a refused sendEdoc is about that
+    /// package (a recipient the axis does not know, say), not about the province's credentials or clock,
+    /// which would refuse every call alike.
+    /// </summary>
+    private async Task<bool> AnswersOtherCallsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await CallAsync("countReceiveEdoc", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" }, null, ct);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
+        {
+            return false;
+        }
+    }
+
     private async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
         await pipeline.ExecuteAsync(async token =>
         {
             // A new request each attempt: it is signed with its own timestamp.
-            using var request = new HttpRequestMessage(HttpMethod.Post, call) { Content = new ByteArrayContent(body ?? []) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            foreach (var (name, value) in AxisAuthentication.Sign(settings.SystemId, settings.Secret, parameters, DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow())))
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-            request.Headers.TryAddWithoutValidation("User-Agent", AxisAuthentication.UserAgent);
+            using var request = AxisRequests.Signed(call, settings.SystemId, settings.Secret, parameters, body, DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow()));
             using var response = await http.SendAsync(request, token);
             if ((int)response.StatusCode >= 500)
             {
@@ -297,8 +359,9 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(token)) ?? new JsonObject();
             if (answer["status"]?.GetValue<string>() != "OK")
             {
-                throw new AxisCallException(answer["ErrorCode"]?.ToString() ?? "refused", $"the axis refused {call}: {answer["ErrorDesc"]}");
+                throw new AxisCallException(call, answer["ErrorCode"]?.ToString() ?? "refused", answer["ErrorDesc"]?.ToString() ?? "");
             }
+            state.Answered();
             return answer;
         }, ct);
 
@@ -322,7 +385,7 @@ public sealed class AxisHealthCheck(IServiceScopeFactory scopes, AxisConnectorSt
         var (backlog, oldest) = await BacklogAsync(scopes, clock, cancellationToken);
         var data = new Dictionary<string, object> { ["backlog"] = backlog, ["oldest_wait_seconds"] = Math.Round(oldest.TotalSeconds, 1) };
         return backlog > 0 && !state.Reachable
-            ? HealthCheckResult.Degraded($"the national axis is unreachable ({state.LastError}); {backlog} package(s) wait, the oldest for {oldest.TotalMinutes:0} min", data: data)
+            ? HealthCheckResult.Degraded($"the national axis is unreachable or refusing the province ({state.LastError}); {backlog} package(s) wait, the oldest for {oldest.TotalMinutes:0} min", data: data)
             : HealthCheckResult.Healthy($"{backlog} package(s) waiting for the national axis", data);
     }
 
@@ -330,7 +393,7 @@ public sealed class AxisHealthCheck(IServiceScopeFactory scopes, AxisConnectorSt
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        var pending = db.AxisOutbound.Where(o => o.SentAt == null);
+        var pending = db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null);
         var backlog = await pending.CountAsync(ct);
         var first = backlog == 0 ? (DateTimeOffset?)null : await pending.MinAsync(o => (DateTimeOffset?)o.CreatedAt, ct);
         return (backlog, first is { } f ? clock.GetUtcNow() - f : TimeSpan.Zero);

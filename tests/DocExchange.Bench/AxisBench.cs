@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using DocExchange.Protocol.Axis;
+using DocExchange.Protocol.Edxml;
+using DocExchange.Protocol.Signatures;
+using Npgsql;
+
+namespace DocExchange.Bench;
+
+/// <summary>
+/// The national connector against the stand-in axis that ops/bench started: signed documents from
+/// Thanh Hoá communes to the axis's agencies. Figures: documents/s through the connector while the
+/// axis is up, the time to drain a 10,000-document backlog once an outage ends (the axis refused
+/// connections meanwhile), documents/s taken in from the axis, and the raw baseline: signed sendEdoc
+/// calls straight to the stand-in, one at a time, as the connector makes them, without the hub.
+/// </summary>
+public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> clerk, NpgsqlDataSource db, Dictionary<string, double> results)
+{
+    private readonly Uri axis = new(Environment.GetEnvironmentVariable("DEX_AXIS_URL")!.TrimEnd('/') + "/");
+    private readonly string systemId = Environment.GetEnvironmentVariable("DEX_AXIS_SYSTEMID")!;
+    private readonly string secret = Environment.GetEnvironmentVariable("DEX_AXIS_SECRET")!;
+    private readonly HttpClient control = new() { BaseAddress = new Uri(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_CONTROL")!) };
+    private readonly string pki = Environment.GetEnvironmentVariable("DEX_BENCH_PKI")!;
+    private readonly int live = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_DOCS") ?? "3000", CultureInfo.InvariantCulture);
+    private readonly int backlog = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_BACKLOG") ?? "10000", CultureInfo.InvariantCulture);
+    private int number;
+
+    public async Task RunAsync()
+    {
+        var agencies = await Codes("SELECT code FROM units WHERE external ORDER BY code");
+        if (agencies.Count == 0)
+        {
+            throw new InvalidOperationException("no external units: the connector did not synchronise the stand-in axis's agency list");
+        }
+        var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(pki, "ca.key")));
+        var communes = await Codes("SELECT code FROM units WHERE tier = 'Commune' ORDER BY code DESC LIMIT 20");
+        Console.Error.WriteLine($"national connector: {communes.Count} communes get certificates; documents go to {string.Join(", ", agencies)} ...");
+        var senders = new List<(string Code, HttpClient Clerk, System.Security.Cryptography.X509Certificates.X509Certificate2 Key)>();
+        foreach (var code in communes)
+        {
+            var pair = DevPki.Issue(ca, code, $"Đơn vị {code}", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            (await admin.PostAsJsonAsync($"api/v1/units/{code}/certificates", new { certificate = pair.CertificatePem })).EnsureSuccessStatusCode();
+            senders.Add((code, await clerk(code), pair.Load()));
+        }
+        var attachment = new byte[10 * 1024];
+        Random.Shared.NextBytes(attachment);
+
+        // Signed in advance on every core, so that signing is not part of what is measured.
+        (HttpClient Clerk, byte[] Package)[] Sign(int count)
+        {
+            var first = Interlocked.Add(ref number, count) - count;
+            var packages = new (HttpClient, byte[])[count];
+            Parallel.For(0, count, i =>
+            {
+                var (code, client, key) = senders[i % senders.Count];
+                var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
+                var document = PackageBuilder.Document(new NewDocument(code, [agencies[i % agencies.Count]], (first + i + 1).ToString(CultureInfo.InvariantCulture), "BENCH-TW",
+                    "Công văn gửi trục quốc gia (đo tải)", DateOnly.FromDateTime(local), local) { Attachments = [("cong-van.pdf", "application/pdf", attachment)] });
+                packages[i] = (client, PackageSignature.Sign(EdxmlWriter.ToBytes(document), key));
+            });
+            return packages;
+        }
+
+        // 1. Raw baseline: the same signed calls straight to the stand-in, one at a time.
+        var raw = Sign(1000);
+        using (var direct = new HttpClient { BaseAddress = axis })
+        {
+            for (var round = 0; round < 2; round++) // the first round warms up
+            {
+                var clock = Stopwatch.StartNew();
+                foreach (var (_, package) in raw)
+                {
+                    using var request = AxisRequests.Signed("sendEdoc", systemId, secret, new Dictionary<string, string>
+                    {
+                        ["from"] = "000.00.00.H56", ["servicetype"] = "eDoc", ["messagetype"] = "edoc",
+                        ["to"] = new JsonArray(new JsonObject { ["code"] = agencies[0] }).ToJsonString(), ["hash-file"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(package)),
+                    }, package, EdxmlDates.Local(DateTimeOffset.UtcNow));
+                    (await direct.SendAsync(request)).EnsureSuccessStatusCode();
+                }
+                results["axis_raw_sends_per_s"] = Math.Round(raw.Length / clock.Elapsed.TotalSeconds, 1);
+            }
+        }
+        Console.Error.WriteLine($"  raw: {results["axis_raw_sends_per_s"]} signed sendEdoc calls/s straight to the stand-in, one at a time");
+
+        // 2. While the axis is up: documents/s from submission to the axis.
+        var packages = Sign(live);
+        var before = await Received();
+        var run = Stopwatch.StartNew();
+        var submitting = Submit(packages);
+        await WaitReceived(before + live, "through the connector", run);
+        await submitting;
+        results["connector_docs_per_s"] = Math.Round(live / run.Elapsed.TotalSeconds, 1);
+        results["connector_vs_raw_ratio"] = Math.Round(results["connector_docs_per_s"] / results["axis_raw_sends_per_s"], 3);
+        Console.Error.WriteLine($"  {live} documents reached the axis in {run.Elapsed.TotalSeconds:F1} s: {results["connector_docs_per_s"]} docs/s");
+
+        // 3. A backlog of 10,000 while the axis refuses connections, then the time to drain it.
+        var waiting = Sign(backlog);
+        await Faults(new { refuse = true });
+        before = await Received();
+        Console.Error.WriteLine($"  outage: the axis refuses connections while {backlog} documents are submitted ...");
+        await Submit(waiting);
+        while (await Scalar("SELECT count(*) FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL") < backlog)
+        {
+            await Task.Delay(200);
+        }
+        if (await Received() != before)
+        {
+            throw new InvalidOperationException("documents reached the axis during the outage");
+        }
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the connector's backoff grows as an outage lasts
+        Console.Error.WriteLine($"  {backlog} documents wait in axis_outbound; the axis accepts connections again");
+        await Faults(new { refuse = false });
+        var drain = Stopwatch.StartNew();
+        await WaitReceived(before + backlog, "backlog", drain);
+        results["backlog_10k_drain_s"] = Math.Round(drain.Elapsed.TotalSeconds, 2);
+        results["backlog_documents"] = backlog;
+        await Task.Delay(2000);
+        var extra = await Received() - before - backlog;
+        results["backlog_duplicates"] = extra;
+        Console.Error.WriteLine($"  drained in {results["backlog_10k_drain_s"]} s ({backlog / drain.Elapsed.TotalSeconds:F0} docs/s after the outage); {extra} sent twice");
+
+        // 4. Inbound: a ministry's documents to Thanh Hoá districts, taken from the axis.
+        var ministry = DevPki.Issue(ca, agencies[0], "Bộ (đo tải)", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1)).Load();
+        var districts = await Codes("SELECT code FROM units WHERE tier = 'District' ORDER BY code LIMIT 20");
+        var inbound = Enumerable.Range(0, 1000).AsParallel().Select(i =>
+        {
+            var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
+            return PackageSignature.Sign(EdxmlWriter.ToBytes(PackageBuilder.Document(new NewDocument(agencies[0], [districts[i % districts.Count]],
+                (900_000 + i).ToString(CultureInfo.InvariantCulture), "BENCH-BO", "Công văn từ trục quốc gia (đo tải)", DateOnly.FromDateTime(local), local)
+                { Attachments = [("cong-van.pdf", "application/pdf", attachment)] })), ministry);
+        }).ToList();
+        var answered = await State("answers");
+        var inClock = Stopwatch.StartNew();
+        foreach (var package in inbound)
+        {
+            (await control.PostAsync("deliver?messagetype=edoc", new ByteArrayContent(package))).EnsureSuccessStatusCode();
+        }
+        while (await State("answers") < answered + inbound.Count)
+        {
+            await Task.Delay(50);
+        }
+        results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inClock.Elapsed.TotalSeconds, 1);
+        Console.Error.WriteLine($"  inbound: {inbound.Count} documents taken from the axis in {inClock.Elapsed.TotalSeconds:F1} s: {results["connector_inbound_docs_per_s"]} docs/s");
+    }
+
+    private static async Task<HttpResponseMessage> Post(HttpClient clerk, byte[] package)
+    {
+        var content = new ByteArrayContent(package);
+        content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
+        return await clerk.PostAsync("api/v1/packages", content);
+    }
+
+    /// <summary>Submits from 16 concurrent clients; every submission must be accepted.</summary>
+    private static async Task Submit((HttpClient Clerk, byte[] Package)[] packages)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < packages.Length; i = Interlocked.Increment(ref next))
+            {
+                using var response = await Post(packages[i].Clerk, packages[i].Package);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"submission refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }));
+    }
+
+    private async Task WaitReceived(long expected, string label, Stopwatch clock)
+    {
+        var shown = Stopwatch.StartNew();
+        while (true)
+        {
+            var n = await Received();
+            if (n >= expected || shown.ElapsedMilliseconds > 2000)
+            {
+                Console.Error.WriteLine($"  {label}: the axis has {n}/{expected} at {clock.Elapsed.TotalSeconds:F1} s");
+                shown.Restart();
+            }
+            if (n >= expected)
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    private Task<long> Received() => State("received");
+
+    private async Task<long> State(string figure) => (await control.GetFromJsonAsync<JsonObject>("state"))![figure]!.GetValue<long>();
+
+    private async Task Faults(object faults) => (await control.PostAsJsonAsync("faults", faults)).EnsureSuccessStatusCode();
+
+    private async Task<long> Scalar(string sql)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private async Task<List<string>> Codes(string sql)
+    {
+        var codes = new List<string>();
+        await using var cmd = db.CreateCommand(sql);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            codes.Add(reader.GetString(0));
+        }
+        return codes;
+    }
+}
