@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Protocol.Axis;
 using DocExchange.Protocol.Units;
@@ -76,7 +77,8 @@ public sealed class AxisConnectorState
 /// units) and sends the packages addressed to them, in order, from the PostgreSQL backlog
 /// (axis_outbound): an outage of hours loses nothing and survives restarts. Calls go through a Polly
 /// pipeline (timeout per attempt, retries with exponential backoff and jitter, a circuit breaker);
-/// a row that still fails is tried again later, and nothing behind it overtakes it; once the axis
+/// a row that still fails is tried again later, and nothing from the same sender to the same
+/// recipient overtakes it (up to 8 such lanes send at once); once the axis
 /// answers again after an outage, the head of the queue goes at once. A package the axis refuses
 /// while it answers the province's other calls leaves the queue refused, with the axis's reason, so
 /// one bad package cannot stop the province's traffic. One hub instance sends at a time (a PostgreSQL advisory lock), so the order holds across instances.
@@ -115,33 +117,71 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 
     private sealed class AxisUnavailableException(string message) : Exception(message);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>How often the connector asks the axis for packages addressed to the province, when the last poll found none.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    /// <summary>After a batch that was not full, a moment for the next packages to gather (they wait in PostgreSQL, not in memory).</summary>
+    private static readonly TimeSpan GatherPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(500);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(SendLoopAsync(stoppingToken), ReceiveLoopAsync(stoppingToken));
+
+    private async Task SendLoopAsync(CancellationToken ct)
     {
         var lastSync = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
+        var lastBacklog = DateTimeOffset.MinValue;
+        while (!ct.IsCancellationRequested)
         {
-            var sent = 0;
+            var pause = IdlePause;
             try
             {
                 if (clock.GetUtcNow() - lastSync > AgencySyncInterval)
                 {
-                    await SyncAgenciesAsync(stoppingToken);
+                    await SyncAgenciesAsync(ct);
                     lastSync = clock.GetUtcNow();
                 }
-                sent = await SendPendingAsync(stoppingToken);
-                sent += await ReceiveAsync(stoppingToken);
-                var (backlog, oldest) = await AxisHealthCheck.BacklogAsync(scopes, clock, stoppingToken);
-                Volatile.Write(ref state.Backlog, backlog);
-                Volatile.Write(ref state.OldestWaitSeconds, oldest.TotalSeconds);
+                var moved = await SendPendingAsync(ct);
+                pause = moved >= BatchRows ? TimeSpan.Zero : moved > 0 ? GatherPause : IdlePause;
+                if (clock.GetUtcNow() - lastBacklog > TimeSpan.FromSeconds(1))
+                {
+                    var (backlog, oldest) = await AxisHealthCheck.BacklogAsync(scopes, clock, ct);
+                    Volatile.Write(ref state.Backlog, backlog);
+                    Volatile.Write(ref state.OldestWaitSeconds, oldest.TotalSeconds);
+                    lastBacklog = clock.GetUtcNow();
+                }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 state.Failed(e.Message);
-                log.LogWarning("national axis: {Error}", e.Message);
+                log.LogWarning("national axis (sending): {Error}", e.Message);
             }
-            await Task.Delay(sent > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(500), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Pause(pause, ct);
         }
     }
+
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var pause = PollInterval;
+            try
+            {
+                if (await ReceiveAsync(ct) > 0)
+                {
+                    pause = TimeSpan.Zero;
+                }
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                state.Failed(e.Message);
+                log.LogWarning("national axis (receiving): {Error}", e.Message);
+            }
+            await Pause(pause, ct);
+        }
+    }
+
+    private static Task Pause(TimeSpan pause, CancellationToken ct) =>
+        pause == TimeSpan.Zero ? Task.CompletedTask : Task.Delay(pause, ct).ContinueWith(_ => { }, TaskScheduler.Default);
 
     /// <summary>Units the axis knows and the registry does not become external units.</summary>
     public async Task SyncAgenciesAsync(CancellationToken ct)
@@ -166,10 +206,22 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>What became of one row in a batch: sent (with the axis's docId), refused by the axis, or failed for now.</summary>
+    private sealed record SendOutcome(DateTimeOffset At, string? AxisDocId = null, AxisCallException? Refused = null, Exception? Failure = null);
+
+    /// <summary>How many queued rows one batch takes at most.</summary>
+    private const int BatchRows = 200;
+    /// <summary>How many packages the connector keeps in flight (each lane, one sender to one recipient, sends in order).</summary>
+    private const int Lanes = 8;
+    /// <summary>How many package bytes one batch holds in memory at most (a larger package goes alone).</summary>
+    private const long BatchBytes = 64L * 1024 * 1024;
+
     /// <summary>
-    /// Sends waiting packages in order, until one fails (it is tried again later) or none wait. A batch
-    /// is one transaction: documents, deliveries and statuses are read for the whole batch, each
-    /// package's bytes only when it is sent, and what was sent is committed together.
+    /// Sends waiting packages. Order holds per sender and recipient: each such lane sends in queue
+    /// order and stops at a failure (that row is tried again later and nothing behind it overtakes
+    /// it); up to <see cref="Lanes"/> lanes send at once. A batch is one transaction: rows, documents,
+    /// deliveries, statuses and package bytes are read together, the calls made, and what came of
+    /// each row committed together.
     /// </summary>
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
@@ -180,81 +232,120 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         {
             return 0;
         }
-        var rows = await db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null).OrderBy(o => o.Id).Take(50).ToListAsync(ct);
+        var rows = await db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null).OrderBy(o => o.Id).Take(BatchRows).ToListAsync(ct);
         if (rows.Count == 0)
         {
             return 0;
         }
+        // Package bytes within the memory budget: the batch ends before the package that would exceed it.
+        var sizes = await SizesAsync(db, rows, ct);
+        var budget = 0L;
+        rows = rows.TakeWhile((r, i) => (budget += r.StatusId is null ? sizes.GetValueOrDefault(r.DocumentId) : 0) <= BatchBytes || i == 0).ToList();
         var documentIds = rows.Select(r => r.DocumentId).Distinct().ToList();
+        var packageIds = rows.Where(r => r.StatusId is null).Select(r => r.DocumentId).Distinct().ToList();
         var recipientCodes = rows.Select(r => r.RecipientCode).Distinct().ToList();
         var statusIds = rows.Where(r => r.StatusId is not null).Select(r => r.StatusId!.Value).ToList();
         var documents = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var packages = await db.DocumentPackages.AsNoTracking().Where(p => packageIds.Contains(p.DocumentId))
+            .Select(p => new { p.DocumentId, p.Content, p.Sha256 }).ToDictionaryAsync(p => p.DocumentId, ct);
         var deliveries = (await db.Deliveries.Where(d => documentIds.Contains(d.DocumentId) && recipientCodes.Contains(d.RecipientCode)).ToListAsync(ct))
             .ToDictionary(d => (d.DocumentId, d.RecipientCode));
         var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        // The head waits out its backoff, unless the axis has answered again since: then it goes at once.
+        (string From, byte[] Bytes, string Sha256, BusinessStatus? Status) What(AxisOutbound row) => row.StatusId is { } id
+            ? (statuses[id].UnitCode, statuses[id].Package, statuses[id].Sha256, statuses[id])
+            : (documents[row.DocumentId].SenderCode, packages[row.DocumentId].Content, packages[row.DocumentId].Sha256, null);
+
+        // The head of a lane waits out its backoff, unless the axis has answered again since: then it goes at once.
         var recovered = state.TakeRecovery();
-        var sent = 0;
+        var startedAt = clock.GetUtcNow();
+        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome>();
+        await Parallel.ForEachAsync(rows.GroupBy(r => (What(r).From, r.RecipientCode)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
+            async (lane, token) =>
+            {
+                foreach (var row in lane)
+                {
+                    if (row.NextAttemptAt > startedAt && !recovered)
+                    {
+                        return; // nothing in the lane overtakes a row that is waiting for its next attempt
+                    }
+                    var (from, bytes, sha, status) = What(row);
+                    try
+                    {
+                        var answer = await CallAsync("sendEdoc", new()
+                        {
+                            ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = status is null ? "edoc" : "status",
+                            ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
+                        }, bytes, token);
+                        outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), answer["DocId"]?.ToString());
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
+                    {
+                        // A refusal while the axis answers the province's other calls is about this package, not the province.
+                        if (e is AxisCallException refused && await AnswersOtherCallsAsync(token))
+                        {
+                            outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Refused: refused);
+                            continue;
+                        }
+                        outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Failure: e);
+                        return;
+                    }
+                }
+            });
+
+        var moved = 0;
         foreach (var row in rows)
         {
-            var now = clock.GetUtcNow();
-            if (row.NextAttemptAt > now && !recovered)
+            if (!outcomes.TryGetValue(row.Id, out var outcome))
             {
-                break; // nothing overtakes a row that is waiting for its next attempt
+                continue;
             }
             var document = documents[row.DocumentId];
-            var status = row.StatusId is { } statusId ? statuses[statusId] : null;
-            var (from, bytes, sha) = status is null
-                ? await db.DocumentPackages.AsNoTracking().Where(p => p.DocumentId == row.DocumentId).Select(p => new ValueTuple<string, byte[], string>(document.SenderCode, p.Content, p.Sha256)).FirstAsync(ct)
-                : (status.UnitCode, status.Package, status.Sha256);
+            var status = What(row).Status;
             var delivery = status is null ? deliveries[(row.DocumentId, row.RecipientCode)] : null;
-            try
+            if (outcome.Failure is { } failure)
             {
-                var answer = await CallAsync("sendEdoc", new()
-                {
-                    ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = status is null ? "edoc" : "status",
-                    ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
-                }, bytes, ct);
-                row.SentAt = clock.GetUtcNow();
-                row.AxisDocId = answer["DocId"]?.ToString();
-                sent++;
-                if (delivery is null)
-                {
-                    LedgerRecord.Add(db, LedgerEvents.AxisSent, document, status!.UnitCode, row.SentAt.Value, $"status {status.Code} handed to the national axis as {row.AxisDocId}", status.Sha256);
-                    continue;
-                }
-                delivery.State = DeliveryState.Delivered;
-                delivery.DeliveredAt = row.SentAt;
-                LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, row.SentAt.Value, $"handed to the national axis as {row.AxisDocId}");
-            }
-            catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
-            {
-                if (e is AxisCallException refused && await AnswersOtherCallsAsync(ct))
-                {
-                    // The axis refuses this package, not the province: it leaves the queue, refused with the axis's reason.
-                    row.RefusedAt = clock.GetUtcNow();
-                    row.LastError = refused.Message;
-                    var reason = $"the national axis refused it ({refused.Code}): {refused.Description}";
-                    if (delivery is not null)
-                    {
-                        delivery.State = DeliveryState.Refused;
-                        delivery.RefusalReason = reason;
-                    }
-                    LedgerRecord.Add(db, LedgerEvents.Refused, document, status?.UnitCode ?? row.RecipientCode, row.RefusedAt.Value, status is null ? reason : $"status {status.Code}: {reason}");
-                    log.LogWarning("national axis refused the package of document {Document} for {Recipient}: {Error}", document.Id, row.RecipientCode, refused.Message);
-                    sent++;
-                    continue;
-                }
                 row.Attempts++;
-                row.NextAttemptAt = now + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
-                row.LastError = e.Message;
-                state.Failed(e.Message);
-                break;
+                row.NextAttemptAt = outcome.At + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
+                row.LastError = failure.Message;
+                state.Failed(failure.Message);
+                continue;
             }
+            moved++;
+            if (outcome.Refused is { } refused)
+            {
+                // The package leaves the queue, refused with the axis's reason; the sender sees it.
+                row.RefusedAt = outcome.At;
+                row.LastError = refused.Message;
+                var reason = $"the national axis refused it ({refused.Code}): {refused.Description}";
+                if (delivery is not null)
+                {
+                    delivery.State = DeliveryState.Refused;
+                    delivery.RefusalReason = reason;
+                }
+                LedgerRecord.Add(db, LedgerEvents.Refused, document, status?.UnitCode ?? row.RecipientCode, outcome.At, status is null ? reason : $"status {status.Code}: {reason}");
+                log.LogWarning("national axis refused the package of document {Document} for {Recipient}: {Error}", document.Id, row.RecipientCode, refused.Message);
+                continue;
+            }
+            row.SentAt = outcome.At;
+            row.AxisDocId = outcome.AxisDocId;
+            if (delivery is null)
+            {
+                LedgerRecord.Add(db, LedgerEvents.AxisSent, document, status!.UnitCode, outcome.At, $"status {status.Code} handed to the national axis as {row.AxisDocId}", status.Sha256);
+                continue;
+            }
+            delivery.State = DeliveryState.Delivered;
+            delivery.DeliveredAt = outcome.At;
+            LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, outcome.At, $"handed to the national axis as {row.AxisDocId}");
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return sent;
+        return moved;
+    }
+
+    private static async Task<Dictionary<Guid, long>> SizesAsync(HubDbContext db, List<AxisOutbound> rows, CancellationToken ct)
+    {
+        var ids = rows.Where(r => r.StatusId is null).Select(r => r.DocumentId).Distinct().ToList();
+        return await db.DocumentPackages.AsNoTracking().Where(p => ids.Contains(p.DocumentId)).ToDictionaryAsync(p => p.DocumentId, p => p.Size, ct);
     }
 
     /// <summary>The identity inbound packages are submitted under (documents.submitted_by).</summary>
