@@ -203,6 +203,35 @@ public class The_national_connector
     }
 
     [Test]
+    public async Task A_ministrys_revocation_from_the_axis_is_its_recall_of_the_document()
+    {
+        var p = await TestHub.NewProvince();
+        const string Ministry = "000.00.00.G10";
+        var key = TestSigning.Issue(Ministry);
+        var document = TestSigning.Document(Ministry, p.District(1), p.District(2));
+        var docId = TestHub.Axis.Deliver(TestSigning.Sign(document, key));
+        await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a == "done", TimeSpan.FromSeconds(30), "the document was taken");
+        var stored = await TestHub.Clerk(p.District(1));
+        var id = (await Expect.Eventually(() => Documents.Inbox(stored), inbox => inbox.Any(i => i!["sender"]!.GetValue<string>() == Ministry), TimeSpan.FromSeconds(30), "district 1 has it"))
+            .First(i => i!["sender"]!.GetValue<string>() == Ministry)!["id"]!.GetValue<string>();
+        await Expect.Status(await stored.PostAsJsonAsync($"/api/v1/inbox/{id}/ack", new { result = "done" }), 200);
+
+        // The ministry's system revokes it the edXML way: the same header, BussinessDocType 1 (thu hồi) and a reason.
+        var revocation = document with
+        {
+            Trace = document.Trace! with { Business = document.Trace.Business! with { BusinessDocType = "1", BusinessDocReason = "Ban hành nhầm" } },
+        };
+        var revokedId = TestHub.Axis.Deliver(TestSigning.Sign(revocation, key));
+        await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(revokedId)), a => a is not null, TimeSpan.FromSeconds(30), "the revocation was taken");
+        Assert.That(TestHub.Axis.Answers[revokedId], Is.EqualTo("done"));
+        var history = (await TestHub.Json(await stored.GetAsync($"/api/v1/documents/{id}/statuses"))).AsArray();
+        Assert.That(history.Select(h => (h!["code"]!.GetValue<string>(), h["description"]?.GetValue<string>())), Does.Contain(("13", "Ban hành nhầm")),
+            "district 1 stored the document: it is asked to cancel it (13)");
+        var other = await TestHub.Clerk(p.District(2));
+        await Expect.Problem(await other.GetAsync($"/api/v1/documents/{id}"), 404, "unknown-document"); // never stored there: cancelled by the hub at once
+    }
+
+    [Test]
     public async Task Slow_answers_and_lost_acknowledgements_delay_but_never_duplicate()
     {
         var p = await TestHub.NewProvince();

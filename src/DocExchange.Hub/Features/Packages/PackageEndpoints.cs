@@ -56,9 +56,16 @@ public static class PackageEndpoints
     {
         var now = clock.GetUtcNow();
         var bytes = verified.Bytes;
-        if (verified.Package.IsStatus)
+        var business = verified.Package.Trace?.Business;
+        var kind = business?.BusinessDocType?.Trim();
+        if (verified.Package.IsStatus || kind == "1")
         {
-            return await StatusIntake.AcceptAsync(db, verified, now, ct) switch
+            // A revocation (thu hồi) repeats the revoked document's header: it is the sender's recall, status 13.
+            var outcome = verified.Package.IsStatus
+                ? StatusIntake.AcceptAsync(db, verified, now, ct)
+                : StatusIntake.AcceptAsync(db, verified, "13", business!.BusinessDocReason?.Trim() is { Length: > 0 } reason ? reason : "Thu hồi văn bản điện tử",
+                    verified.Package.Document?.DocumentId?.Trim(), now, ct);
+            return await outcome switch
             {
                 { Result: Accepted<StatusAccepted> accepted } => accepted,
                 { Result: Ok<StatusAccepted> ok } => ok,
@@ -83,14 +90,7 @@ public static class PackageEndpoints
         DateOnly? due = EdxmlDates.TryDate(header.DueDate, out var d) ? d : null;
         var type = int.TryParse(header.DocumentType?.Type?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
         var urgency = (header.OtherInfo?.Priority?.Trim()) switch { "1" => "urgent", "2" => "very-urgent", "3" => "flash", _ => "normal" };
-        var business = verified.Package.Trace?.Business;
         var related = business?.DocumentId?.Trim() is { Length: > 0 } named ? named : business?.ReplacementInfoList?.FirstOrDefault()?.DocumentId?.Trim();
-        var kind = business?.BusinessDocType?.Trim();
-        if (kind == "1")
-        {
-            return Problems.Validation("recall-as-document",
-                "This hub takes a recall (thu hồi) as the sender's status package 13 naming the document (dex recall ID --reason ...), not as a new document package.");
-        }
         var request = new SubmitDocumentRequest(verified.Sender, number, notation, header.Subject?.Trim(), type, urgency, due, date,
             header.To.Select(x => x.OrganId!.Trim()).ToArray(), header.ResponseFor?.DocumentId?.Trim() is { Length: > 0 } answers ? answers : null,
             kind == "2" ? related : null, kind == "3" ? related : null, noRedirect);

@@ -19,11 +19,18 @@ public sealed record StatusAccepted(long Id, Guid DocumentId, string EdxmlDocume
 /// </summary>
 public static class StatusIntake
 {
+    public static Task<Results<Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
+        HubDbContext db, VerifiedPackage verified, DateTimeOffset now, CancellationToken ct) =>
+        AcceptAsync(db, verified, verified.Package.Status!.StatusCode?.Trim() ?? "", verified.Package.Status.Description?.Trim(),
+            verified.Package.Status.ResponseFor?.DocumentId?.Trim(), now, ct);
+
+    /// <summary>
+    /// A status stated by a signed package: a status package, or an edXML revocation (BussinessDocType 1,
+    /// as ministries' systems send through the axis), which is the sender's recall, 13.
+    /// </summary>
     public static async Task<Results<Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
-        HubDbContext db, VerifiedPackage verified, DateTimeOffset now, CancellationToken ct)
+        HubDbContext db, VerifiedPackage verified, string code, string? description, string? documentId, DateTimeOffset now, CancellationToken ct)
     {
-        var status = verified.Package.Status!;
-        var code = status.StatusCode?.Trim() ?? "";
         var unit = verified.Sender;
         if (code == "01" || !StatusRules.Names.ContainsKey(code))
         {
@@ -31,7 +38,6 @@ public static class StatusIntake
                 ? "Status 01 (arrived) is issued by the hub itself when the document reaches the inbox; send 03 to say the clerk registered it."
                 : $"Status '{code}' is not one of 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 completed, 13 recall (the sender), 15/16 answering a recall.");
         }
-        var description = status.Description?.Trim();
         if (code is "02" or "13" or "16" && string.IsNullOrEmpty(description))
         {
             return Problems.Validation("reason-required", code switch
@@ -41,7 +47,6 @@ public static class StatusIntake
                 _ => "Refusing a recall (16) needs a reason in Description.",
             });
         }
-        var documentId = status.ResponseFor?.DocumentId?.Trim();
         var document = documentId is null ? null : await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.EdxmlDocumentId == documentId, ct);
         if (document is null)
         {
