@@ -9,9 +9,13 @@ public class The_national_connector
     private const string GovernmentOffice = "000.00.00.G22";
 
     [OneTimeSetUp]
-    public Task The_axis_agencies_are_in_the_registry() =>
-        Expect.Eventually(async () => (await TestHub.Admin.GetAsync($"/api/v1/units/{GovernmentOffice}")).StatusCode, s => s == System.Net.HttpStatusCode.OK,
+    public async Task The_axis_agencies_are_in_the_registry_as_external_units()
+    {
+        await Expect.Eventually(async () => (await TestHub.Admin.GetAsync($"/api/v1/units/{GovernmentOffice}")).StatusCode, s => s == System.Net.HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the connector synchronised the axis's agency list");
+        var unit = await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{GovernmentOffice}"));
+        Assert.That(unit["external"]!.GetValue<bool>(), Is.True, "administrators see that it is reached through the axis");
+    }
 
     [Test]
     public async Task A_commune_sends_to_the_government_office_through_the_axis()

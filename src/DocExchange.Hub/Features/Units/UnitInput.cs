@@ -8,13 +8,13 @@ public sealed record UnitInput(
     string? Code, string? SecondaryCode, string? Name, string? Tier, string? Parent, string? Status,
     string? ValidFrom, string? ValidTo, string? Successor, string? Email, string? Phone, string? Address);
 
-/// <summary>A unit as the API shows it.</summary>
+/// <summary>A unit as the API shows it; External: outside the province, synchronised from the national axis and reached through it.</summary>
 public sealed record UnitView(
     string Code, string? SecondaryCode, string Name, string Tier, string? Parent, string Status,
-    DateOnly? ValidFrom, DateOnly? ValidTo, string? Successor, string? Email, string? Phone, string? Address, bool LegacySignatures)
+    DateOnly? ValidFrom, DateOnly? ValidTo, string? Successor, string? Email, string? Phone, string? Address, bool LegacySignatures, bool External)
 {
     public static UnitView Of(Unit u) => new(u.Code, u.SecondaryCode, u.Name, Lower(u.Tier), u.ParentCode, Lower(u.Status),
-        u.ValidFrom, u.ValidTo, u.SuccessorCode, u.Email, u.Phone, u.Address, u.LegacySignatures);
+        u.ValidFrom, u.ValidTo, u.SuccessorCode, u.Email, u.Phone, u.Address, u.LegacySignatures, u.External);
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
