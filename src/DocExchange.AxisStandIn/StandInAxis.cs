@@ -173,11 +173,10 @@ public sealed class StandInAxis : IAsyncDisposable
                     ? Ok(new JsonObject { ["data"] = Convert.ToBase64String(waiting.Package) })
                     : Fail("not-found", "no such docId");
             case "updateStatus":
-                if (Interlocked.Decrement(ref AcknowledgementsToLose) >= 0)
+                if (TakeOne(ref AcknowledgementsToLose))
                 {
                     return Results.StatusCode(500);
                 }
-                Interlocked.CompareExchange(ref AcknowledgementsToLose, 0, -1);
                 var id = signed.Parameters.GetValueOrDefault("docId") ?? "";
                 var status = signed.Parameters.GetValueOrDefault("status") ?? "";
                 Answers[id] = status == "fail" ? $"fail: {Uri.UnescapeDataString(signed.Parameters.GetValueOrDefault("description") ?? "")}" : status;
@@ -191,6 +190,19 @@ public sealed class StandInAxis : IAsyncDisposable
             default:
                 return Ok(new JsonObject { ["data"] = new JsonArray() });
         }
+    }
+
+    /// <summary>Counts a fault down by one; false once it is used up.</summary>
+    private static bool TakeOne(ref int counter)
+    {
+        for (var left = Volatile.Read(ref counter); left > 0; left = Volatile.Read(ref counter))
+        {
+            if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static IResult Ok(JsonObject data)

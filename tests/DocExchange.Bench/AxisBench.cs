@@ -126,11 +126,12 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         await Faults(new { refuse = false });
         var drain = Stopwatch.StartNew();
         var first = await WaitReceived(before + backlog, "backlog", drain);
-        results["backlog_10k_drain_s"] = Math.Round(drain.Elapsed.TotalSeconds, 2);
+        var drained = drain.Elapsed.TotalSeconds;
+        results["backlog_10k_drain_s"] = Math.Round(drained, 2);
         results["backlog_documents"] = backlog;
         // The connector's own rate: documents handed to the axis per second while documents wait for it
         // (from the first hand-off after the outage to the last; the time to notice the axis is back is in the drain time).
-        results["connector_docs_per_s"] = Math.Round(backlog / (drain.Elapsed.TotalSeconds - first), 1);
+        results["connector_docs_per_s"] = Math.Round(backlog / (drained - first), 1);
         results["connector_vs_raw_ratio"] = Math.Round(results["connector_docs_per_s"] / results["axis_raw_sends_per_s"], 3);
         await Task.Delay(2000);
         var extra = await Received() - before - backlog;
@@ -218,21 +219,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
 
     private async Task Faults(object faults) => (await control.PostAsJsonAsync("faults", faults)).EnsureSuccessStatusCode();
 
-    private async Task<long> Scalar(string sql)
-    {
-        await using var cmd = db.CreateCommand(sql);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
+    private Task<long> Scalar(string sql) => BenchDb.Scalar(db, sql);
 
-    private async Task<List<string>> Codes(string sql)
-    {
-        var codes = new List<string>();
-        await using var cmd = db.CreateCommand(sql);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            codes.Add(reader.GetString(0));
-        }
-        return codes;
-    }
+    private Task<List<string>> Codes(string sql) => BenchDb.Strings(db, sql);
 }

@@ -26,11 +26,7 @@ HttpClient Client(string token)
 var admin = Client(adminToken);
 await using var db = NpgsqlDataSource.Create(database);
 
-async Task<long> Scalar(string sql)
-{
-    await using var cmd = db.CreateCommand(sql);
-    return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-}
+Task<long> Scalar(string sql) => BenchDb.Scalar(db, sql);
 
 async Task<HttpClient> Clerk(string unit)
 {
@@ -151,15 +147,8 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     {
         throw new InvalidOperationException(await r.Content.ReadAsStringAsync());
     }
-    var roots = new List<string>();
-    await using (var cmd = db.CreateCommand("SELECT code FROM units WHERE parent_code IS NULL AND NOT external AND code <> '000.00.00.G22' ORDER BY code"))
-    await using (var reader = await cmd.ExecuteReaderAsync())
-    {
-        while (await reader.ReadAsync())
-        {
-            roots.Add("subtree:" + reader.GetString(0));
-        }
-    }
+    var roots = (await BenchDb.Strings(db, "SELECT code FROM units WHERE parent_code IS NULL AND NOT external AND code <> '000.00.00.G22' ORDER BY code"))
+        .Select(code => "subtree:" + code).ToList();
     var vpcp = await Clerk("000.00.00.G22");
     var beforeBroadcast = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
     Console.Error.WriteLine($"broadcast: one document to {string.Join(", ", roots)} ...");

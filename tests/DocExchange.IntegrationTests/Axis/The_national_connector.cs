@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.IntegrationTests.Axis;
 
@@ -85,8 +86,10 @@ public class The_national_connector
                 await Expect.Status(await TestSigning.Post(clerk, bytes), 202);
                 documents.Add(bytes);
             }
+            // Health shows the backlog as the connector last measured it (every second).
             var health = await Expect.Eventually(async () => await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")),
-                h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "degraded", TimeSpan.FromSeconds(30), "health reports the axis degraded");
+                h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "degraded" && h["checks"]!["national-axis"]!["data"]!["backlog"]!.GetValue<int>() >= 200,
+                TimeSpan.FromSeconds(30), "health reports the axis degraded with the whole backlog");
             Assert.That(health["checks"]!["national-axis"]!["data"]!["backlog"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(200));
             Assert.That(TestHub.Axis.Received.Count(r => r.From == sender), Is.Zero);
 
@@ -96,6 +99,33 @@ public class The_national_connector
             Assert.That(received.Select(r => r.Package), Is.EqualTo(documents), "every document once, in the order sent");
             await Expect.Eventually(async () => await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")),
                 h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "healthy", TimeSpan.FromSeconds(30), "health is back to healthy");
+        }
+        finally
+        {
+            await Repair();
+        }
+    }
+
+    [Test]
+    public async Task When_the_axis_is_back_a_waiting_document_goes_before_its_scheduled_retry()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(2, 2);
+        var clerk = await TestHub.Clerk(sender);
+        await Break(Outage.RefusesConnections);
+        try
+        {
+            var response = await TestSigning.Post(clerk, await TestSigning.SignedDocument(sender, GovernmentOffice));
+            await Expect.Status(response, 202);
+            var id = Guid.Parse((await TestHub.Json(response))["id"]!.GetValue<string>());
+            // Failed attempts push the next one further out, up to 16 s.
+            var scheduled = await Expect.Eventually(
+                () => TestHub.Query(db => db.AxisOutbound.Where(o => o.DocumentId == id).Select(o => o.NextAttemptAt).SingleAsync()),
+                next => next > DateTimeOffset.UtcNow.AddSeconds(8), TimeSpan.FromSeconds(60), "the document's next attempt is more than 8 s away");
+
+            await Repair();
+            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Count(r => r.From == sender)), n => n == 1, TimeSpan.FromSeconds(30), "the document reached the axis");
+            Assert.That(DateTimeOffset.UtcNow, Is.LessThan(scheduled), "it left as soon as the axis answered, not at its scheduled retry");
         }
         finally
         {

@@ -117,6 +117,13 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 
     private sealed class AxisUnavailableException(string message) : Exception(message);
 
+    /// <summary>What a call to the axis can end in besides an answer: unreachable, too slow, the circuit open, a 5xx, or a refusal.</summary>
+    private static bool IsAxisFailure(Exception e) =>
+        e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
+
+    /// <summary>The connector's queue: rows neither sent nor refused.</summary>
+    private static IQueryable<AxisOutbound> Waiting(HubDbContext db) => db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null);
+
     /// <summary>How often the connector asks the axis for packages addressed to the province, when the last poll found none.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     /// <summary>After a batch that was not full, a moment for the next packages to gather (they wait in PostgreSQL, not in memory).</summary>
@@ -144,9 +151,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                 pause = moved >= BatchRows ? TimeSpan.Zero : moved > 0 ? GatherPause : IdlePause;
                 if (clock.GetUtcNow() - lastBacklog > TimeSpan.FromSeconds(1))
                 {
-                    var (backlog, oldest) = await AxisHealthCheck.BacklogAsync(scopes, clock, ct);
-                    Volatile.Write(ref state.Backlog, backlog);
-                    Volatile.Write(ref state.OldestWaitSeconds, oldest.TotalSeconds);
+                    await MeasureBacklogAsync(ct);
                     lastBacklog = clock.GetUtcNow();
                 }
             }
@@ -182,6 +187,17 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 
     private static Task Pause(TimeSpan pause, CancellationToken ct) =>
         pause == TimeSpan.Zero ? Task.CompletedTask : Task.Delay(pause, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+
+    /// <summary>The backlog and the age of its oldest row, for health and metrics (every second at most).</summary>
+    private async Task MeasureBacklogAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var waiting = Waiting(scope.ServiceProvider.GetRequiredService<HubDbContext>());
+        var backlog = await waiting.CountAsync(ct);
+        var first = backlog == 0 ? null : await waiting.MinAsync(o => (DateTimeOffset?)o.CreatedAt, ct);
+        Volatile.Write(ref state.Backlog, backlog);
+        Volatile.Write(ref state.OldestWaitSeconds, first is { } f ? (clock.GetUtcNow() - f).TotalSeconds : 0);
+    }
 
     /// <summary>Units the axis knows and the registry does not become external units.</summary>
     public async Task SyncAgenciesAsync(CancellationToken ct)
@@ -232,7 +248,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         {
             return 0;
         }
-        var rows = await db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null).OrderBy(o => o.Id).Take(BatchRows).ToListAsync(ct);
+        var rows = await Waiting(db).OrderBy(o => o.Id).Take(BatchRows).ToListAsync(ct);
         if (rows.Count == 0)
         {
             return 0;
@@ -251,15 +267,16 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         var deliveries = (await db.Deliveries.Where(d => documentIds.Contains(d.DocumentId) && recipientCodes.Contains(d.RecipientCode)).ToListAsync(ct))
             .ToDictionary(d => (d.DocumentId, d.RecipientCode));
         var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        (string From, byte[] Bytes, string Sha256, BusinessStatus? Status) What(AxisOutbound row) => row.StatusId is { } id
-            ? (statuses[id].UnitCode, statuses[id].Package, statuses[id].Sha256, statuses[id])
-            : (documents[row.DocumentId].SenderCode, packages[row.DocumentId].Content, packages[row.DocumentId].Sha256, null);
+        // What each row carries: a document's package from its sender, or a local recipient's status package.
+        var what = rows.ToDictionary(r => r.Id, r => r.StatusId is { } id
+            ? (From: statuses[id].UnitCode, Bytes: statuses[id].Package, Sha256: statuses[id].Sha256, Status: statuses[id])
+            : (From: documents[r.DocumentId].SenderCode, Bytes: packages[r.DocumentId].Content, Sha256: packages[r.DocumentId].Sha256, Status: (BusinessStatus?)null));
 
         // The head of a lane waits out its backoff, unless the axis has answered again since: then it goes at once.
         var recovered = state.TakeRecovery();
         var startedAt = clock.GetUtcNow();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome>();
-        await Parallel.ForEachAsync(rows.GroupBy(r => (What(r).From, r.RecipientCode)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
+        await Parallel.ForEachAsync(rows.GroupBy(r => (what[r.Id].From, r.RecipientCode)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
             async (lane, token) =>
             {
                 foreach (var row in lane)
@@ -268,7 +285,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                     {
                         return; // nothing in the lane overtakes a row that is waiting for its next attempt
                     }
-                    var (from, bytes, sha, status) = What(row);
+                    var (from, bytes, sha, status) = what[row.Id];
                     try
                     {
                         var answer = await CallAsync("sendEdoc", new()
@@ -278,7 +295,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                         }, bytes, token);
                         outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), answer["DocId"]?.ToString());
                     }
-                    catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
+                    catch (Exception e) when (IsAxisFailure(e))
                     {
                         // A refusal while the axis answers the province's other calls is about this package, not the province.
                         if (e is AxisCallException refused && await AnswersOtherCallsAsync(token))
@@ -300,7 +317,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                 continue;
             }
             var document = documents[row.DocumentId];
-            var status = What(row).Status;
+            var status = what[row.Id].Status;
             var delivery = status is null ? deliveries[(row.DocumentId, row.RecipientCode)] : null;
             if (outcome.Failure is { } failure)
             {
@@ -431,7 +448,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             await CallAsync("countReceiveEdoc", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" }, null, ct);
             return true;
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException)
+        catch (Exception e) when (IsAxisFailure(e))
         {
             return false;
         }
@@ -464,29 +481,20 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 }
 
 /// <summary>
-/// "degraded" while packages wait for an axis that does not answer, with the backlog and the age of
-/// the oldest waiting package; both are also metrics (DocExchange.Axis: backlog, oldest_wait_seconds).
+/// "degraded" while packages wait and the axis's last call failed, with the backlog and the age of
+/// the oldest waiting package, as the connector last measured them (also metrics, meter DocExchange.Axis).
 /// </summary>
-public sealed class AxisHealthCheck(IServiceScopeFactory scopes, AxisConnectorState state, TimeProvider clock) : IHealthCheck
+public sealed class AxisHealthCheck(AxisConnectorState state) : IHealthCheck
 {
     public static readonly Meter Meter = new("DocExchange.Axis");
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var (backlog, oldest) = await BacklogAsync(scopes, clock, cancellationToken);
+        var backlog = Volatile.Read(ref state.Backlog);
+        var oldest = TimeSpan.FromSeconds(Volatile.Read(ref state.OldestWaitSeconds));
         var data = new Dictionary<string, object> { ["backlog"] = backlog, ["oldest_wait_seconds"] = Math.Round(oldest.TotalSeconds, 1) };
-        return backlog > 0 && !state.Reachable
+        return Task.FromResult(backlog > 0 && !state.Reachable
             ? HealthCheckResult.Degraded($"the national axis is unreachable or refusing the province ({state.LastError}); {backlog} package(s) wait, the oldest for {oldest.TotalMinutes:0} min", data: data)
-            : HealthCheckResult.Healthy($"{backlog} package(s) waiting for the national axis", data);
-    }
-
-    public static async Task<(int Backlog, TimeSpan Oldest)> BacklogAsync(IServiceScopeFactory scopes, TimeProvider clock, CancellationToken ct)
-    {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        var pending = db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null);
-        var backlog = await pending.CountAsync(ct);
-        var first = backlog == 0 ? (DateTimeOffset?)null : await pending.MinAsync(o => (DateTimeOffset?)o.CreatedAt, ct);
-        return (backlog, first is { } f ? clock.GetUtcNow() - f : TimeSpan.Zero);
+            : HealthCheckResult.Healthy($"{backlog} package(s) waiting for the national axis", data));
     }
 }
