@@ -54,8 +54,11 @@ public static class HubApp
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddHubHealthChecks();
-        builder.Services.AddHubBus(settings);
         builder.Services.AddSingleton(LedgerKeys.Load(settings));
+        // Registered before every other hosted service: a hub with the wrong ledger key stops before it serves.
+        builder.Services.AddSingleton<LedgerKeyGuard>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerKeyGuard>());
+        builder.Services.AddHubBus(settings);
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton(PackageTrust.Load(settings));
         builder.Services.AddSingleton(WorkingCalendar.From(builder.Configuration));

@@ -32,6 +32,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
     public DbSet<LedgerEntryRow> LedgerEntries => Set<LedgerEntryRow>();
     public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
+    public DbSet<LedgerKeyRecord> LedgerKey => Set<LedgerKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -121,6 +122,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         b.Entity<Delivery>(e =>
         {
             e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(d => d.Version).IsRowVersion();
             e.HasOne<Document>().WithMany().HasForeignKey(d => d.DocumentId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Unit>().WithMany().HasForeignKey(d => d.RecipientCode).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(d => new { d.DocumentId, d.RecipientCode }).IsUnique();
@@ -129,6 +131,11 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         });
 
         b.Entity<PendingLedgerEvent>(e => e.ToTable("ledger_pending"));
+        b.Entity<LedgerKeyRecord>(e =>
+        {
+            e.ToTable("ledger_key", t => t.HasCheckConstraint("ledger_key_one_row", "id = 1"));
+            e.Property(k => k.Id).ValueGeneratedNever();
+        });
         b.Entity<LedgerEntryRow>(e =>
         {
             e.ToTable("ledger_entries");
@@ -154,7 +161,8 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         {
             e.ToTable("outbox");
             e.HasIndex(o => o.MessageId).IsUnique();
-            e.HasIndex(o => new { o.Priority, o.Id });
+            // The relay's claim reads only what it has yet to publish.
+            e.HasIndex(o => new { o.Priority, o.Id }).HasFilter("published_at IS NULL");
         });
 
     }

@@ -23,6 +23,30 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
     /// <summary>How long after signing a package is still accepted (DEX_MAX_SIGNING_AGE_HOURS, default 168).</summary>
     public TimeSpan MaxSigningAge { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>The RabbitMQ cluster's nodes, host:port each (DEX_RABBIT_NODES, ','-separated); DEX_RABBIT's host alone when empty.</summary>
+    public IReadOnlyList<string> RabbitNodes { get; init; } = [];
+    /// <summary>Work published this long ago and not done is resent (DEX_RECONCILE_AFTER_SECONDS, default 120).</summary>
+    public TimeSpan ReconcileAfter { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>How often the reconciler looks (DEX_RECONCILE_EVERY_SECONDS, default 15).</summary>
+    public TimeSpan ReconcileEvery { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Health turns degraded when work has waited this long (DEX_STUCK_DEGRADED_SECONDS, default 300).</summary>
+    public TimeSpan StuckDegradedAfter { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Resends of one piece of work before the reconciler leaves it for an administrator (DEX_RECONCILE_MAX_RESENDS, default 10).</summary>
+    public int ReconcileMaxResends { get; init; } = 10;
+    /// <summary>Attempts of a consumer before a message goes to its _error queue (DEX_CONSUMER_RETRIES, default 8: about a minute).</summary>
+    public int ConsumerRetries { get; init; } = 8;
+
+    private string[] RabbitUserInfo => RabbitMq.UserInfo.Split(':', 2);
+    public string RabbitUser => RabbitUserInfo is [{ Length: > 0 } user, ..] ? Uri.UnescapeDataString(user) : "guest";
+    public string RabbitPassword => RabbitUserInfo is [_, var password] ? Uri.UnescapeDataString(password) : "guest";
+    public string RabbitVirtualHost => RabbitMq.AbsolutePath.Trim('/') is { Length: > 0 } vhost ? Uri.UnescapeDataString(vhost) : "/";
+    public int RabbitPort => RabbitMq.IsDefaultPort || RabbitMq.Port <= 0 ? 5672 : RabbitMq.Port;
+
+    /// <summary>Where the broker is: every node of DEX_RABBIT_NODES, or DEX_RABBIT's host.</summary>
+    public IReadOnlyList<(string Host, int Port)> RabbitEndpoints() => RabbitNodes.Count == 0
+        ? [(RabbitMq.Host, RabbitPort)]
+        : RabbitNodes.Select(n => n.Split(':') is [var host, var port] ? (host, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)) : (n, 5672)).ToList();
+
     public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
 
     public static HubSettings From(IConfiguration config)
@@ -42,9 +66,18 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             CrlFiles = Paths(config["DEX_CRLS"]),
             SigningCertificateFile = config["DEX_SIGNING_CERT"],
             SigningKeyFile = config["DEX_SIGNING_KEY"],
+            RabbitNodes = config["DEX_RABBIT_NODES"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            ReconcileAfter = Seconds(config["DEX_RECONCILE_AFTER_SECONDS"], 120),
+            ReconcileEvery = Seconds(config["DEX_RECONCILE_EVERY_SECONDS"], 15),
+            StuckDegradedAfter = Seconds(config["DEX_STUCK_DEGRADED_SECONDS"], 300),
+            ReconcileMaxResends = int.TryParse(config["DEX_RECONCILE_MAX_RESENDS"], out var resends) && resends > 0 ? resends : 10,
+            ConsumerRetries = int.TryParse(config["DEX_CONSUMER_RETRIES"], out var retries) && retries >= 0 ? retries : 8,
             MaxSigningAge = config["DEX_MAX_SIGNING_AGE_HOURS"] is { } hours ? TimeSpan.FromHours(double.Parse(hours, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.FromDays(7),
         };
     }
+
+    private static TimeSpan Seconds(string? value, double otherwise) =>
+        TimeSpan.FromSeconds(value is null ? otherwise : double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
 
     private static string[] Paths(string? list) => list?.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

@@ -27,6 +27,11 @@ public static class Problems
     public static ProblemHttpResult Conflict(string code, string detail, IDictionary<string, object?>? extra = null) =>
         Make(StatusCodes.Status409Conflict, code, "Conflict", detail, extra);
 
+    /// <summary>Another change to the same delivery committed first; the caller reads the state that won and decides again.</summary>
+    public static ProblemHttpResult ConcurrentChange(string detail, string current) =>
+        Conflict("concurrent-change", $"{detail} Another change to it was committed at the same moment; it is now {current}. Read it again before you retry.",
+            new Dictionary<string, object?> { ["current"] = current });
+
     public static ProblemHttpResult Forbidden(string code, string detail) =>
         Make(StatusCodes.Status403Forbidden, code, "Forbidden", detail);
 

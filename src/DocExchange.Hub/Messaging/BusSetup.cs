@@ -26,14 +26,22 @@ public static class BusSetup
             });
             x.UsingRabbitMq((context, cfg) =>
             {
-                var uri = settings.RabbitMq;
-                var userInfo = uri.UserInfo.Split(':', 2);
-                var vhost = uri.AbsolutePath.Trim('/');
-                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port <= 0 ? 5672 : uri.Port), string.IsNullOrEmpty(vhost) ? "/" : Uri.UnescapeDataString(vhost), h =>
+                cfg.Host(settings.RabbitMq.Host, (ushort)settings.RabbitPort, settings.RabbitVirtualHost, h =>
                 {
-                    h.Username(userInfo.Length > 0 && userInfo[0].Length > 0 ? Uri.UnescapeDataString(userInfo[0]) : "guest");
-                    h.Password(userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : "guest");
+                    h.Username(settings.RabbitUser);
+                    h.Password(settings.RabbitPassword);
                     h.PublisherConfirmation = true;
+                    if (settings.RabbitNodes.Count > 0)
+                    {
+                        // A cluster: connect to whichever node answers, and to another when it goes.
+                        h.UseCluster(c =>
+                        {
+                            foreach (var node in settings.RabbitNodes)
+                            {
+                                c.Node(node);
+                            }
+                        });
+                    }
                 });
                 cfg.ConfigureEndpoints(context);
             });
@@ -45,6 +53,8 @@ public static class BusSetup
         });
         services.AddSingleton<OutboxSignal>();
         services.AddHostedService<OutboxRelay>();
+        services.AddSingleton<WorkBacklog>();
+        services.AddHostedService<Reconciler>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Messaging;
 
@@ -21,6 +22,10 @@ public static class Outbox
             MessageId = Guid.CreateVersion7(now), Type = type, Payload = JsonSerializer.Serialize(message, Json), Priority = priority, CreatedAt = now,
         });
     }
+
+    /// <summary>The work a message carried is done: its row leaves the outbox in the consumer's transaction.</summary>
+    public static Task DoneAsync(HubDbContext db, Guid? messageId, CancellationToken ct) =>
+        messageId is { } id ? db.Database.ExecuteSqlAsync($"DELETE FROM outbox WHERE message_id = {id}", ct) : Task.CompletedTask;
 }
 
 /// <summary>Wakes this instance's relay as soon as a transaction with outbox rows commits, instead of waiting for its poll.</summary>

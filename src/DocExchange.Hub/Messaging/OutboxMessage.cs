@@ -1,9 +1,11 @@
 namespace DocExchange.Hub.Messaging;
 
 /// <summary>
-/// A bus message written in the same transaction as the change it announces. The relay publishes it
-/// and deletes the row in one transaction: a row in this table is a message not yet confirmed by
-/// the broker. (The record of what happened to a document is in its deliveries, not here.)
+/// A unit of work for the bus, written in the same transaction as the change it announces, and
+/// kept until the work is done: the consumer that does it deletes the row in its own transaction.
+/// So the database always knows what is still to do, whatever the broker lost or parked in an
+/// _error queue: a row unpublished waits for the relay; a row published long ago whose work is not
+/// done is stuck, and the reconciler hands it to the relay again.
 /// </summary>
 public class OutboxMessage
 {
@@ -13,4 +15,8 @@ public class OutboxMessage
     public required string Payload { get; set; }
     public int Priority { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When the broker confirmed the last publication; null while the relay has yet to publish it.</summary>
+    public DateTimeOffset? PublishedAt { get; set; }
+    /// <summary>How many times the reconciler has handed it back to the relay.</summary>
+    public int Resent { get; set; }
 }

@@ -7,11 +7,12 @@ using Npgsql;
 namespace DocExchange.Hub.Messaging;
 
 /// <summary>
-/// Publishes outbox rows to RabbitMQ. Claims a batch with FOR UPDATE SKIP LOCKED (so several hub
-/// instances share the work without publishing a row twice while all are healthy), publishes with
-/// publisher confirms, then deletes the rows in the same transaction. A crash between publish and
-/// commit publishes the batch again later: consumers de-duplicate, so nothing is delivered twice.
-/// Higher priority (urgency) rows leave first.
+/// Publishes outbox rows to RabbitMQ. Claims a batch of unpublished rows with FOR UPDATE SKIP LOCKED
+/// (so several hub instances share the work without publishing a row twice while all are healthy),
+/// publishes with publisher confirms, then marks them published in the same transaction; the
+/// consumer that does the work deletes the row. A crash between publish and commit publishes the
+/// batch again later: consumers de-duplicate, so nothing is delivered twice. Higher priority
+/// (urgency) rows leave first.
 /// </summary>
 public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, Failpoint failpoint, ILogger<OutboxRelay> log) : BackgroundService
 {
@@ -56,7 +57,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
         await using var tx = await conn.BeginTransactionAsync(ct);
         var rows = new List<(long Id, Guid MessageId, string Type, string Payload)>();
         await using (var select = new NpgsqlCommand(
-            "SELECT id, message_id, type, payload FROM outbox ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
+            "SELECT id, message_id, type, payload FROM outbox WHERE published_at IS NULL ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
         {
             select.Parameters.AddWithValue("n", BatchSize);
             await using var reader = await select.ExecuteReaderAsync(ct);
@@ -76,7 +77,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
             return bus.Publish(message, type, ctx => ctx.MessageId = r.MessageId, ct);
         }));
         failpoint.Hit(Failpoint.AfterPublishBeforeMark);
-        await using (var mark = new NpgsqlCommand("DELETE FROM outbox WHERE id = ANY(@ids)", conn, tx))
+        await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = now() WHERE id = ANY(@ids)", conn, tx))
         {
             mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
             await mark.ExecuteNonQueryAsync(ct);

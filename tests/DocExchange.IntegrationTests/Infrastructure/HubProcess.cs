@@ -34,10 +34,42 @@ public sealed class HubProcess : IAsyncDisposable
         Assert.That(process.ExitCode, Is.Zero, $"DocExchange.Hub {string.Join(' ', args)}: {await stderr}");
     }
 
-    public static async Task<HubProcess> Start(string database, string rabbit, string? failpoint = null)
+    /// <summary>Starts <c>serve</c> and waits for the process to exit by itself (a hub that refuses to start).</summary>
+    public static async Task<(int ExitCode, string Output)> ServeUntilExit(string database, string rabbit, IReadOnlyDictionary<string, string> environment, TimeSpan within)
+    {
+        var info = StartInfo(database, rabbit, new Uri($"http://127.0.0.1:{FreePort()}"), null, ["serve"]);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+        info.Environment["Logging__LogLevel__Default"] = "Information";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"the hub kept running for {within}:\n{await stdout}{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <param name="environment">more DEX_* settings for this process (they win over the test run's own)</param>
+    public static async Task<HubProcess> Start(string database, string rabbit, string? failpoint = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
-        var process = new Process { StartInfo = StartInfo(database, rabbit, url, failpoint, ["serve"]), EnableRaisingEvents = true };
+        var info = StartInfo(database, rabbit, url, failpoint, ["serve"]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var hub = new HubProcess(process, url);
         process.OutputDataReceived += (_, e) => { lock (hub._output) { hub._output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (hub._output) { hub._output.AppendLine(e.Data); } };

@@ -135,6 +135,23 @@ public static class TestHub
     public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 }
 
+/// <summary>A province with one district of many communes, for tests of long queues (level-1 code L = suffix).</summary>
+public static class WideDistrict
+{
+    public static string Root(string suffix) => $"000.00.00.{suffix}";
+    public static string District(string suffix) => $"000.00.30.{suffix}";
+
+    public static List<object> Units(string suffix, int communes)
+    {
+        var units = new List<object> { new { code = Root(suffix), name = "Tỉnh", tier = "province" }, new { code = District(suffix), name = "Huyện", tier = "district", parent = Root(suffix) } };
+        for (var i = 0; i < communes; i++)
+        {
+            units.Add(new { code = $"{i / 10:000}.{i % 10 + 10:00}.30.{suffix}", name = $"Xã {i}", tier = "commune", parent = District(suffix) });
+        }
+        return units;
+    }
+}
+
 /// <summary>A small province tree of test units; codes are in this province's own level-1 space.</summary>
 public sealed class TestProvince(string level1)
 {

@@ -19,14 +19,10 @@ public class Urgent_documents
         var mq = TestServers.CrashRabbitMq;
         await HubProcess.RunToCompletion(db, mq, "migrate");
         var suffix = $"U{Random.Shared.Next(10, 100)}";
-        var root = $"000.00.00.{suffix}";
-        var district = $"000.00.30.{suffix}";
-        var units = new List<object> { new { code = root, name = "Tỉnh", tier = "province" }, new { code = district, name = "Huyện", tier = "district", parent = root } };
+        var root = WideDistrict.Root(suffix);
+        var district = WideDistrict.District(suffix);
         // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.
-        for (var i = 0; i < 1000; i++)
-        {
-            units.Add(new { code = $"{i / 10:000}.{i % 10 + 10:00}.30.{suffix}", name = $"Xã {i}", tier = "commune", parent = district });
-        }
+        var units = WideDistrict.Units(suffix, 1000);
 
         Environment.SetEnvironmentVariable("DEX_DELIVERY_BATCH", "1");
         HubProcess hub;
@@ -67,7 +63,7 @@ public class Urgent_documents
             // ... and published: they wait in RabbitMQ's queue, not in the outbox (which also orders by urgency).
             await Expect.Eventually(async () =>
             {
-                await using var cmd = source.CreateCommand("SELECT count(*) FROM outbox WHERE type = 'DeliverDocument'");
+                await using var cmd = source.CreateCommand("SELECT count(*) FROM outbox WHERE type = 'DeliverDocument' AND published_at IS NULL");
                 return (long)(await cmd.ExecuteScalarAsync())!;
             }, n => n == 0, TimeSpan.FromSeconds(30), "the 1,000 normal deliveries are in the broker's queue");
 

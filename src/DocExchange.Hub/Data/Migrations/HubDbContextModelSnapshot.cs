@@ -278,6 +278,12 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.Property<string>("Via")
                         .HasColumnType("text")
                         .HasColumnName("via");
@@ -554,6 +560,30 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_ledger_entries_sender");
 
                     b.ToTable("ledger_entries", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerKeyRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("VerifierKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("verifier_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_key");
+
+                    b.ToTable("ledger_key", null, t =>
+                        {
+                            t.HasCheckConstraint("ledger_key_one_row", "id = 1");
+                        });
                 });
 
             modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerNode", b =>
@@ -914,6 +944,14 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("priority");
 
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<int>("Resent")
+                        .HasColumnType("integer")
+                        .HasColumnName("resent");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text")
@@ -927,7 +965,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_outbox_message_id");
 
                     b.HasIndex("Priority", "Id")
-                        .HasDatabaseName("ix_outbox_priority_id");
+                        .HasDatabaseName("ix_outbox_priority_id")
+                        .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox", (string)null);
                 });

@@ -23,4 +23,10 @@ public class Delivery
     public string? BusinessCodeBeforeRecall { get; set; }
     /// <summary>When the sender's recall cancelled it before the recipient had stored it (the hub then says 15 itself).</summary>
     public DateTimeOffset? RecalledAt { get; set; }
+    /// <summary>
+    /// PostgreSQL's xmin, EF Core's concurrency token: of two changes racing on one delivery (an
+    /// acknowledgement and a failure, two statuses, a status and a recall) one commits, the other is
+    /// refused and told the state that won, so each change writes exactly one ledger event.
+    /// </summary>
+    public uint Version { get; set; }
 }

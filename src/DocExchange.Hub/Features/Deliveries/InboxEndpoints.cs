@@ -93,7 +93,16 @@ public static class InboxEndpoints
             delivery.RefusedAt = now;
             delivery.RefusalReason = request!.Reason!.Trim();
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var won = await db.Deliveries.AsNoTracking().FirstAsync(d => d.Id == delivery.Id, ct);
+            return Problems.ConcurrentChange($"Document {id} at {unit}: the acknowledgement was not recorded.", won.State.ToString().ToLowerInvariant());
+        }
         return TypedResults.Ok(RecipientState.Of(delivery));
     }
 }

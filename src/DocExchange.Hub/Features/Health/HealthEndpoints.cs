@@ -10,7 +10,8 @@ public static class HealthEndpoints
 {
     public static IServiceCollection AddHubHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"])
+            .AddCheck<Messaging.WorkHealthCheck>("work", tags: ["ready"]);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using DocExchange.Hub.Infrastructure;
+using Npgsql;
 using DocExchange.Protocol.Ledger;
 
 namespace DocExchange.Hub.Features.Ledger;
@@ -25,3 +26,81 @@ public static class LedgerKeys
         return new LedgerKey(name, Convert.FromBase64String(File.ReadAllText(file).Trim()));
     }
 }
+
+/// <summary>
+/// Refuses to let a hub sign the ledger with another key than the one the database records (a
+/// second instance started without the shared DEX_LEDGER_KEY makes its own key file). At start it
+/// checks while PostgreSQL answers, and stops the start-up on a mismatch; if the database is away it
+/// keeps trying in the background, and the sequencer signs nothing until the key is confirmed.
+/// </summary>
+public sealed class LedgerKeyGuard(NpgsqlDataSource dataSource, LedgerKey key, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<LedgerKeyGuard> log) : IHostedService
+{
+    private readonly TaskCompletionSource _confirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Completes once the database holds this hub's verifier key.</summary>
+    public Task Confirmed => _confirmed.Task;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CheckAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            log.LogWarning("Ledger key not checked yet, PostgreSQL does not answer ({Error}); the ledger signs nothing until it is", e.Message);
+            _ = Task.Run(() => KeepCheckingAsync(_stopping.Token), CancellationToken.None);
+        }
+    }
+
+    private async Task KeepCheckingAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            try
+            {
+                await CheckAsync(ct);
+                return;
+            }
+            catch (LedgerKeyMismatchException e)
+            {
+                log.LogCritical("{Error}", e.Message);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // still away; try again
+            }
+        }
+    }
+
+    private async Task CheckAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            INSERT INTO ledger_key (id, verifier_key, recorded_at) VALUES (1, @key, @now) ON CONFLICT (id) DO NOTHING;
+            SELECT verifier_key FROM ledger_key WHERE id = 1;
+            """);
+        cmd.Parameters.AddWithValue("key", key.VerifierKey);
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow());
+        var recorded = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        if (recorded != key.VerifierKey)
+        {
+            throw new LedgerKeyMismatchException(
+                $"This hub's ledger key ({key.VerifierKey}) is not the one the database records ({recorded}). Every hub instance must sign the ledger with the same key: " +
+                "give this instance the same DEX_LEDGER_KEY (or a copy of the same DEX_LEDGER_KEY_FILE) as the others.");
+        }
+        _confirmed.TrySetResult();
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class LedgerKeyMismatchException(string message) : Exception(message);

@@ -12,7 +12,7 @@ namespace DocExchange.Hub.Features.Ledger;
 /// one transaction, and signs a checkpoint at least every 10 s while entries arrive. If the holder
 /// dies its session ends, the lock is free, and another instance takes over from the stored tree.
 /// </summary>
-public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, HubSettings settings, TimeProvider clock, ILogger<LedgerSequencer> log) : BackgroundService
+public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, LedgerKeyGuard guard, HubSettings settings, TimeProvider clock, ILogger<LedgerSequencer> log) : BackgroundService
 {
     public const long WriterLock = 4242002;
     public const int BatchSize = 5000;
@@ -21,6 +21,7 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await guard.Confirmed.WaitAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -1,5 +1,6 @@
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 using MassTransit;
@@ -16,21 +17,21 @@ public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxS
 {
     public const string Name = "routing";
 
-    public Task Consume(ConsumeContext<DocumentSubmitted> context) => RouteAsync(db, clock, signal, context.Message.DocumentId, context.CancellationToken);
+    public Task Consume(ConsumeContext<DocumentSubmitted> context) => RouteAsync(db, clock, signal, context.Message.DocumentId, context.MessageId, context.CancellationToken);
 
-    public static async Task RouteAsync(HubDbContext db, TimeProvider clock, OutboxSignal signal, Guid documentId, CancellationToken ct)
+    public static async Task RouteAsync(HubDbContext db, TimeProvider clock, OutboxSignal signal, Guid documentId, Guid? messageId, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Routing runs once per document, whatever the redeliveries: the row lock serialises racing consumers.
         var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {documentId} FOR UPDATE").FirstOrDefaultAsync(ct);
-        if (document is null || document.RoutedAt is not null)
+        if (document is { RoutedAt: null })
         {
-            return;
+            var specs = document.RequestedRecipients.Select(r => RecipientSpec.TryParse(r, out var s, out _) ? s : throw new InvalidOperationException($"stored recipient '{r}' does not parse")).ToList();
+            var (recipients, problems, _) = await RecipientExpansion.ExpandAsync(db, specs, document.SenderCode, ct, redirect: !document.NoRedirect);
+            RoutingDecision.Record(db, document, recipients, problems, clock.GetUtcNow());
+            await db.SaveChangesAsync(ct);
         }
-        var specs = document.RequestedRecipients.Select(r => RecipientSpec.TryParse(r, out var s, out _) ? s : throw new InvalidOperationException($"stored recipient '{r}' does not parse")).ToList();
-        var (recipients, problems, _) = await RecipientExpansion.ExpandAsync(db, specs, document.SenderCode, ct, redirect: !document.NoRedirect);
-        RoutingDecision.Record(db, document, recipients, problems, clock.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        await Outbox.DoneAsync(db, messageId, ct);
         await tx.CommitAsync(ct);
         signal.Notify();
     }
@@ -41,39 +42,47 @@ public sealed class UrgentRoutingConsumer(HubDbContext db, TimeProvider clock, O
 {
     public const string Name = "routing-urgent";
 
-    public Task Consume(ConsumeContext<UrgentDocumentSubmitted> context) => RoutingConsumer.RouteAsync(db, clock, signal, context.Message.DocumentId, context.CancellationToken);
+    public Task Consume(ConsumeContext<UrgentDocumentSubmitted> context) => RoutingConsumer.RouteAsync(db, clock, signal, context.Message.DocumentId, context.MessageId, context.CancellationToken);
 }
 
 public sealed class UrgentRoutingConsumerDefinition : ConsumerDefinition<UrgentRoutingConsumer>
 {
-    public UrgentRoutingConsumerDefinition()
+    private readonly HubSettings _settings;
+
+    public UrgentRoutingConsumerDefinition(HubSettings settings)
     {
+        _settings = settings;
         EndpointName = UrgentRoutingConsumer.Name;
         ConcurrentMessageLimit = 16;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<UrgentRoutingConsumer> consumer, IRegistrationContext context) =>
-        RoutingConsumerDefinition.Configure(endpoint);
+        RoutingConsumerDefinition.Configure(endpoint, _settings);
 }
 
 public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsumer>
 {
-    public RoutingConsumerDefinition()
+    private readonly HubSettings _settings;
+
+    public RoutingConsumerDefinition(HubSettings settings)
     {
+        _settings = settings;
         EndpointName = RoutingConsumer.Name;
         ConcurrentMessageLimit = 16;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RoutingConsumer> consumer, IRegistrationContext context) =>
-        Configure(endpoint);
+        Configure(endpoint, _settings);
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint)
+    public static void Configure(IReceiveEndpointConfigurator endpoint, HubSettings settings)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = 32;
         }
-        endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200))
+        // After the retries the message waits in the _error queue; its outbox row stays, so the
+        // reconciler sends the work again once the cause (a long database outage) is gone.
+        endpoint.UseMessageRetry(r => r.Exponential(settings.ConsumerRetries, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200))
             .Ignore<InvalidOperationException>());
     }
 }

@@ -95,6 +95,9 @@ public static class StatusIntake
             LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now, string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}", verified.Sha256);
         }
         db.BusinessStatuses.Add(row);
+        // The status, its ledger events, the deliveries it moves and, for a sender outside the
+        // province, the axis queue row that carries it back: one transaction.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -104,9 +107,20 @@ public static class StatusIntake
                 db.AxisOutbound.Add(new Axis.AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
                 await db.SaveChangesAsync(ct);
             }
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A recall, an acknowledgement or another status changed one of these deliveries first.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            var current = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == document.Id && (code == "13" || d.RecipientCode == unit))
+                .Select(d => d.RecipientCode + " " + (d.BusinessCode ?? (d.DeliveredAt == null ? "queued" : "01"))).ToListAsync(ct);
+            return Problems.ConcurrentChange($"Status {code} for document {documentId} was not recorded.", string.Join(", ", current));
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
+            await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             var raced = await db.BusinessStatuses.AsNoTracking().FirstAsync(s => s.DocumentId == document.Id && s.Sha256 == verified.Sha256, ct);
             return TypedResults.Ok(Accepted(raced, document.EdxmlDocumentId));
