@@ -10,6 +10,7 @@ CLUSTER_DIST_BASE="${DEX_CLUSTER_DIST_BASE:-56740}"
 CLUSTER_EPMD_PORT="${DEX_CLUSTER_EPMD_PORT:-56750}"
 CLUSTER_HUB_BASE="${DEX_CLUSTER_HUB_BASE:-8180}"      # hub N listens on base+N
 CLUSTER_LB_PORT="${DEX_CLUSTER_LB_PORT:-8080}"
+CLUSTER_AXIS_PORT="${DEX_CLUSTER_AXIS_PORT:-8095}"    # the stand-in national axis (control port one below)
 CLUSTER_DB=dex_cluster
 CLUSTER_VHOST=dex_cluster
 HUB_DLL="$ROOT/src/DocExchange.Hub/bin/Release/net10.0/DocExchange.Hub.dll"
@@ -103,6 +104,9 @@ cluster_hub_env() {
   [ -n "${DEX_LEDGER_KEY:-}" ] || export DEX_LEDGER_KEY_FILE="$CLUSTER/ledger.key"
   export DEX_TRUST_ANCHORS="${DEX_TRUST_ANCHORS:-$CLUSTER/pki/ca.pem}"
   export DEX_SIGNING_CERT="${DEX_SIGNING_CERT:-$CLUSTER/pki/hub.pem}" DEX_SIGNING_KEY="${DEX_SIGNING_KEY:-$CLUSTER/pki/hub.key}"
+  if [ -z "${DEX_AXIS_URL:-}" ]; then
+    export DEX_AXIS_URL="http://127.0.0.1:$CLUSTER_AXIS_PORT" DEX_AXIS_SYSTEMID="$STANDIN_SYSTEMID" DEX_AXIS_SECRET="$STANDIN_SECRET"
+  fi
 }
 
 hub_running() { [ -f "$CLUSTER/hub$1.pid" ] && kill -0 "$(cat "$CLUSTER/hub$1.pid")" 2>/dev/null; }

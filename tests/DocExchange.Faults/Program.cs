@@ -1,0 +1,399 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using RabbitMQ.Client;
+
+// ops/faults runs this against the cluster of ops/cluster: steady traffic through the load balancer
+// while faults are injected at random moments, then checks from outside the hub's own bookkeeping
+// that every accepted document reached every recipient exactly once.
+// DEX_FAULTS_HUB (the load balancer), DEX_FAULTS_TOKEN (an administrator), DEX_PG (the cluster's
+// database, for the final count), DEX_FAULTS_RABBIT (host:port of a node, vhost), DEX_FAULTS_OPS
+// (the ops folder), DEX_FAULTS_AXIS_CONTROL, DEX_FAULTS_OUT; counts: DEX_FAULTS_HUB_KILLS (20),
+// DEX_FAULTS_NODE_RESTARTS (6), DEX_FAULTS_PG_OUTAGES (3), DEX_FAULTS_PG_SECONDS (90),
+// DEX_FAULTS_AXIS_OUTAGES (3), DEX_FAULTS_AXIS_SECONDS (60).
+static int Setting(string name, int otherwise) => int.TryParse(Environment.GetEnvironmentVariable(name), out var n) ? n : otherwise;
+
+var hub = new Uri(Environment.GetEnvironmentVariable("DEX_FAULTS_HUB") ?? "http://127.0.0.1:8080");
+var adminToken = Environment.GetEnvironmentVariable("DEX_FAULTS_TOKEN")!;
+var database = Environment.GetEnvironmentVariable("DEX_PG")!;
+var ops = Environment.GetEnvironmentVariable("DEX_FAULTS_OPS") ?? "ops";
+var axisControl = Environment.GetEnvironmentVariable("DEX_FAULTS_AXIS_CONTROL");
+var output = Environment.GetEnvironmentVariable("DEX_FAULTS_OUT") ?? ".local/faults.json";
+var rabbit = Environment.GetEnvironmentVariable("DEX_FAULTS_RABBIT") ?? "127.0.0.1:56731/dex_cluster";
+var plan = new (string Fault, int Times, int Seconds)[]
+{
+    ("hub SIGKILL + restart", Setting("DEX_FAULTS_HUB_KILLS", 20), 0),
+    ("RabbitMQ node stop + start", Setting("DEX_FAULTS_NODE_RESTARTS", 6), 0),
+    ("PostgreSQL stopped", Setting("DEX_FAULTS_PG_OUTAGES", 3), Setting("DEX_FAULTS_PG_SECONDS", 90)),
+    ("national axis down", Setting("DEX_FAULTS_AXIS_OUTAGES", 3), Setting("DEX_FAULTS_AXIS_SECONDS", 60)),
+};
+
+var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromSeconds(30) };
+HttpClient Client(string token)
+{
+    var c = new HttpClient(handler, disposeHandler: false) { BaseAddress = hub, Timeout = TimeSpan.FromSeconds(30) };
+    c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    return c;
+}
+var admin = Client(adminToken);
+await using var db = NpgsqlDataSource.Create(database);
+var log = new Action<string>(m => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {m}"));
+
+// Sends until the hub answers something other than "unavailable": the same Idempotency-Key each time, as the README says.
+async Task<(HttpStatusCode Status, JsonNode? Body)> Persist(Func<HttpRequestMessage> request, HttpClient client, TimeSpan within)
+{
+    var deadline = Stopwatch.StartNew();
+    while (true)
+    {
+        try
+        {
+            using var response = await client.SendAsync(request());
+            var status = response.StatusCode;
+            if ((int)status < 500 || deadline.Elapsed > within)
+            {
+                var text = await response.Content.ReadAsStringAsync();
+                return (status, text.Length == 0 ? null : JsonNode.Parse(text));
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && deadline.Elapsed < within)
+        {
+        }
+        await Task.Delay(500);
+    }
+}
+
+// The registry as it stands, read through the API: senders are communes, groups their districts.
+async Task<JsonArray> Units(string query)
+{
+    var all = new JsonArray();
+    string? after = null;
+    do
+    {
+        var page = (await Persist(() => new HttpRequestMessage(HttpMethod.Get, $"api/v1/units?limit=500{query}{(after is null ? "" : $"&after={after}")}"), admin, TimeSpan.FromMinutes(5))).Body!;
+        foreach (var item in page["items"]!.AsArray())
+        {
+            all.Add(item!.DeepClone());
+        }
+        after = page["next"]?.GetValue<string>();
+    } while (after is not null);
+    return all;
+}
+var units = await Units("");
+bool Active(JsonNode u) => u["status"]!.GetValue<string>() == "active" && !(u["external"]?.GetValue<bool>() ?? false);
+var communes = units.Where(u => Active(u!) && u!["tier"]!.GetValue<string>() == "commune" && u["parent"] is not null).Select(u => (Code: u!["code"]!.GetValue<string>(), Parent: u["parent"]!.GetValue<string>()))
+    .Where(c => units.Any(u => u!["code"]!.GetValue<string>() == c.Parent && Active(u))).Take(40).ToList();
+var provinceRoot = units.First(u => Active(u!) && u!["parent"] is null && u["tier"]!.GetValue<string>() == "province")!["code"]!.GetValue<string>();
+var children = units.Where(u => u!["parent"] is not null).GroupBy(u => u!["parent"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.ToList());
+// What a group names, worked out here from the registry as read, not from the hub's routing: the active units among them.
+HashSet<string> Below(string code, bool communesOnly)
+{
+    var found = new HashSet<string>();
+    var stack = new Stack<string>([code]);
+    while (stack.Count > 0)
+    {
+        foreach (var child in children.GetValueOrDefault(stack.Pop()) ?? [])
+        {
+            var c = child!["code"]!.GetValue<string>();
+            if (!communesOnly)
+            {
+                stack.Push(c);
+            }
+            if (Active(child) && (!communesOnly || child["tier"]!.GetValue<string>() == "commune"))
+            {
+                found.Add(c);
+            }
+        }
+    }
+    return found;
+}
+var provinceWide = Below(provinceRoot, communesOnly: false).Append(provinceRoot).ToHashSet();
+var clerks = new Dictionary<string, HttpClient>();
+foreach (var c in communes.Select(c => c.Code).Concat(communes.Select(c => c.Parent)).Append(provinceRoot).Distinct())
+{
+    var issued = (await Persist(() => new HttpRequestMessage(HttpMethod.Post, "api/v1/credentials") { Content = JsonContent.Create(new { role = "clerk", unit = c, label = "faults" }) }, admin, TimeSpan.FromMinutes(5))).Body!;
+    clerks[c] = Client(issued["token"]!.GetValue<string>());
+}
+log($"{communes.Count} sending communes, {clerks.Count} clerks; traffic starts");
+
+var accepted = new ConcurrentDictionary<Guid, (string Sender, string Number, HashSet<string> Recipients)>();
+var refused = new ConcurrentBag<(string Sender, string Number)>();
+var unanswered = 0;
+var run = Stopwatch.StartNew();
+using var stop = new CancellationTokenSource();
+var number = 0;
+
+async Task Traffic(int worker, CancellationToken ct)
+{
+    var random = new Random(worker);
+    while (!ct.IsCancellationRequested)
+    {
+        var (sender, district) = communes[random.Next(communes.Count)];
+        var kind = random.Next(100);
+        var n = $"F{Interlocked.Increment(ref number)}";
+        // Mostly one recipient; a group of a district's communes; now and then a broadcast to the whole province; a few bad ones.
+        var (recipients, expected) = kind switch
+        {
+            < 70 => (new[] { district }, new HashSet<string> { district }),
+            < 95 => (new[] { $"communes:{district}" }, Below(district, communesOnly: true).Where(c => c != sender).ToHashSet()),
+            < 97 => (new[] { $"subtree:{provinceRoot}" }, provinceWide.Where(c => c != sender).ToHashSet()),
+            _ => (new[] { "999.99.99.Z99" }, new HashSet<string>()),
+        };
+        var key = Guid.NewGuid().ToString();
+        var (status, body) = await Persist(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = JsonContent.Create(new { number = n, notation = "FAULTS", subject = "Công văn thử lỗi", recipients }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }, clerks[sender], TimeSpan.FromMinutes(6));
+        if (status == HttpStatusCode.Accepted || status == HttpStatusCode.OK)
+        {
+            accepted[Guid.Parse(body!["id"]!.GetValue<string>())] = (sender, n, expected);
+        }
+        else if ((int)status is >= 400 and < 500)
+        {
+            refused.Add((sender, n));
+        }
+        else
+        {
+            Interlocked.Increment(ref unanswered);
+        }
+        await Task.Delay(random.Next(50, 250), ct).ContinueWith(_ => { }, CancellationToken.None);
+    }
+}
+
+// Recipients acknowledge what reaches their inbox, as their systems would.
+async Task Acknowledge(CancellationToken ct)
+{
+    while (!ct.IsCancellationRequested)
+    {
+        foreach (var district in communes.Select(c => c.Parent).Distinct())
+        {
+            try
+            {
+                var inbox = await clerks[district].GetFromJsonAsync<JsonObject>("api/v1/inbox?state=delivered&limit=50", ct);
+                foreach (var item in inbox!["items"]!.AsArray())
+                {
+                    await clerks[district].PostAsJsonAsync($"api/v1/inbox/{item!["id"]!.GetValue<string>()}/ack", new { result = "done" }, ct);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+            }
+        }
+        await Task.Delay(1000, ct).ContinueWith(_ => { }, CancellationToken.None);
+    }
+}
+
+async Task Ops(params string[] args)
+{
+    var info = new ProcessStartInfo(Path.Combine(ops, args[0])) { RedirectStandardError = true, RedirectStandardOutput = true };
+    foreach (var a in args.Skip(1))
+    {
+        info.ArgumentList.Add(a);
+    }
+    using var p = Process.Start(info)!;
+    var err = p.StandardError.ReadToEndAsync();
+    await p.StandardOutput.ReadToEndAsync();
+    await p.WaitForExitAsync();
+    if (p.ExitCode != 0)
+    {
+        log($"  {string.Join(' ', args)} exited {p.ExitCode}: {await err}");
+    }
+}
+
+// Recovery: from the fault's end until a document sent through the load balancer is in its recipient's inbox.
+async Task<double> Recovery()
+{
+    var clock = Stopwatch.StartNew();
+    var (sender, district) = communes[0];
+    var key = Guid.NewGuid().ToString();
+    var (status, body) = await Persist(() =>
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = JsonContent.Create(new { number = $"P{Interlocked.Increment(ref number)}", notation = "FAULTS", subject = "Thăm dò", recipients = new[] { district } }) };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }, clerks[sender], TimeSpan.FromMinutes(10));
+    if (status != HttpStatusCode.Accepted)
+    {
+        return double.NaN;
+    }
+    var id = Guid.Parse(body!["id"]!.GetValue<string>());
+    accepted[id] = (sender, "probe", new HashSet<string> { district });
+    while (clock.Elapsed < TimeSpan.FromMinutes(10))
+    {
+        try
+        {
+            await using var cmd = db.CreateCommand("SELECT count(*) FROM deliveries WHERE document_id = $1 AND delivered_at IS NOT NULL");
+            cmd.Parameters.AddWithValue(id);
+            if ((long)(await cmd.ExecuteScalarAsync())! == 1)
+            {
+                return clock.Elapsed.TotalSeconds;
+            }
+        }
+        catch (NpgsqlException)
+        {
+        }
+        await Task.Delay(200);
+    }
+    return double.NaN;
+}
+
+var injected = plan.ToDictionary(p => p.Fault, _ => 0);
+var longest = plan.ToDictionary(p => p.Fault, _ => 0.0);
+void Recovered(string fault, double seconds)
+{
+    injected[fault]++;
+    longest[fault] = double.IsNaN(seconds) ? double.PositiveInfinity : Math.Max(longest[fault], seconds);
+    log($"  recovered in {seconds:F1} s");
+}
+
+// The faults, in a random order with random pauses; the axis's outages run beside them.
+var faultRandom = new Random(2026);
+var sequence = plan.Take(3).SelectMany(p => Enumerable.Repeat(p.Fault, p.Times)).OrderBy(_ => faultRandom.Next()).ToList();
+var workers = Enumerable.Range(0, 8).Select(i => Traffic(i, stop.Token)).Append(Acknowledge(stop.Token)).ToList();
+var axisFaults = Task.Run(async () =>
+{
+    if (axisControl is null)
+    {
+        return;
+    }
+    using var control = new HttpClient { BaseAddress = new Uri(axisControl) };
+    var (_, times, seconds) = plan[3];
+    for (var i = 0; i < times; i++)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(faultRandom.Next(20, 60)));
+        log($"fault: national axis down and refusing connections for {seconds} s");
+        await control.PostAsJsonAsync("faults", new { down = true, refuse = true });
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        await control.PostAsJsonAsync("faults", new { down = false, refuse = false });
+        injected["national axis down"]++;
+    }
+});
+var node = 0;
+foreach (var fault in sequence)
+{
+    await Task.Delay(TimeSpan.FromSeconds(faultRandom.Next(2, 8)));
+    switch (fault)
+    {
+        case "hub SIGKILL + restart":
+            var h = faultRandom.Next(1, 4).ToString(CultureInfo.InvariantCulture);
+            log($"fault: SIGKILL hub {h}");
+            await Ops("cluster", "hub-kill", h);
+            await Task.Delay(TimeSpan.FromSeconds(faultRandom.Next(1, 5)));
+            await Ops("cluster", "hub-start", h);
+            break;
+        case "RabbitMQ node stop + start":
+            var n = (node++ % 3 + 1).ToString(CultureInfo.InvariantCulture); // each node in turn, the leaders' included
+            log($"fault: RabbitMQ node dex{n} stopped");
+            await Ops("cluster", "node-stop", n);
+            await Task.Delay(TimeSpan.FromSeconds(faultRandom.Next(5, 15)));
+            await Ops("cluster", "node-start", n);
+            break;
+        case "PostgreSQL stopped":
+            log($"fault: PostgreSQL stopped for {plan[2].Seconds} s");
+            await Ops("cluster", "pg-stop");
+            await Task.Delay(TimeSpan.FromSeconds(plan[2].Seconds));
+            await Ops("cluster", "pg-start");
+            break;
+    }
+    Recovered(fault, await Recovery());
+}
+await axisFaults;
+stop.Cancel();
+await Task.WhenAll(workers);
+log($"traffic stopped after {run.Elapsed.TotalMinutes:F1} min: {accepted.Count} accepted, {refused.Count} refused, {unanswered} never answered; waiting for the backlog to drain");
+
+// The end state, read from the database and the broker.
+async Task<long> Scalar(string sql)
+{
+    await using var cmd = db.CreateCommand(sql);
+    return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+}
+var drain = Stopwatch.StartNew();
+while (drain.Elapsed < TimeSpan.FromMinutes(10) && await Scalar("SELECT count(*) FROM outbox") + await Scalar("SELECT count(*) FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL") > 0)
+{
+    await Task.Delay(1000);
+}
+await Task.Delay(TimeSpan.FromSeconds(5));
+var ids = accepted.Keys.ToArray();
+var delivered = new Dictionary<(Guid, string), int>();
+await using (var cmd = db.CreateCommand("""
+    SELECT document_id, recipient_code, (SELECT count(*) FROM ledger_entries e WHERE e.event = 'delivered' AND e.document_id = d.document_id AND e.recipient = d.recipient_code)
+         + (SELECT count(*) FROM ledger_pending e WHERE e.event = 'delivered' AND e.document_id = d.document_id AND e.recipient = d.recipient_code)
+    FROM deliveries d WHERE document_id = ANY($1) AND delivered_at IS NOT NULL
+    """))
+{
+    cmd.Parameters.AddWithValue(ids);
+    await using var r = await cmd.ExecuteReaderAsync();
+    while (await r.ReadAsync())
+    {
+        delivered[(r.GetGuid(0), r.GetString(1))] = (int)r.GetInt64(2);
+    }
+}
+long expectedPairs = 0, once = 0, lost = 0, duplicated = 0;
+foreach (var (id, doc) in accepted)
+{
+    foreach (var recipient in doc.Recipients)
+    {
+        expectedPairs++;
+        switch (delivered.GetValueOrDefault((id, recipient)))
+        {
+            case 0: lost++; break;
+            case 1: once++; break;
+            default: duplicated++; break;
+        }
+    }
+}
+// A retried submission stored twice would be two documents with one number.
+var twice = await Scalar("SELECT count(*) FROM (SELECT sender_code, number FROM documents WHERE notation = 'FAULTS' GROUP BY 1, 2 HAVING count(*) > 1) x");
+duplicated += twice;
+long refusedRows = 0;
+foreach (var (sender, n) in refused)
+{
+    await using var cmd = db.CreateCommand("SELECT count(*) FROM documents WHERE sender_code = $1 AND number = $2 AND notation = 'FAULTS'");
+    cmd.Parameters.AddWithValue(sender);
+    cmd.Parameters.AddWithValue(n);
+    refusedRows += (long)(await cmd.ExecuteScalarAsync())!;
+}
+var outbox = await Scalar("SELECT count(*) FROM outbox");
+var errorQueues = await ErrorQueueDepth();
+
+Console.WriteLine();
+Console.WriteLine($"{"fault",-30} {"injected",8} {"longest recovery s",19}");
+foreach (var (fault, _, _) in plan)
+{
+    Console.WriteLine($"{fault,-30} {injected[fault],8} {longest[fault],19:F1}");
+}
+Console.WriteLine();
+Console.WriteLine($"documents accepted {accepted.Count}, recipient deliveries expected {expectedPairs}: delivered once {once}, lost {lost}, duplicated {duplicated}");
+Console.WriteLine($"refused submissions {refused.Count} (rows left by them: {refusedRows}), never answered {unanswered}, outbox left {outbox}, _error messages left {errorQueues}");
+var report = new
+{
+    faults = plan.Select(p => new { fault = p.Fault, injected = injected[p.Fault], longest_recovery_s = double.IsInfinity(longest[p.Fault]) ? -1 : Math.Round(longest[p.Fault], 1) }),
+    minutes = Math.Round(run.Elapsed.TotalMinutes, 1),
+    documents_accepted = accepted.Count, recipient_deliveries = expectedPairs, delivered_once = once, lost, duplicated,
+    refused_submissions = refused.Count, refused_rows_left = refusedRows, never_answered = unanswered, outbox_left = outbox, error_messages_left = errorQueues,
+};
+await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+return lost == 0 && duplicated == 0 && refusedRows == 0 && outbox == 0 && errorQueues == 0 && plan.All(p => injected[p.Fault] >= p.Times) ? 0 : 1;
+
+async Task<long> ErrorQueueDepth()
+{
+    var (endpoint, vhost) = (rabbit.Split('/')[0], rabbit.Split('/')[1]);
+    var factory = new ConnectionFactory { HostName = endpoint.Split(':')[0], Port = int.Parse(endpoint.Split(':')[1], CultureInfo.InvariantCulture), VirtualHost = vhost };
+    await using var connection = await factory.CreateConnectionAsync();
+    long total = 0;
+    foreach (var q in new[] { "routing_error", "routing-urgent_error", "delivery_error", "delivery-urgent_error" })
+    {
+        await using var channel = await connection.CreateChannelAsync();
+        try { total += (await channel.QueueDeclarePassiveAsync(q)).MessageCount; }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
+    }
+    return total;
+}
