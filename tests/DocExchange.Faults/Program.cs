@@ -121,6 +121,11 @@ foreach (var c in communes.Select(c => c.Code).Concat(communes.Select(c => c.Par
 }
 log($"{communes.Count} sending communes, {clerks.Count} clerks; traffic starts");
 
+if (Environment.GetEnvironmentVariable("DEX_FAULTS_MODE") == "bench")
+{
+    return await ClusterBench.RunAsync(handler, clerks.ToDictionary(c => c.Key, c => c.Value.DefaultRequestHeaders.Authorization!.Parameter!), communes, db, ops, output, log);
+}
+
 var accepted = new ConcurrentDictionary<Guid, (string Sender, string Number, HashSet<string> Recipients)>();
 var refused = new ConcurrentBag<(string Sender, string Number)>();
 var unanswered = 0;

@@ -18,12 +18,21 @@ public static class LedgerKeys
         {
             throw new InvalidOperationException("No ledger key configured: set DEX_LEDGER_KEY (base64 of a 32-byte Ed25519 seed, the same on every hub instance) or DEX_LEDGER_KEY_FILE (ops/run uses .local/ledger.key).");
         }
-        if (!File.Exists(file))
+        // Hubs started together on one key file must not each make a key: one creates it, the others read it.
+        if (SecretFile.TryCreate(file, Convert.ToBase64String(LedgerKey.Generate(name).Seed) + "\n"))
         {
-            var created = LedgerKey.Generate(name);
-            SecretFile.Write(file, Convert.ToBase64String(created.Seed) + "\n");
+            return new LedgerKey(name, Convert.FromBase64String(File.ReadAllText(file).Trim()));
         }
-        return new LedgerKey(name, Convert.FromBase64String(File.ReadAllText(file).Trim()));
+        for (var attempt = 0; ; attempt++)
+        {
+            // The creator may still be writing it.
+            var text = File.ReadAllText(file).Trim();
+            if (text.Length > 0 || attempt == 50)
+            {
+                return new LedgerKey(name, Convert.FromBase64String(text));
+            }
+            Thread.Sleep(20);
+        }
     }
 }
 
