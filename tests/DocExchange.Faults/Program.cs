@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using DocExchange.Faults;
 using RabbitMQ.Client;
 
 // ops/faults runs this against the cluster of ops/cluster: steady traffic through the load balancer
