@@ -89,18 +89,24 @@ stop_rabbit_cluster() {
   true
 }
 
+# The nodes as hub N lists them: its own first (hub 1 starts at dex1, hub 2 at dex2, ...), so that the
+# hubs' connections spread over the cluster and one node's loss moves only a third of them.
 cluster_rabbit_nodes() {
-  local list=""
-  for n in "${CLUSTER_NODES[@]}"; do list="$list${list:+,}127.0.0.1:$((CLUSTER_AMQP_BASE + n))"; done
+  local first="${1:-1}" list="" n i
+  for i in 0 1 2; do
+    n=$(( (first - 1 + i) % 3 + 1 ))
+    list="$list${list:+,}127.0.0.1:$((CLUSTER_AMQP_BASE + n))"
+  done
   echo "$list"
 }
 
 # What every hub of the cluster shares: one database, one vhost on the cluster, one ledger key,
 # one trust configuration, one national axis.
 cluster_hub_env() {
+  local n="${1:-1}"
   export DEX_PG="$(pg_conn "$CLUSTER_DB")"
-  export DEX_RABBIT="rabbitmq://127.0.0.1:$((CLUSTER_AMQP_BASE + 1))/$CLUSTER_VHOST"
-  export DEX_RABBIT_NODES="$(cluster_rabbit_nodes)"
+  export DEX_RABBIT="rabbitmq://127.0.0.1:$((CLUSTER_AMQP_BASE + n))/$CLUSTER_VHOST"
+  export DEX_RABBIT_NODES="$(cluster_rabbit_nodes "$n")"
   [ -n "${DEX_LEDGER_KEY:-}" ] || export DEX_LEDGER_KEY_FILE="$CLUSTER/ledger.key"
   export DEX_TRUST_ANCHORS="${DEX_TRUST_ANCHORS:-$CLUSTER/pki/ca.pem}"
   export DEX_SIGNING_CERT="${DEX_SIGNING_CERT:-$CLUSTER/pki/hub.pem}" DEX_SIGNING_KEY="${DEX_SIGNING_KEY:-$CLUSTER/pki/hub.key}"
@@ -114,7 +120,7 @@ hub_running() { [ -f "$CLUSTER/hub$1.pid" ] && kill -0 "$(cat "$CLUSTER/hub$1.pi
 start_hub() {
   local n="$1"
   hub_running "$n" && return 0
-  ( cluster_hub_env
+  ( cluster_hub_env "$n"
     export DEX_URLS="http://127.0.0.1:$((CLUSTER_HUB_BASE + n))"
     Logging__LogLevel__Default=Warning setsid nohup dotnet "$HUB_DLL" serve >>"$CLUSTER/hub$n.log" 2>&1 </dev/null &
     echo $! >"$CLUSTER/hub$n.pid" )

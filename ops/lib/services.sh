@@ -30,6 +30,7 @@ ensure_packages() {
   [ -x "$RABBITMQCTL" ] || apt_install rabbitmq-server
   command -v xmlsec1 >/dev/null || apt_install xmlsec1
   command -v openssl >/dev/null || apt_install openssl
+  command -v docker-compose >/dev/null || apt_install docker-compose   # validates docker-compose.yml (no engine needed)
 }
 
 # PostgreSQL refuses to run as root: the cluster belongs to 'postgres' when we are root.
