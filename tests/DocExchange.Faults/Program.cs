@@ -133,6 +133,7 @@ var unanswered = 0;
 var run = Stopwatch.StartNew();
 using var stop = new CancellationTokenSource();
 var number = 0;
+var runTag = DateTime.UtcNow.ToString("MMddHHmm", CultureInfo.InvariantCulture); // numbers unique across runs on one database
 
 async Task Traffic(int worker, CancellationToken ct)
 {
@@ -141,7 +142,7 @@ async Task Traffic(int worker, CancellationToken ct)
     {
         var (sender, district) = communes[random.Next(communes.Count)];
         var kind = random.Next(100);
-        var n = $"F{Interlocked.Increment(ref number)}";
+        var n = $"F{runTag}-{Interlocked.Increment(ref number)}";
         // Mostly one recipient; a group of a district's communes; now and then a broadcast to the whole province; a few bad ones.
         var (recipients, expected) = kind switch
         {
@@ -221,7 +222,7 @@ async Task<double> Recovery()
     var key = Guid.NewGuid().ToString();
     var (status, body) = await Persist(() =>
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = JsonContent.Create(new { number = $"P{Interlocked.Increment(ref number)}", notation = "FAULTS", subject = "Thăm dò", recipients = new[] { district } }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = JsonContent.Create(new { number = $"P{runTag}-{Interlocked.Increment(ref number)}", notation = "FAULTS", subject = "Thăm dò", recipients = new[] { district } }) };
         request.Headers.Add("Idempotency-Key", key);
         return request;
     }, clerks[sender], TimeSpan.FromMinutes(10));
@@ -357,7 +358,7 @@ foreach (var (id, doc) in accepted)
     }
 }
 // A retried submission stored twice would be two documents with one number.
-var twice = await Scalar("SELECT count(*) FROM (SELECT sender_code, number FROM documents WHERE notation = 'FAULTS' GROUP BY 1, 2 HAVING count(*) > 1) x");
+var twice = await Scalar($"SELECT count(*) FROM (SELECT sender_code, number FROM documents WHERE notation = 'FAULTS' AND number LIKE '_{runTag}-%' GROUP BY 1, 2 HAVING count(*) > 1) x");
 duplicated += twice;
 long refusedRows = 0;
 foreach (var (sender, n) in refused)
