@@ -27,6 +27,8 @@ namespace DocExchange.Cli
               dex units reorganise FILE [--dry-run]        CSV old,successor,date (or JSON): retire, redirect, move children
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
               dex credentials list [--json]
+              dex quarantine list [--state waiting|released|rejected|all] [--json]   packages from outside the province under an unregistered certificate
+              dex quarantine show ID [--json] | release ID [--reason TEXT] | reject ID --reason TEXT
               dex systems issue --unit CODE... [--label TEXT] [--json]   systemid + secret for a local system (/vxp)
               dex systems list [--json] | disable SYSTEMID
               dex credentials revoke ID
@@ -85,7 +87,7 @@ namespace DocExchange.Cli
                 var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
                 var token = args.Option("token") ?? Environment.GetEnvironmentVariable("DEX_TOKEN");
                 using var client = new HubClient(hub, token);
-                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" or "package" or "pki" or "systems" ? 2 : 1));
+                var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" or "package" or "pki" or "systems" or "quarantine" ? 2 : 1));
                 Func<Task<int>> run = command switch
                 {
                     "units import" => () => UnitsCommands.Import(client, args),
@@ -110,6 +112,10 @@ namespace DocExchange.Cli
                     "pki init" => () => Task.FromResult(PkiCommands.Init(args)),
                     "pki issue" => () => Task.FromResult(PkiCommands.Issue(args)),
                     "pki crl" => () => Task.FromResult(PkiCommands.Crl(args)),
+                    "quarantine list" => () => QuarantineCommands.List(client, args),
+                    "quarantine show" => () => QuarantineCommands.Show(client, args),
+                    "quarantine release" => () => QuarantineCommands.Release(client, args),
+                    "quarantine reject" => () => QuarantineCommands.Reject(client, args),
                     "credentials issue" => () => CredentialsCommands.Issue(client, args),
                     "credentials list" => () => CredentialsCommands.List(client, args),
                     "credentials revoke" => () => CredentialsCommands.Revoke(client, args),

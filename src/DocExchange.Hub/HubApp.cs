@@ -8,6 +8,7 @@ using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Health;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Quarantine;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
@@ -96,6 +97,7 @@ public static class HubApp
         app.MapOverdueEndpoints();
         app.MapSystemEndpoints();
         app.MapVxpEndpoints();
+        app.MapQuarantineEndpoints();
         return app;
     }
 }

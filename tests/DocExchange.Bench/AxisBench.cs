@@ -140,7 +140,10 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             + $"the connector handed {results["connector_docs_per_s"]} docs/s to the axis; {extra} sent twice");
 
         // 4. Inbound: a ministry's documents to Thanh Hoá districts, taken from the axis.
-        var ministry = DevPki.Issue(ca, agencies[0], "Bộ (đo tải)", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1)).Load();
+        // The ministry's certificate is registered to it, as an administrator does (or as a quarantine release does).
+        var ministryPair = DevPki.Issue(ca, agencies[0], "Bộ (đo tải)", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        (await admin.PostAsJsonAsync($"api/v1/units/{agencies[0]}/certificates", new { certificate = ministryPair.CertificatePem })).EnsureSuccessStatusCode();
+        var ministry = ministryPair.Load();
         var districts = await Codes("SELECT code FROM units WHERE tier = 'District' ORDER BY code LIMIT 20");
         var inbound = Enumerable.Range(0, 1000).AsParallel().Select(i =>
         {

@@ -8,6 +8,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using DocExchange.Faults;
+using DocExchange.Protocol.Edxml;
+using DocExchange.Protocol.Signatures;
 using RabbitMQ.Client;
 
 // ops/faults runs this against the cluster of ops/cluster: steady traffic through the load balancer
@@ -120,7 +122,22 @@ foreach (var c in communes.Select(c => c.Code).Concat(communes.Select(c => c.Par
     var issued = (await Persist(() => new HttpRequestMessage(HttpMethod.Post, "api/v1/credentials") { Content = JsonContent.Create(new { role = "clerk", unit = c, label = "faults" }) }, admin, TimeSpan.FromMinutes(5))).Body!;
     clerks[c] = Client(issued["token"]!.GetValue<string>());
 }
-log($"{communes.Count} sending communes, {clerks.Count} clerks; traffic starts");
+// Signed packages: each sending commune and each district gets a certificate from the cluster's development CA, registered by the administrator.
+var pki = Environment.GetEnvironmentVariable("DEX_FAULTS_PKI");
+var keys = new Dictionary<string, System.Security.Cryptography.X509Certificates.X509Certificate2>();
+if (pki is not null)
+{
+    var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(pki, "ca.key")));
+    foreach (var unit in clerks.Keys.Where(k => k != provinceRoot))
+    {
+        var pair = DevPki.Issue(ca, unit, $"Đơn vị {unit}", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var (status, _) = await Persist(() => new HttpRequestMessage(HttpMethod.Post, $"api/v1/units/{unit}/certificates") { Content = JsonContent.Create(new { certificate = pair.CertificatePem }) }, admin, TimeSpan.FromMinutes(5));
+        if (status != HttpStatusCode.Created) throw new InvalidOperationException($"registering {unit}'s certificate: {status}");
+        keys[unit] = pair.Load();
+    }
+}
+var agencies = units.Where(u => u!["external"]?.GetValue<bool>() ?? false).Select(u => u!["code"]!.GetValue<string>()).ToList();
+log($"{communes.Count} sending communes, {clerks.Count} clerks, {keys.Count} signing keys, {agencies.Count} agencies on the axis; traffic starts");
 
 if (Environment.GetEnvironmentVariable("DEX_FAULTS_MODE") == "bench")
 {
@@ -128,6 +145,9 @@ if (Environment.GetEnvironmentVariable("DEX_FAULTS_MODE") == "bench")
 }
 
 var accepted = new ConcurrentDictionary<Guid, (string Sender, string Number, HashSet<string> Recipients)>();
+// Signed documents to a district, for statuses and recalls later: the package, and whether it was recalled.
+var signedToDistricts = new ConcurrentQueue<(Guid Id, EdxmlPackage Package, string District)>();
+var statusesAccepted = new ConcurrentBag<(string Sha256, string Code)>();
 var refused = new ConcurrentBag<(string Sender, string Number)>();
 var unanswered = 0;
 var run = Stopwatch.StartNew();
@@ -142,6 +162,12 @@ async Task Traffic(int worker, CancellationToken ct)
     {
         var (sender, district) = communes[random.Next(communes.Count)];
         var kind = random.Next(100);
+        if (keys.Count > 0 && kind >= 40 && kind < 70)
+        {
+            await SignedTraffic(random, sender, district, kind, ct);
+            await Task.Delay(random.Next(50, 250), ct).ContinueWith(_ => { }, CancellationToken.None);
+            continue;
+        }
         var n = $"F{runTag}-{Interlocked.Increment(ref number)}";
         // Mostly one recipient; a group of a district's communes; now and then a broadcast to the whole province; a few bad ones.
         var (recipients, expected) = kind switch
@@ -171,6 +197,58 @@ async Task Traffic(int worker, CancellationToken ct)
             Interlocked.Increment(ref unanswered);
         }
         await Task.Delay(random.Next(50, 250), ct).ContinueWith(_ => { }, CancellationToken.None);
+    }
+}
+
+static HttpRequestMessage Package(byte[] bytes, string key)
+{
+    var content = new ByteArrayContent(bytes);
+    content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
+    var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/packages") { Content = content };
+    request.Headers.Add("Idempotency-Key", key);
+    return request;
+}
+
+// Signed packages: a document to the district (40-55), to an agency through the national axis (55-60),
+// the district's status 03 on a signed document it received (60-67), the sender's recall, 13 (67-70).
+async Task SignedTraffic(Random random, string sender, string district, int kind, CancellationToken ct)
+{
+    var local = DateTime.UtcNow.AddHours(7);
+    var key = Guid.NewGuid().ToString();
+    if (kind < 60)
+    {
+        var to = kind < 55 || agencies.Count == 0 ? district : agencies[random.Next(agencies.Count)];
+        var n = $"S{runTag}-{Interlocked.Increment(ref number)}";
+        var package = PackageBuilder.Document(new NewDocument(sender, [to], n, "FAULTS", "Công văn ký số thử lỗi", DateOnly.FromDateTime(local), local));
+        var bytes = PackageSignature.Sign(EdxmlWriter.ToBytes(package), keys[sender]);
+        var (status, body) = await Persist(() => Package(bytes, key), clerks[sender], TimeSpan.FromMinutes(6));
+        if (status is HttpStatusCode.Accepted or HttpStatusCode.OK)
+        {
+            var id = Guid.Parse(body!["id"]!.GetValue<string>());
+            accepted[id] = (sender, n, new HashSet<string> { to });
+            if (to == district) signedToDistricts.Enqueue((id, package, district));
+        }
+        else if ((int)status is >= 400 and < 500) refused.Add((sender, n));
+        else Interlocked.Increment(ref unanswered);
+        return;
+    }
+    if (!signedToDistricts.TryDequeue(out var earlier))
+    {
+        return;
+    }
+    var about = new ResponseFor(earlier.Package.Document!.From!.OrganId, $"{earlier.Package.Document.Code!.CodeNumber}/{earlier.Package.Document.Code.CodeNotation}",
+        earlier.Package.Document.PromulgationInfo!.PromulgationDate, earlier.Package.Document.DocumentId);
+    var (from, code, reason) = kind < 67 ? (earlier.District, "03", (string?)null) : (earlier.Package.SenderCode!, "13", "Thu hồi để sửa (thử lỗi)");
+    var statusBytes = PackageSignature.Sign(EdxmlWriter.ToBytes(PackageBuilder.Status(from, null, about, code, reason, local)), keys[from]);
+    var (answer, _) = await Persist(() => Package(statusBytes, key), clerks[from], TimeSpan.FromMinutes(6));
+    if (answer is HttpStatusCode.Accepted or HttpStatusCode.OK)
+    {
+        statusesAccepted.Add((Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(statusBytes)), code));
+    }
+    else if (answer == HttpStatusCode.NotFound)
+    {
+        // Not yet in the district's inbox (a fault delays it): try it later.
+        signedToDistricts.Enqueue(earlier);
     }
 }
 
@@ -330,12 +408,19 @@ while (drain.Elapsed < TimeSpan.FromMinutes(10) && await Scalar("SELECT count(*)
 await Task.Delay(TimeSpan.FromSeconds(5));
 var ids = accepted.Keys.ToArray();
 var delivered = new Dictionary<(Guid, string), int>();
+// Inboxes (deliveries delivered) joined with the ledger's delivered events, counted once per (document, recipient).
 await using (var cmd = db.CreateCommand("""
-    SELECT document_id, recipient_code, (SELECT count(*) FROM ledger_entries e WHERE e.event = 'delivered' AND e.document_id = d.document_id AND e.recipient = d.recipient_code)
-         + (SELECT count(*) FROM ledger_pending e WHERE e.event = 'delivered' AND e.document_id = d.document_id AND e.recipient = d.recipient_code)
-    FROM deliveries d WHERE document_id = ANY($1) AND delivered_at IS NOT NULL
+    WITH events AS (
+        SELECT document_id, recipient, count(*) AS n FROM (
+            SELECT document_id, recipient FROM ledger_entries WHERE event = 'delivered' AND document_id = ANY($1)
+            UNION ALL SELECT document_id, recipient FROM ledger_pending WHERE event = 'delivered' AND document_id = ANY($1)) e
+        GROUP BY 1, 2)
+    SELECT d.document_id, d.recipient_code, coalesce(e.n, 0)
+    FROM deliveries d LEFT JOIN events e ON e.document_id = d.document_id AND e.recipient = d.recipient_code
+    WHERE d.document_id = ANY($1) AND d.delivered_at IS NOT NULL
     """))
 {
+    cmd.CommandTimeout = 600;
     cmd.Parameters.AddWithValue(ids);
     await using var r = await cmd.ExecuteReaderAsync();
     while (await r.ReadAsync())
@@ -368,6 +453,24 @@ foreach (var (sender, n) in refused)
     cmd.Parameters.AddWithValue(n);
     refusedRows += (long)(await cmd.ExecuteScalarAsync())!;
 }
+// Each accepted status is recorded once: one business status row, and in the ledger one status event per recipient it concerns.
+long statusesOnce = 0, statusesLost = 0, statusesTwice = 0;
+foreach (var (sha, code) in statusesAccepted)
+{
+    await using var cmd = db.CreateCommand("""
+        SELECT (SELECT count(*) FROM business_statuses WHERE sha256 = $1),
+               (SELECT count(*) FROM ledger_entries WHERE event = 'status' AND sha256 = $1) + (SELECT count(*) FROM ledger_pending WHERE event = 'status' AND sha256 = $1)
+        """);
+    cmd.Parameters.AddWithValue(sha);
+    await using var r = await cmd.ExecuteReaderAsync();
+    await r.ReadAsync();
+    var (rows, events) = (r.GetInt64(0), r.GetInt64(1));
+    if (rows == 0) statusesLost++;
+    else if (rows > 1 || (code == "03" && events != 1)) statusesTwice++;
+    else statusesOnce++;
+}
+lost += statusesLost;
+duplicated += statusesTwice;
 var outbox = await Scalar("SELECT count(*) FROM outbox");
 var errorQueues = await ErrorQueueDepth();
 
@@ -379,12 +482,13 @@ foreach (var (fault, _, _) in plan)
 }
 Console.WriteLine();
 Console.WriteLine($"documents accepted {accepted.Count}, recipient deliveries expected {expectedPairs}: delivered once {once}, lost {lost}, duplicated {duplicated}");
+Console.WriteLine($"statuses and recalls accepted {statusesAccepted.Count}: recorded once {statusesOnce}, lost {statusesLost}, duplicated {statusesTwice}");
 Console.WriteLine($"refused submissions {refused.Count} (rows left by them: {refusedRows}), never answered {unanswered}, outbox left {outbox}, _error messages left {errorQueues}");
 var report = new
 {
     faults = plan.Select(p => new { fault = p.Fault, injected = injected[p.Fault], longest_recovery_s = double.IsInfinity(longest[p.Fault]) ? -1 : Math.Round(longest[p.Fault], 1) }),
     minutes = Math.Round(run.Elapsed.TotalMinutes, 1),
-    documents_accepted = accepted.Count, recipient_deliveries = expectedPairs, delivered_once = once, lost, duplicated,
+    documents_accepted = accepted.Count, recipient_deliveries = expectedPairs, delivered_once = once, statuses_accepted = statusesAccepted.Count, statuses_once = statusesOnce, lost, duplicated,
     refused_submissions = refused.Count, refused_rows_left = refusedRows, never_answered = unanswered, outbox_left = outbox, error_messages_left = errorQueues,
 };
 await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));

@@ -4,6 +4,7 @@ using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Quarantine;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Messaging;
@@ -33,6 +34,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
     public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
     public DbSet<LedgerKeyRecord> LedgerKey => Set<LedgerKeyRecord>();
+    public DbSet<QuarantinedPackage> Quarantine => Set<QuarantinedPackage>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -131,6 +133,13 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         });
 
         b.Entity<PendingLedgerEvent>(e => e.ToTable("ledger_pending"));
+        b.Entity<QuarantinedPackage>(e =>
+        {
+            e.ToTable("quarantine");
+            e.Property(q => q.State).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(q => q.AxisDocId).IsUnique();
+            e.HasIndex(q => new { q.SenderCode, q.CertificateSha256, q.Id });
+        });
         b.Entity<LedgerKeyRecord>(e =>
         {
             e.ToTable("ledger_key", t => t.HasCheckConstraint("ledger_key_one_row", "id = 1"));

@@ -39,7 +39,7 @@ public class The_national_connector
         // The Government Office's status comes back through the axis and reaches the sender.
         var document = Protocol.Edxml.EdxmlReader.Read(bytes);
         var accepted = TestSigning.Sign(Protocol.Edxml.PackageBuilder.Status(GovernmentOffice, null, TestSigning.About(document), "03", "Đã vào sổ", DateTime.UtcNow.AddHours(7)),
-            TestSigning.Issue(GovernmentOffice));
+            await TestSigning.For(GovernmentOffice));
         var statusDocId = TestHub.Axis.Deliver(accepted, "status");
         await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(statusDocId)), a => a is not null, TimeSpan.FromSeconds(30), "the status was taken");
         Assert.That(TestHub.Axis.Answers[statusDocId], Is.EqualTo("done"));
@@ -200,7 +200,7 @@ public class The_national_connector
     {
         var p = await TestHub.NewProvince();
         const string Ministry = "000.00.00.G10";
-        var ministryKey = TestSigning.Issue(Ministry);
+        var ministryKey = await TestSigning.For(Ministry);
         var package = TestSigning.Sign(TestSigning.Document(Ministry, p.District(1), p.District(2)), ministryKey);
 
         var docId = TestHub.Axis.Deliver(package);
@@ -241,7 +241,7 @@ public class The_national_connector
     {
         var p = await TestHub.NewProvince();
         const string Ministry = "000.00.00.G10";
-        var key = TestSigning.Issue(Ministry);
+        var key = await TestSigning.For(Ministry);
         var document = TestSigning.Document(Ministry, p.District(1), p.District(2));
         var docId = TestHub.Axis.Deliver(TestSigning.Sign(document, key));
         await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a == "done", TimeSpan.FromSeconds(30), "the document was taken");
@@ -269,7 +269,7 @@ public class The_national_connector
     public async Task Slow_answers_and_lost_acknowledgements_delay_but_never_duplicate()
     {
         var p = await TestHub.NewProvince();
-        var package = TestSigning.Sign(TestSigning.Document("000.00.00.G10", p.Department(1)), TestSigning.Issue("000.00.00.G10"));
+        var package = TestSigning.Sign(TestSigning.Document("000.00.00.G10", p.Department(1)), await TestSigning.For("000.00.00.G10"));
         var clerk = await TestHub.Clerk(p.Department(1));
         try
         {

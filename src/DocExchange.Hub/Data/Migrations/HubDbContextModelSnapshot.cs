@@ -702,6 +702,111 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("document_packages", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Quarantine.QuarantinedPackage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AxisDocId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("axis_doc_id");
+
+                    b.Property<byte[]>("CertificateDer")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("certificate_der");
+
+                    b.Property<string>("CertificateSha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("certificate_sha256");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("decided_by");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("EdxmlDocumentId")
+                        .HasColumnType("text")
+                        .HasColumnName("edxml_document_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_type");
+
+                    b.Property<byte[]>("Package")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("package");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("SenderCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender_code");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("SignerIssuer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signer_issuer");
+
+                    b.Property<string>("SignerSubject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signer_subject");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTimeOffset?>("TakenInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_in_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quarantine");
+
+                    b.HasIndex("AxisDocId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quarantine_axis_doc_id");
+
+                    b.HasIndex("SenderCode", "CertificateSha256", "Id")
+                        .HasDatabaseName("ix_quarantine_sender_code_certificate_sha256_id");
+
+                    b.ToTable("quarantine", (string)null);
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Statuses.BusinessStatus", b =>
                 {
                     b.Property<long>("Id")

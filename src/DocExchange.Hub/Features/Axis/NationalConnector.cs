@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Quarantine;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Protocol.Axis;
@@ -365,8 +366,6 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         return await db.DocumentPackages.AsNoTracking().Where(p => ids.Contains(p.DocumentId)).ToDictionaryAsync(p => p.DocumentId, p => p.Size, ct);
     }
 
-    /// <summary>The identity inbound packages are submitted under (documents.submitted_by).</summary>
-    private static readonly Guid ConnectorId = new("0a15c0de-0000-4000-8000-000000000001");
 
     public async Task<int> ReceiveAsync(CancellationToken ct)
     {
@@ -378,7 +377,8 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         {
             return 0;
         }
-        var received = 0;
+        // Packages an administrator released from quarantine that a crash kept from being taken in.
+        var received = await QuarantineDecisions.TakeInReleasedAsync(scopes, clock, ct);
         foreach (var messageType in new[] { "edoc", "status" })
         {
             var list = await CallAsync("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = messageType }, null, ct);
@@ -393,16 +393,23 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
                 var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
                 if (await db.AxisInbound.AsNoTracking().FirstOrDefaultAsync(i => i.AxisDocId == docId, ct) is { } seen)
                 {
-                    // Received before; the axis did not get (or lost) our acknowledgement.
-                    await AcknowledgeAsync(docId, seen.Outcome, ct);
+                    // Received before; the axis did not get (or lost) our acknowledgement. One in
+                    // quarantine is answered once an administrator has decided.
+                    if (seen.Outcome != InboundOutcome.Quarantined)
+                    {
+                        await AcknowledgeAsync(docId, seen.Outcome, ct);
+                    }
                     continue;
                 }
                 var edoc = await CallAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, ct);
                 var bytes = Convert.FromBase64String(edoc["data"]?.GetValue<string>() ?? "");
-                var outcome = await TakeInAsync(scope.ServiceProvider, bytes, ct);
+                var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, bytes, docId, messageType, clock, ct);
                 db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
                 await db.SaveChangesAsync(ct);
-                await AcknowledgeAsync(docId, outcome.Outcome, ct);
+                if (outcome.Outcome != InboundOutcome.Quarantined)
+                {
+                    await AcknowledgeAsync(docId, outcome.Outcome, ct);
+                }
                 received++;
             }
         }
@@ -410,28 +417,8 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         return received;
     }
 
-    private async Task<(Guid? DocumentId, string Outcome)> TakeInAsync(IServiceProvider services, byte[] bytes, CancellationToken ct)
-    {
-        var db = services.GetRequiredService<HubDbContext>();
-        var (verified, problem) = await Packages.PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<Signatures.PackageTrust>(), clock.GetUtcNow(), ct);
-        var result = problem ?? (await Packages.PackageEndpoints.AcceptAsync(verified!, new Accounts.Caller(ConnectorId, Accounts.Role.Clerk, verified!.Sender), null, false, db, clock,
-            services.GetRequiredService<Messaging.OutboxSignal>(), services.GetRequiredService<Infrastructure.Failpoint>(), ct)).Result;
-        return result switch
-        {
-            Microsoft.AspNetCore.Http.HttpResults.Accepted<Documents.SubmissionAccepted> { Value: { } a } => (a.Id, "accepted"),
-            Microsoft.AspNetCore.Http.HttpResults.Ok<Documents.SubmissionAccepted> { Value: { } a } => (a.Id, "accepted"),
-            Microsoft.AspNetCore.Http.HttpResults.Accepted<Statuses.StatusAccepted> { Value: { } s } => (s.DocumentId, "accepted"),
-            Microsoft.AspNetCore.Http.HttpResults.Ok<Statuses.StatusAccepted> { Value: { } s } => (s.DocumentId, "accepted"),
-            // The same document under another axis docId: already here, so acknowledged, not delivered twice.
-            Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p when p.ProblemDetails.Extensions.TryGetValue("code", out var c) && c?.ToString() == "duplicate-document-number"
-                => (null, "accepted"),
-            Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p => (null, $"refused: {(p.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c : "refused")}: {p.ProblemDetails.Detail}"),
-            var other => throw new InvalidOperationException($"unexpected result {other}"),
-        };
-    }
-
     private Task<JsonNode> AcknowledgeAsync(string docId, string outcome, CancellationToken ct) =>
-        CallAsync("updateStatus", outcome == "accepted"
+        CallAsync("updateStatus", outcome == InboundOutcome.Accepted
             ? new() { ["docId"] = docId, ["status"] = "done" }
             // Headers are ASCII: the reason travels percent-encoded.
             : new() { ["docId"] = docId, ["status"] = "fail", ["description"] = Uri.EscapeDataString(outcome.Length > 300 ? outcome[..300] : outcome) }, null, ct);

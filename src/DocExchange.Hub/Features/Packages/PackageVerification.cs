@@ -20,11 +20,16 @@ public sealed record VerifiedPackage(EdxmlPackage Package, byte[] Bytes, string 
 /// Checks an incoming package in the order a forger would have to pass them: it reads safely as
 /// edXML; its codes are well-formed; its sender is the caller's unit; its signature is valid and
 /// covers the whole package; the certificate chains to a trusted CA, was valid when the package
-/// was signed and is not revoked; and the registry holds that certificate for the sending unit.
-/// Each failure has its own code and nothing is stored.
+/// was signed and is not revoked; and the registry holds that certificate for the sending unit, a
+/// local unit or an agency outside the province alike (a certificate registered to one never signs
+/// for another). Each failure has its own code and nothing is stored; an external agency's package
+/// under a certificate not yet registered to it comes back with its refusal, for quarantine.
 /// </summary>
 public static class PackageVerification
 {
+    /// <summary>The refusal that sends an external agency's package to quarantine rather than back to the axis.</summary>
+    public const string CertificateUnknownForAgency = "certificate-unknown-for-agency";
+
     private sealed record SenderState(bool External, bool LegacySignatures);
     private sealed record CertificateState(string UnitCode, DateTimeOffset? RevokedAt, string? RevocationReason);
 
@@ -114,13 +119,16 @@ public static class PackageVerification
             return (null, Problems.Validation("signature-algorithm-refused",
                 $"The package is signed with SHA-1 ({check.SignatureMethod}), which the hub accepts only from units an administrator marked as legacy. Sign with RSA-SHA256 or ECDSA P-256."));
         }
-        if (unit is { External: true })
-        {
-            // A unit outside the province comes through the national axis: its certificate chains to the
-            // government CA (checked above); the province's registry does not hold other provinces' keys.
-            return (verified, null);
-        }
         var registered = await RegisteredCertificate(db, certificate, ct);
+        if (registered is null && unit is { External: true })
+        {
+            // Any holder of a government-CA certificate could sign "as" a ministry: a certificate not yet
+            // registered to this agency waits in quarantine for an administrator (the package is
+            // returned with the refusal so that the connector can keep it), never delivered on the CA alone.
+            return (verified, Problems.Validation(CertificateUnknownForAgency,
+                $"The package from {sender} is signed by {check.Signer.Subject} (SHA-256 {certificate}), a certificate the registry does not hold for {sender}. " +
+                "It waits in quarantine until an administrator releases it (registering the certificate to the agency) or rejects it: dex quarantine list."));
+        }
         if (registered is null)
         {
             return (null, Problems.Validation("certificate-not-registered",

@@ -1,0 +1,68 @@
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Quarantine;
+using DocExchange.Hub.Features.Signatures;
+using DocExchange.Hub.Features.Statuses;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocExchange.Hub.Features.Axis;
+
+/// <summary>What became of a package taken from the axis: accepted (a document or a status), refused with a reason, or held in quarantine.</summary>
+public sealed record InboundOutcome(Guid? DocumentId, string Outcome)
+{
+    public const string Accepted = "accepted";
+    public const string Quarantined = "quarantined";
+    public static InboundOutcome Refused(string code, string? detail) => new(null, $"refused: {code}: {detail}");
+}
+
+/// <summary>
+/// A package the axis delivered to the province goes through the same verification and intake as a
+/// clerk's: the sender named in it must have signed it with a certificate registered to it. One that
+/// is correctly signed under a certificate not yet registered to that agency is held in quarantine.
+/// </summary>
+public static class InboundIntake
+{
+    /// <summary>The identity inbound packages are submitted under (documents.submitted_by).</summary>
+    public static readonly Guid ConnectorId = new("0a15c0de-0000-4000-8000-000000000001");
+
+    public static async Task<InboundOutcome> TakeInAsync(IServiceProvider services, byte[] bytes, string axisDocId, string messageType, TimeProvider clock, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<HubDbContext>();
+        var now = clock.GetUtcNow();
+        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<PackageTrust>(), now, ct);
+        if (problem is not null && verified is not null && Code(problem) == PackageVerification.CertificateUnknownForAgency)
+        {
+            QuarantineDecisions.Hold(db, verified, axisDocId, messageType, now);
+            return new InboundOutcome(null, InboundOutcome.Quarantined);
+        }
+        return problem is not null ? InboundOutcome.Refused(Code(problem), problem.ProblemDetails.Detail) : await AcceptAsync(services, verified!, clock, ct);
+    }
+
+    /// <summary>A verified package from outside the province, into the hub as its sender's document or status.</summary>
+    public static async Task<InboundOutcome> AcceptAsync(IServiceProvider services, VerifiedPackage verified, TimeProvider clock, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<HubDbContext>();
+        var result = (await PackageEndpoints.AcceptAsync(verified, new Caller(ConnectorId, Role.Clerk, verified.Sender), null, false, db, clock,
+            services.GetRequiredService<OutboxSignal>(), services.GetRequiredService<Failpoint>(), ct)).Result;
+        return result switch
+        {
+            Accepted<SubmissionAccepted> { Value: { } a } => new(a.Id, InboundOutcome.Accepted),
+            Ok<SubmissionAccepted> { Value: { } a } => new(a.Id, InboundOutcome.Accepted),
+            Accepted<StatusAccepted> { Value: { } s } => new(s.DocumentId, InboundOutcome.Accepted),
+            Ok<StatusAccepted> { Value: { } s } => new(s.DocumentId, InboundOutcome.Accepted),
+            // The same document under another axis docId: already here, so acknowledged, not delivered twice.
+            ProblemHttpResult p when Code(p) == "duplicate-document-number" => new(
+                await db.Documents.AsNoTracking().Where(d => d.SenderCode == verified.Sender && d.EdxmlDocumentId == verified.Package.DocumentId).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct),
+                InboundOutcome.Accepted),
+            ProblemHttpResult p => InboundOutcome.Refused(Code(p), p.ProblemDetails.Detail),
+            var other => throw new InvalidOperationException($"unexpected result {other}"),
+        };
+    }
+
+    private static string Code(ProblemHttpResult p) => p.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c?.ToString() ?? "refused" : "refused";
+}

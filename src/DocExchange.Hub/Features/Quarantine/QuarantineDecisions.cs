@@ -1,0 +1,154 @@
+using System.Security.Cryptography.X509Certificates;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Axis;
+using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Units;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocExchange.Hub.Features.Quarantine;
+
+/// <summary>What an administrator's decision did, or why it could not be made.</summary>
+public sealed record QuarantineDecision(bool Done, string? RefusalCode, string? Refusal, int Released, IReadOnlyList<QuarantineView> Packages)
+{
+    public static QuarantineDecision Refused(string code, string why) => new(false, code, why, 0, []);
+}
+
+/// <summary>
+/// Holding, releasing and rejecting quarantined packages. Release is the administrator's decision
+/// that this certificate is the agency's: the certificate is registered to the agency, every
+/// package waiting under it is marked released and the decision enters the ledger, in one
+/// transaction; the packages are then taken in, oldest first, through the normal intake.
+/// </summary>
+public static class QuarantineDecisions
+{
+    /// <summary>Ledger events of the decisions (not tied to one document: document and documentId are empty).</summary>
+    public const string ReleasedEvent = "quarantine-released";
+    public const string RejectedEvent = "quarantine-rejected";
+
+    public static void Hold(HubDbContext db, VerifiedPackage verified, string axisDocId, string messageType, DateTimeOffset now) =>
+        db.Quarantine.Add(new QuarantinedPackage
+        {
+            AxisDocId = axisDocId, MessageType = messageType, SenderCode = verified.Sender, CertificateSha256 = verified.SignerCertificate,
+            CertificateDer = verified.Signature.Signer.RawData, SignerSubject = verified.Signature.Signer.Subject, SignerIssuer = verified.Signature.Signer.Issuer,
+            Sha256 = verified.Sha256, Package = verified.Bytes, EdxmlDocumentId = verified.Package.DocumentId ?? verified.Package.Status?.ResponseFor?.DocumentId,
+            Subject = verified.Package.Document?.Subject, ReceivedAt = now, State = QuarantineState.Waiting,
+        });
+
+    public static async Task<QuarantineDecision> ReleaseAsync(IServiceScopeFactory scopes, long id, Guid administrator, string? reason, TimeProvider clock, CancellationToken ct)
+    {
+        using (var scope = scopes.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var (row, refusal) = await WaitingAsync(db, id, ct);
+            if (row is null)
+            {
+                return refusal!;
+            }
+            var registered = await db.UnitCertificates.AsNoTracking().FirstOrDefaultAsync(c => c.Sha256 == row.CertificateSha256, ct);
+            if (registered is not null && registered.UnitCode != row.SenderCode)
+            {
+                return QuarantineDecision.Refused("certificate-of-another-unit",
+                    $"The certificate is registered to {registered.UnitCode}; it cannot also be {row.SenderCode}'s. Reject the package: dex quarantine reject {id} --reason \"…\".");
+            }
+            if (registered is null)
+            {
+                var certificate = X509CertificateLoader.LoadCertificate(row.CertificateDer);
+                db.UnitCertificates.Add(new UnitCertificate
+                {
+                    Sha256 = row.CertificateSha256, UnitCode = row.SenderCode, Subject = certificate.Subject, Issuer = certificate.Issuer, SerialNumber = certificate.SerialNumber,
+                    NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Der = row.CertificateDer, AddedAt = now, AddedBy = administrator,
+                });
+            }
+            var waiting = await db.Quarantine.Where(q => q.SenderCode == row.SenderCode && q.CertificateSha256 == row.CertificateSha256 && q.State == QuarantineState.Waiting).ToListAsync(ct);
+            foreach (var q in waiting)
+            {
+                (q.State, q.DecidedAt, q.DecidedBy, q.Reason) = (QuarantineState.Released, now, administrator, reason);
+            }
+            db.PendingLedgerEvents.Add(new PendingLedgerEvent
+            {
+                OccurredAt = now, Event = ReleasedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = "", Sender = row.SenderCode, Sha256 = row.CertificateSha256,
+                Detail = $"certificate {row.SignerSubject} registered to {row.SenderCode} by administrator {administrator}; {waiting.Count} package(s) released{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}",
+            });
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        var takenIn = await TakeInReleasedAsync(scopes, clock, ct);
+        using var read = scopes.CreateScope();
+        var quarantine = read.ServiceProvider.GetRequiredService<HubDbContext>().Quarantine.AsNoTracking();
+        var decided = await quarantine.FirstAsync(q => q.Id == id, ct);
+        // Every package this decision released: the same agency, certificate and moment.
+        var released = await quarantine.Where(q => q.SenderCode == decided.SenderCode && q.CertificateSha256 == decided.CertificateSha256 && q.DecidedAt == decided.DecidedAt)
+            .OrderBy(q => q.Id).ToListAsync(ct);
+        return new QuarantineDecision(true, null, null, takenIn, released.Select(QuarantineView.Of).ToList());
+    }
+
+    public static async Task<QuarantineDecision> RejectAsync(HubDbContext db, long id, Guid administrator, string reason, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var (row, refusal) = await WaitingAsync(db, id, ct);
+        if (row is null)
+        {
+            return refusal!;
+        }
+        (row.State, row.DecidedAt, row.DecidedBy, row.Reason) = (QuarantineState.Rejected, now, administrator, reason);
+        // The connector answers the axis fail with this reason at its next poll.
+        var inbound = await db.AxisInbound.FirstOrDefaultAsync(i => i.AxisDocId == row.AxisDocId, ct);
+        if (inbound is not null)
+        {
+            inbound.Outcome = InboundOutcome.Refused("quarantine-rejected", reason).Outcome;
+        }
+        db.PendingLedgerEvents.Add(new PendingLedgerEvent
+        {
+            OccurredAt = now, Event = RejectedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = row.EdxmlDocumentId ?? "", Sender = row.SenderCode, Sha256 = row.Sha256,
+            Detail = $"package signed by {row.SignerSubject} (certificate {row.CertificateSha256}) rejected by administrator {administrator}: {reason}",
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new QuarantineDecision(true, null, null, 0, [QuarantineView.Of(row)]);
+    }
+
+    /// <summary>The package still waiting for a decision, locked in the caller's transaction, or why there is nothing to decide.</summary>
+    private static async Task<(QuarantinedPackage? Row, QuarantineDecision? Refusal)> WaitingAsync(HubDbContext db, long id, CancellationToken ct)
+    {
+        var row = await db.Quarantine.FromSql($"SELECT * FROM quarantine WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return (null, QuarantineDecision.Refused("unknown-quarantine", $"No quarantined package {id}: dex quarantine list shows what waits."));
+        }
+        return row.State == QuarantineState.Waiting
+            ? (row, null)
+            : (null, QuarantineDecision.Refused("already-decided", $"Quarantined package {id} was already {row.State.ToString().ToLowerInvariant()} on {row.DecidedAt:yyyy-MM-dd HH:mm} UTC."));
+    }
+
+    /// <summary>
+    /// Takes in released packages not yet taken in, oldest first, each through the normal intake in
+    /// its own transaction (a crash in between leaves the rest for the connector's next pass; a
+    /// package taken in twice is recognised by its DocumentId). Returns how many it took in.
+    /// </summary>
+    public static async Task<int> TakeInReleasedAsync(IServiceScopeFactory scopes, TimeProvider clock, CancellationToken ct)
+    {
+        List<long> ids;
+        using (var scope = scopes.CreateScope())
+        {
+            ids = await scope.ServiceProvider.GetRequiredService<HubDbContext>().Quarantine.AsNoTracking()
+                .Where(q => q.State == QuarantineState.Released && q.TakenInAt == null).OrderBy(q => q.Id).Select(q => q.Id).ToListAsync(ct);
+        }
+        foreach (var id in ids)
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            var row = await db.Quarantine.AsNoTracking().FirstAsync(q => q.Id == id, ct);
+            var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, row.Package, row.AxisDocId, row.MessageType, clock, ct);
+            db.ChangeTracker.Clear();
+            var now = clock.GetUtcNow();
+            await db.Quarantine.Where(q => q.Id == id).ExecuteUpdateAsync(u => u.SetProperty(q => q.TakenInAt, now).SetProperty(q => q.DocumentId, outcome.DocumentId), ct);
+            // The connector acknowledges the axis at its next poll: done, or fail with the reason.
+            await db.AxisInbound.Where(i => i.AxisDocId == row.AxisDocId).ExecuteUpdateAsync(u => u.SetProperty(i => i.Outcome, outcome.Outcome).SetProperty(i => i.DocumentId, outcome.DocumentId), ct);
+        }
+        return ids.Count;
+    }
+}
