@@ -13,7 +13,9 @@ CLUSTER_LB_PORT="${DEX_CLUSTER_LB_PORT:-8080}"
 CLUSTER_AXIS_PORT="${DEX_CLUSTER_AXIS_PORT:-8095}"    # the stand-in national axis (control port one below)
 CLUSTER_DB=dex_cluster
 CLUSTER_VHOST=dex_cluster
-HUB_DLL="$ROOT/src/DocExchange.Hub/bin/Release/net10.0/DocExchange.Hub.dll"
+# The cluster's hubs run from their own published copy, so that a build in the checkout never swaps
+# the code under a running (or restarted) cluster hub.
+HUB_DLL="$CLUSTER/hub/DocExchange.Hub.dll"
 
 cluster_node_env() {
   local n="$1"

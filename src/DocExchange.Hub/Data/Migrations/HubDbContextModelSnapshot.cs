@@ -111,6 +111,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("axis_doc_id");
 
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

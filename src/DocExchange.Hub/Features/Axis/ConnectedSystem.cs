@@ -29,8 +29,8 @@ public class AxisSeenRequest
 /// <summary>
 /// A package waiting to go to a unit outside the province through the national axis. Rows are
 /// sent in order; a failed attempt sets the next one later; what waits survives any restart. A row
-/// leaves the queue when the axis takes it (<see cref="SentAt"/>) or refuses that package itself
-/// (<see cref="RefusedAt"/>).
+/// leaves the queue when the axis takes it (<see cref="SentAt"/>), refuses that package itself
+/// (<see cref="RefusedAt"/>), or the sender recalls the document first (<see cref="CancelledAt"/>).
 /// </summary>
 public class AxisOutbound
 {
@@ -49,8 +49,14 @@ public class AxisOutbound
     /// recipient, say): it stops blocking the queue, and the delivery is refused with the axis's reason.
     /// </summary>
     public DateTimeOffset? RefusedAt { get; set; }
-    /// <summary>Set when the row carries a local recipient's status package (business_statuses) back to an external sender.</summary>
+    /// <summary>
+    /// Set when the row carries a status package (business_statuses) to an external unit: a local
+    /// recipient's status for an external sender, or a local sender's recall (13) of a document the
+    /// axis already took for an external recipient.
+    /// </summary>
     public long? StatusId { get; set; }
+    /// <summary>Set when the sender recalled the document before the row left: it is never sent.</summary>
+    public DateTimeOffset? CancelledAt { get; set; }
 }
 
 /// <summary>A package received from the national axis, by the axis's id: a redelivery is recognised and not delivered twice.</summary>

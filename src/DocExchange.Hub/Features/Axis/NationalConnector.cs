@@ -123,7 +123,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
 
     /// <summary>The connector's queue: rows neither sent nor refused.</summary>
-    private static IQueryable<AxisOutbound> Waiting(HubDbContext db) => db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null);
+    private static IQueryable<AxisOutbound> Waiting(HubDbContext db) => db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null && o.CancelledAt == null);
 
     /// <summary>How often the connector asks the axis for packages addressed to the province, when the last poll found none.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -249,7 +249,10 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         {
             return 0;
         }
-        var rows = await Waiting(db).OrderBy(o => o.Id).Take(BatchRows).ToListAsync(ct);
+        // The batch's rows stay locked until its outcome commits: a recall waits for it, then sees what was sent.
+        var rows = await db.AxisOutbound.FromSql($"""
+            SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL ORDER BY id LIMIT {BatchRows} FOR UPDATE
+            """).ToListAsync(ct);
         if (rows.Count == 0)
         {
             return 0;

@@ -12,6 +12,8 @@ public static class LedgerEvents
     public const string Status = "status";
     /// <summary>A local recipient's status package handed to the national axis for an external sender.</summary>
     public const string AxisSent = "axis-sent";
+    /// <summary>A document for an external recipient, recalled by its sender before it left for the national axis: never sent.</summary>
+    public const string CancelledBeforeSent = "cancelled-before-sent";
 }
 
 /// <summary>

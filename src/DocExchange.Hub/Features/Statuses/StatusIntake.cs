@@ -63,13 +63,17 @@ public static class StatusIntake
             Sha256 = verified.Sha256, Package = verified.Bytes, SignerSubject = verified.Signature.Signer.Subject,
         };
 
+        // The status, its ledger events, the deliveries it moves and the axis queue rows it causes
+        // (back to an external sender; a recall following a document the axis took): one transaction.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var (recalled, recallsToAxis) = (0, new List<string>());
         if (code == "13")
         {
             if (document.SenderCode != unit)
             {
                 return Problems.Forbidden("not-the-sender", $"Only the sender ({document.SenderCode}) recalls document {documentId}; {unit} received it.");
             }
-            var recalled = await RecallAsync(db, document, description!, verified.Sha256, now, ct);
+            (recalled, recallsToAxis) = await RecallAsync(db, document, description!, verified.Sha256, now, ct);
             if (recalled == 0)
             {
                 return Problems.Conflict("nothing-to-recall", $"Document {documentId} is final at every recipient (refused, completed or already cancelled); there is nothing to recall.");
@@ -95,9 +99,6 @@ public static class StatusIntake
             LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now, string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}", verified.Sha256);
         }
         db.BusinessStatuses.Add(row);
-        // The status, its ledger events, the deliveries it moves and, for a sender outside the
-        // province, the axis queue row that carries it back: one transaction.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -105,6 +106,15 @@ public static class StatusIntake
             {
                 // The sender is outside the province: the status goes back to it through the national axis.
                 db.AxisOutbound.Add(new Axis.AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+                await db.SaveChangesAsync(ct);
+            }
+            foreach (var external in recallsToAxis)
+            {
+                // The axis already took the document: the recall follows it, in the same lane, and the recipient answers 15 or 16.
+                db.AxisOutbound.Add(new Axis.AxisOutbound { DocumentId = document.Id, RecipientCode = external, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+            }
+            if (recallsToAxis.Count > 0)
+            {
                 await db.SaveChangesAsync(ct);
             }
             await tx.CommitAsync(ct);
@@ -132,13 +142,43 @@ public static class StatusIntake
     /// The sender's recall reaches every recipient whose status is not final. A recipient that has not
     /// stored the document yet (no transport acknowledgement) never gets it as a live document: the hub
     /// cancels it there at once and says 15 itself. The others are asked (13) and answer 15 or 16.
+    /// Outside the province, what has not left for the axis is cancelled (never sent); what the axis
+    /// took gets the recall through the axis, and the recipient's 15 or 16 comes back the same way.
     /// </summary>
-    private static async Task<int> RecallAsync(HubDbContext db, Document document, string reason, string sha256, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(int Recalled, List<string> ToAxis)> RecallAsync(HubDbContext db, Document document, string reason, string sha256, DateTimeOffset now, CancellationToken ct)
     {
+        // Recipients outside the province: their axis queue rows are locked first (the connector holds
+        // them while it sends a batch), so what is read next is what the axis did or did not take.
+        var outbound = (await db.AxisOutbound.FromSql($"SELECT * FROM axis_outbound WHERE document_id = {document.Id} AND status_id IS NULL FOR UPDATE").ToListAsync(ct))
+            .ToDictionary(o => o.RecipientCode);
         var deliveries = await db.Deliveries.Where(d => d.DocumentId == document.Id).ToListAsync(ct);
         var recalled = 0;
+        var toAxis = new List<string>();
         foreach (var d in deliveries)
         {
+            if (outbound.TryGetValue(d.RecipientCode, out var queued))
+            {
+                var currentThere = d.BusinessCode ?? "01";
+                if (queued is { SentAt: null, RefusedAt: null, CancelledAt: null })
+                {
+                    // It never left the province: it never will, and the hub says 15 for the recipient.
+                    queued.CancelledAt = now;
+                    d.BusinessCode = "15";
+                    d.RecalledAt = now;
+                    LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, d.RecipientCode, now, $"status 15: recalled before it left for the national axis ({reason})");
+                    recalled++;
+                }
+                else if (queued.SentAt is not null && StatusRules.SenderMayRecall(currentThere))
+                {
+                    // The axis took it: only the recipient decides, by answering the recall with 15 or 16.
+                    d.BusinessCodeBeforeRecall = currentThere;
+                    d.BusinessCode = "13";
+                    LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 13: {reason} (sent through the national axis)", sha256);
+                    toAxis.Add(d.RecipientCode);
+                    recalled++;
+                }
+                continue;
+            }
             if (d.State == DeliveryState.Refused && d.DeliveredAt is null)
             {
                 continue; // the hub refused this recipient at routing: it never had the document
@@ -159,7 +199,7 @@ public static class StatusIntake
                 recalled++;
             }
         }
-        return recalled;
+        return (recalled, toAxis);
     }
 
     private static StatusAccepted Accepted(BusinessStatus s, string edxmlId) => new(s.Id, s.DocumentId, edxmlId, s.UnitCode, s.Code, s.Sha256);
