@@ -42,6 +42,10 @@ public sealed class StandInAxis : IAsyncDisposable
     public bool Refusing => app is null;
     /// <summary>The agencies the axis knows, by code: getAgenciesList lists them; sendEdoc to any other code is refused.</summary>
     public ConcurrentDictionary<string, string> Agencies { get; } = new();
+    /// <summary>Entries getAgenciesList adds as they are, malformed ones included (real lists carry some).</summary>
+    public ConcurrentQueue<JsonNode> RawAgencyEntries { get; } = new();
+    /// <summary>While set, getAgenciesList answers FAIL (and only it).</summary>
+    public volatile bool AgencyListFails;
     public ConcurrentQueue<(string DocId, string From, string To, byte[] Package)> Received { get; } = new();
     /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
     public ConcurrentDictionary<string, (string MessageType, byte[] Package)> ForProvince { get; } = new();
@@ -140,7 +144,15 @@ public sealed class StandInAxis : IAsyncDisposable
         switch (call)
         {
             case "getAgenciesList":
-                return Ok(new JsonObject { ["data"] = new JsonArray(Agencies.OrderBy(a => a.Key).Select(a => (JsonNode)new JsonObject { ["code"] = a.Key, ["name"] = a.Value }).ToArray()) });
+                if (AgencyListFails)
+                {
+                    return Fail("agency-list-unavailable", "the agency list cannot be read now");
+                }
+                return Ok(new JsonObject
+                {
+                    ["data"] = new JsonArray(Agencies.OrderBy(a => a.Key).Select(a => (JsonNode)new JsonObject { ["code"] = a.Key, ["name"] = a.Value })
+                        .Concat(RawAgencyEntries.Select(e => e.DeepClone())).ToArray()),
+                });
             case "sendEdoc":
                 using (var buffer = new MemoryStream())
                 {

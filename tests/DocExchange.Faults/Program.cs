@@ -455,16 +455,26 @@ foreach (var (sender, n) in refused)
 }
 // Each accepted status is recorded once: one business status row, and in the ledger one status event per recipient it concerns.
 long statusesOnce = 0, statusesLost = 0, statusesTwice = 0;
+var recorded = new Dictionary<string, (long Rows, long Events)>();
+await using (var cmd = db.CreateCommand("""
+    WITH shas AS (SELECT unnest($1::text[]) AS sha256),
+    rows AS (SELECT s.sha256, count(*) AS n FROM business_statuses s JOIN shas USING (sha256) GROUP BY 1),
+    events AS (SELECT e.sha256, count(*) AS n FROM (SELECT sha256 FROM ledger_entries WHERE event = 'status' UNION ALL SELECT sha256 FROM ledger_pending WHERE event = 'status') e
+               JOIN shas USING (sha256) GROUP BY 1)
+    SELECT shas.sha256, coalesce(rows.n, 0), coalesce(events.n, 0) FROM shas LEFT JOIN rows USING (sha256) LEFT JOIN events USING (sha256)
+    """))
+{
+    cmd.CommandTimeout = 600;
+    cmd.Parameters.AddWithValue(statusesAccepted.Select(s => s.Sha256).Distinct().ToArray());
+    await using var r = await cmd.ExecuteReaderAsync();
+    while (await r.ReadAsync())
+    {
+        recorded[r.GetString(0)] = (r.GetInt64(1), r.GetInt64(2));
+    }
+}
 foreach (var (sha, code) in statusesAccepted)
 {
-    await using var cmd = db.CreateCommand("""
-        SELECT (SELECT count(*) FROM business_statuses WHERE sha256 = $1),
-               (SELECT count(*) FROM ledger_entries WHERE event = 'status' AND sha256 = $1) + (SELECT count(*) FROM ledger_pending WHERE event = 'status' AND sha256 = $1)
-        """);
-    cmd.Parameters.AddWithValue(sha);
-    await using var r = await cmd.ExecuteReaderAsync();
-    await r.ReadAsync();
-    var (rows, events) = (r.GetInt64(0), r.GetInt64(1));
+    var (rows, events) = recorded.GetValueOrDefault(sha);
     if (rows == 0) statusesLost++;
     else if (rows > 1 || (code == "03" && events != 1)) statusesTwice++;
     else statusesOnce++;

@@ -43,6 +43,8 @@ public sealed class AxisConnectorState
     public volatile string? LastError;
     public int Backlog;
     public double OldestWaitSeconds;
+    /// <summary>What was wrong with the last agency list (malformed entries skipped, or the call failed); null when it was clean.</summary>
+    public volatile string? AgencyListProblem;
     private int recovered;
 
     /// <summary>The axis answered OK; after a failure, the waiting head of the queue may go at once.</summary>
@@ -97,6 +99,8 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
     private const long SenderLock = 4242003;
     private const long ReceiverLock = 4242004;
     private static readonly TimeSpan AgencySyncInterval = TimeSpan.FromMinutes(10);
+    /// <summary>After a failed agency list, the next try: soon, but not at every turn of the sending loop.</summary>
+    private static readonly TimeSpan AgencySyncRetry = TimeSpan.FromSeconds(5);
 
     private readonly HttpClient http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
 
@@ -136,17 +140,17 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
 
     private async Task SendLoopAsync(CancellationToken ct)
     {
-        var lastSync = DateTimeOffset.MinValue;
+        var nextSync = DateTimeOffset.MinValue;
         var lastBacklog = DateTimeOffset.MinValue;
         while (!ct.IsCancellationRequested)
         {
             var pause = IdlePause;
             try
             {
-                if (clock.GetUtcNow() - lastSync > AgencySyncInterval)
+                // A list read (malformed entries skipped) waits for the interval; a failed one is tried again soon.
+                if (clock.GetUtcNow() >= nextSync)
                 {
-                    await SyncAgenciesAsync(ct);
-                    lastSync = clock.GetUtcNow();
+                    nextSync = clock.GetUtcNow() + (await SyncAgenciesAsync(ct) ? AgencySyncInterval : AgencySyncRetry);
                 }
                 var moved = await SendPendingAsync(ct);
                 pause = moved >= BatchRows ? TimeSpan.Zero : moved > 0 ? GatherPause : IdlePause;
@@ -200,28 +204,59 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         Volatile.Write(ref state.OldestWaitSeconds, first is { } f ? (clock.GetUtcNow() - f).TotalSeconds : 0);
     }
 
-    /// <summary>Units the axis knows and the registry does not become external units.</summary>
-    public async Task SyncAgenciesAsync(CancellationToken ct)
+    /// <summary>
+    /// Units the axis knows and the registry does not become external units. A malformed entry (no
+    /// code, a code or name that is not a string, a code that is not a unit code) is skipped and
+    /// reported in health and the log; a failed list is reported too. Neither stops sending or receiving.
+    /// </summary>
+    public async Task<bool> SyncAgenciesAsync(CancellationToken ct)
     {
-        var answer = await CallAsync("getAgenciesList", [], null, ct);
+        JsonNode answer;
+        try
+        {
+            answer = await CallAsync("getAgenciesList", [], null, ct);
+        }
+        catch (Exception e) when (IsAxisFailure(e))
+        {
+            state.AgencyListProblem = $"getAgenciesList failed: {e.Message}";
+            log.LogWarning("National axis: {Problem}; the registry keeps the agencies it has", state.AgencyListProblem);
+            return false;
+        }
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         var known = (await db.Units.Select(u => u.Code).ToListAsync(ct)).ToHashSet();
         var now = clock.GetUtcNow();
-        foreach (var agency in answer["data"]?.AsArray() ?? [])
+        var skipped = new List<string>();
+        foreach (var entry in answer["data"] as JsonArray ?? [])
         {
-            var code = agency?["code"]?.GetValue<string>()?.Trim();
-            if (UnitCode.IsValid(code) && known.Add(code!))
+            var agency = entry as JsonObject;
+            var code = Text(agency?["code"])?.Trim();
+            var name = agency?["name"] is null ? code : Text(agency["name"]);
+            if (agency is null || !UnitCode.IsValid(code) || name is null)
+            {
+                skipped.Add(entry?.ToJsonString() ?? "null");
+                continue;
+            }
+            if (known.Add(code!))
             {
                 db.Units.Add(new Unit
                 {
-                    Code = code!, Name = agency!["name"]?.GetValue<string>() ?? code!, Tier = UnitTier.Central, Status = UnitStatus.Active, External = true,
-                    Email = agency["mail"]?.GetValue<string>(), Phone = agency["mobile"]?.GetValue<string>(), CreatedAt = now, UpdatedAt = now,
+                    Code = code!, Name = name, Tier = UnitTier.Central, Status = UnitStatus.Active, External = true,
+                    Email = Text(agency["mail"]), Phone = Text(agency["mobile"]), CreatedAt = now, UpdatedAt = now,
                 });
             }
         }
         await db.SaveChangesAsync(ct);
+        state.AgencyListProblem = skipped.Count == 0 ? null : $"{skipped.Count} malformed entr{(skipped.Count == 1 ? "y" : "ies")} skipped in getAgenciesList, e.g. {skipped[0]}";
+        if (skipped.Count > 0)
+        {
+            log.LogWarning("National axis: {Problem}", state.AgencyListProblem);
+        }
+        return true;
     }
+
+    /// <summary>A JSON string's value; null for anything else (a number, an object, nothing).</summary>
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>What became of one row in a batch: sent (with the axis's docId), refused by the axis, or failed for now.</summary>
     private sealed record SendOutcome(DateTimeOffset At, string? AxisDocId = null, AxisCallException? Refused = null, Exception? Failure = null);
@@ -483,6 +518,10 @@ public sealed class AxisHealthCheck(AxisConnectorState state) : IHealthCheck
         var backlog = Volatile.Read(ref state.Backlog);
         var oldest = TimeSpan.FromSeconds(Volatile.Read(ref state.OldestWaitSeconds));
         var data = new Dictionary<string, object> { ["backlog"] = backlog, ["oldest_wait_seconds"] = Math.Round(oldest.TotalSeconds, 1) };
+        if (state.AgencyListProblem is { } problem)
+        {
+            data["agency_list"] = problem;
+        }
         return Task.FromResult(backlog > 0 && !state.Reachable
             ? HealthCheckResult.Degraded($"the national axis is unreachable or refusing the province ({state.LastError}); {backlog} package(s) wait, the oldest for {oldest.TotalMinutes:0} min", data: data)
             : HealthCheckResult.Healthy($"{backlog} package(s) waiting for the national axis", data));
