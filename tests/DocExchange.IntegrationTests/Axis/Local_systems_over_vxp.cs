@@ -45,6 +45,28 @@ public class Local_systems_over_vxp
     }
 
     [Test]
+    public async Task A_system_serving_two_recipients_of_one_document_answers_each_with_its_own_update_status()
+    {
+        var p = await TestHub.NewProvince();
+        var system = await Issue(p.Department(1), p.Department(2));
+        var sender = await TestHub.Clerk(p.Root);
+        var id = await TestSigning.SendDelivered(sender, TestSigning.Document(p.Root, p.Department(1), p.Department(2)));
+
+        var listed = (await Ok(await system.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" })))["data"]!.AsArray()
+            .Where(d => d!["docId"]!.GetValue<string>() == id).Select(d => d!["to"]!.GetValue<string>()).ToList();
+        Assert.That(listed, Is.EquivalentTo(new[] { p.Department(1), p.Department(2) }), "listed once per recipient the system serves");
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Ok(await system.Call("updateStatus", new() { ["docId"] = id, ["status"] = "done" }));
+        }
+        var states = (await Documents.Status(sender, id))["recipients"]!.AsArray().Select(r => r!["state"]!.GetValue<string>()).ToList();
+        Assert.That(states, Is.EqualTo(new[] { "acknowledged", "acknowledged" }), "each updateStatus answered one delivery, so two answered both");
+        var left = (await Ok(await system.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" })))["data"]!.AsArray();
+        Assert.That(left.Count(d => d!["docId"]!.GetValue<string>() == id), Is.Zero, "nothing left pending");
+    }
+
+    [Test]
     public async Task A_local_system_sends_with_send_edoc_and_another_receives_with_the_receive_loop()
     {
         var p = await TestHub.NewProvince();

@@ -254,7 +254,10 @@ public static class VxpEndpoints
         {
             return Ok(new JsonObject());
         }
-        var unit = await db.Deliveries.Where(d => d.DocumentId == id && units.Contains(d.RecipientCode)).Select(d => d.RecipientCode).FirstOrDefaultAsync(ct);
+        // A system serving several recipients of one document lists it once per recipient under the same
+        // docId; each updateStatus answers exactly one of them: the first still waiting for its answer.
+        var unit = await db.Deliveries.Where(d => d.DocumentId == id && units.Contains(d.RecipientCode))
+            .OrderBy(d => d.State == DeliveryState.Delivered ? 0 : 1).ThenBy(d => d.Id).Select(d => d.RecipientCode).FirstOrDefaultAsync(ct);
         if (unit is null)
         {
             return Fail(StatusCodes.Status404NotFound, "unknown-document", $"Document {id} was not sent to {string.Join(", ", units)}.");
