@@ -8,7 +8,8 @@ namespace DocExchange.Protocol.Signatures;
 /// The certificate authorities the hub trusts (production: the government CA; development: the
 /// CA made by <c>dex pki init</c>) and the revocation lists it honours. Decides whether a signer's
 /// certificate chains to an anchor, was valid when the package was signed, and is not revoked.
-/// Chains are built once per certificate and cached; the time check is made on every package.
+/// Chains are built once per certificate and cached (a failed one is not: it is built again with the
+/// next package's intermediates); the time check is made on every package.
 /// </summary>
 public sealed class TrustAnchors
 {
@@ -60,7 +61,15 @@ public sealed class TrustAnchors
     /// <summary>Throws <see cref="PackageSignatureException"/> unless the certificate is trusted at <paramref name="signingTime"/>.</summary>
     public void Check(X509Certificate2 signer, IReadOnlyList<X509Certificate2> intermediates, DateTimeOffset signingTime)
     {
-        var chain = chains.GetOrAdd(signer.Thumbprint, _ => Build(signer, intermediates));
+        if (!chains.TryGetValue(signer.Thumbprint, out var chain))
+        {
+            chain = Build(signer, intermediates);
+            // Only a chain that was built is final: one that failed may build with the intermediates a later package brings.
+            if (chain.ErrorCode is null)
+            {
+                chains[signer.Thumbprint] = chain;
+            }
+        }
         if (chain.ErrorCode is not null)
         {
             throw new PackageSignatureException(chain.ErrorCode, chain.Error!);
