@@ -111,18 +111,43 @@ public sealed class Reconciler(NpgsqlDataSource dataSource, HubSettings settings
             GivenUp: r.GetInt64(4)));
     }
 
+    private IConnection? _broker;
+
+    /// <summary>One broker connection for the passes (not a new one every 15 s); opened again after the broker dropped it.</summary>
+    private async Task<IConnection> BrokerAsync(CancellationToken ct)
+    {
+        if (_broker is { IsOpen: true })
+        {
+            return _broker;
+        }
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+        }
+        var factory = new ConnectionFactory
+        {
+            UserName = settings.RabbitUser, Password = settings.RabbitPassword, VirtualHost = settings.RabbitVirtualHost,
+            ClientProvidedName = "dex-reconciler",
+        };
+        return _broker = await factory.CreateConnectionAsync(settings.RabbitEndpoints().Select(e => new AmqpTcpEndpoint(e.Host, e.Port)).ToList(), ct);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+        }
+    }
+
     /// <summary>
     /// Moves what waits in the _error queues back to the queues it failed on, at most one pass's
     /// worth per queue (what arrives meanwhile waits for the next pass).
     /// </summary>
     private async Task<int> ReturnErrorQueuesAsync(CancellationToken ct)
     {
-        var factory = new ConnectionFactory
-        {
-            UserName = settings.RabbitUser, Password = settings.RabbitPassword, VirtualHost = settings.RabbitVirtualHost,
-            ClientProvidedName = "dex-reconciler",
-        };
-        await using var connection = await factory.CreateConnectionAsync(settings.RabbitEndpoints().Select(e => new AmqpTcpEndpoint(e.Host, e.Port)).ToList(), ct);
+        var connection = await BrokerAsync(ct);
         var returned = 0;
         foreach (var queue in Queues)
         {

@@ -126,7 +126,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
     private static bool IsAxisFailure(Exception e) =>
         e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
 
-    /// <summary>The connector's queue: rows neither sent nor refused.</summary>
+    /// <summary>The connector's queue: rows neither sent, refused nor cancelled (the batch claim in SendPendingAsync says the same in SQL, to lock its rows).</summary>
     private static IQueryable<AxisOutbound> Waiting(HubDbContext db) => db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null && o.CancelledAt == null);
 
     /// <summary>How often the connector asks the axis for packages addressed to the province, when the last poll found none.</summary>
@@ -284,7 +284,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
         {
             return 0;
         }
-        // The batch's rows stay locked until its outcome commits: a recall waits for it, then sees what was sent.
+        // Waiting(db), locked: the batch's rows stay locked until its outcome commits, so a recall waits for it, then sees what was sent.
         var rows = await db.AxisOutbound.FromSql($"""
             SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL ORDER BY id LIMIT {BatchRows} FOR UPDATE
             """).ToListAsync(ct);
