@@ -23,7 +23,9 @@ public sealed class StandInAxis : IAsyncDisposable
     public const string DefaultSystemId = "thanhhoa-test";
     public const string DefaultSecret = "bí-mật-trục-thử";
     public static readonly (string Code, string Name)[] DefaultAgencies =
-        [("000.00.00.G22", "Văn phòng Chính phủ"), ("000.00.00.G10", "Bộ Nội vụ"), ("000.00.00.H41", "UBND tỉnh Nghệ An")];
+        [("000.00.00.G22", "Văn phòng Chính phủ"), ("000.00.00.G10", "Bộ Nội vụ"), ("000.00.00.H41", "UBND tỉnh Nghệ An"),
+         // Real traffic carries SaaS senders whose ids are the axis's own, not QCVN 102 codes.
+         ("vxp.saas.03", "Hệ thống quản lý văn bản dùng chung (SaaS)")];
 
     private readonly string systemId;
     private readonly SemaphoreSlim listening = new(1, 1);

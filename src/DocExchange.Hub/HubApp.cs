@@ -62,6 +62,9 @@ public static class HubApp
         builder.Services.AddHubBus(settings);
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton(PackageTrust.Load(settings));
+        builder.Services.AddSingleton<CrlRefresh>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CrlRefresh>());
+        builder.Services.AddHealthChecks().AddCheck<TrustHealthCheck>("trust", tags: ["ready"]);
         builder.Services.AddSingleton(WorkingCalendar.From(builder.Configuration));
         if (AxisConnectorSettings.From(builder.Configuration) is { } axis)
         {

@@ -3,7 +3,7 @@ using static DocExchange.Cli.Output;
 
 namespace DocExchange.Cli.Commands;
 
-/// <summary>dex quarantine …: administrators decide on packages from outside the province signed under a certificate not yet registered to their agency.</summary>
+/// <summary>dex quarantine …: administrators decide on packages from outside the province signed under a certificate not yet registered to their agency, or (when the hub holds them) carrying no verifiable signature.</summary>
 public static class QuarantineCommands
 {
     public static async Task<int> List(HubClient hub, Args args)
@@ -17,8 +17,8 @@ public static class QuarantineCommands
             WriteJson(rows);
             return 0;
         }
-        Table(rows.Select(q => new[] { S(q!["id"]), S(q["state"]), S(q["sender"]), S(q["messageType"]), S(q["documentId"]), S(q["signerSubject"]), S(q["receivedAt"]) }),
-            "ID", "STATE", "FROM", "TYPE", "DOCUMENT", "SIGNED BY", "RECEIVED");
+        Table(rows.Select(q => new[] { S(q!["id"]), S(q["state"]), S(q["cause"]), S(q["sender"]), S(q["messageType"]), S(q["documentId"]), q["signerSubject"] is null ? "(unsigned)" : S(q["signerSubject"]), S(q["receivedAt"]) }),
+            "ID", "STATE", "CAUSE", "FROM", "TYPE", "DOCUMENT", "SIGNED BY", "RECEIVED");
         if (rows.Count == 0)
         {
             Console.Error.WriteLine($"nothing {state} in quarantine");

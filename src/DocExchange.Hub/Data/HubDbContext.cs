@@ -41,9 +41,9 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         b.Entity<Unit>(e =>
         {
             e.HasKey(u => u.Code);
-            e.Property(u => u.Code).HasMaxLength(13);
-            e.Property(u => u.ParentCode).HasMaxLength(13);
-            e.Property(u => u.SuccessorCode).HasMaxLength(13);
+            e.Property(u => u.Code).HasMaxLength(DocExchange.Protocol.Units.UnitCode.MaxLength);
+            e.Property(u => u.ParentCode).HasMaxLength(DocExchange.Protocol.Units.UnitCode.MaxLength);
+            e.Property(u => u.SuccessorCode).HasMaxLength(DocExchange.Protocol.Units.UnitCode.MaxLength);
             e.Property(u => u.Tier).HasConversion<string>().HasMaxLength(16);
             e.Property(u => u.Status).HasConversion<string>().HasMaxLength(16);
             e.HasOne<Unit>().WithMany().HasForeignKey(u => u.ParentCode).OnDelete(DeleteBehavior.Restrict);
@@ -71,6 +71,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasIndex(s => new { s.DocumentId, s.UnitCode });
             // A status package sent twice is one status.
             e.HasIndex(s => new { s.DocumentId, s.Sha256 }).IsUnique();
+            e.Property(s => s.Proof).HasConversion<string>().HasMaxLength(16);
         });
 
         b.Entity<ConnectedSystem>(e =>
@@ -108,8 +109,13 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
             e.HasOne<Unit>().WithMany().HasForeignKey(d => d.SenderCode).OnDelete(DeleteBehavior.Restrict);
             // A client retrying a submission gets the first result back.
             e.HasIndex(d => new { d.SenderCode, d.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
-            // Số + ký hiệu are unique per issuer within a year; the edXML DocumentId carries the date.
-            e.HasIndex(d => d.EdxmlDocumentId).IsUnique();
+            e.Property(d => d.Proof).HasConversion<string>().HasMaxLength(16);
+            // The edXML DocumentId is the sender's identity for the document: unique per sender.
+            e.HasIndex(d => new { d.SenderCode, d.EdxmlDocumentId }).IsUnique();
+            // Only for the province's own units: số + ký hiệu are unique per issuer within a year.
+            e.HasIndex(d => new { d.SenderCode, d.NumberKey }).IsUnique().HasFilter("number_key IS NOT NULL");
+            // Statuses and links name a document by its DocumentId alone.
+            e.HasIndex(d => d.EdxmlDocumentId);
             e.HasIndex(d => new { d.SenderCode, d.Id });
             e.HasMany(d => d.Attachments).WithOne().HasForeignKey(a => a.DocumentId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -137,6 +143,7 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         {
             e.ToTable("quarantine");
             e.Property(q => q.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(q => q.Cause).HasMaxLength(40);
             e.HasIndex(q => q.AxisDocId).IsUnique();
             e.HasIndex(q => new { q.SenderCode, q.CertificateSha256, q.Id });
         });

@@ -17,11 +17,18 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
     public IReadOnlyList<string> TrustAnchorFiles { get; init; } = [];
     /// <summary>CRL files (PEM or DER) of those CAs (DEX_CRLS, ':'-separated).</summary>
     public IReadOnlyList<string> CrlFiles { get; init; } = [];
+    /// <summary>The CA's CRL distribution points to fetch (DEX_CRL_URLS, ','-separated http(s) URLs).</summary>
+    public IReadOnlyList<string> CrlUrls { get; init; } = [];
+    /// <summary>How often CRL files are re-read and distribution points fetched (DEX_CRL_REFRESH_SECONDS, default 300).</summary>
+    public TimeSpan CrlRefreshEvery { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>The hub's own signing certificate and key (PEM), for the statuses it issues (DEX_SIGNING_CERT, DEX_SIGNING_KEY).</summary>
     public string? SigningCertificateFile { get; init; }
     public string? SigningKeyFile { get; init; }
     /// <summary>How long after signing a package is still accepted (DEX_MAX_SIGNING_AGE_HOURS, default 168).</summary>
     public TimeSpan MaxSigningAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Packages from the national axis without a verifiable signature (DEX_AXIS_UNSIGNED: attest, the default, or quarantine).</summary>
+    public Features.Signatures.UnsignedAxisPackages UnsignedFromAxis { get; init; }
 
     /// <summary>The RabbitMQ cluster's nodes, host:port each (DEX_RABBIT_NODES, ','-separated); DEX_RABBIT's host alone when empty.</summary>
     public IReadOnlyList<string> RabbitNodes { get; init; } = [];
@@ -64,6 +71,8 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             LedgerOrigin = config["DEX_LEDGER_ORIGIN"] ?? "docexchange.thanhhoa/ledger",
             TrustAnchorFiles = Paths(config["DEX_TRUST_ANCHORS"]),
             CrlFiles = Paths(config["DEX_CRLS"]),
+            CrlUrls = config["DEX_CRL_URLS"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            CrlRefreshEvery = Seconds(config["DEX_CRL_REFRESH_SECONDS"], 300),
             SigningCertificateFile = config["DEX_SIGNING_CERT"],
             SigningKeyFile = config["DEX_SIGNING_KEY"],
             RabbitNodes = config["DEX_RABBIT_NODES"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
@@ -72,6 +81,12 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             StuckDegradedAfter = Seconds(config["DEX_STUCK_DEGRADED_SECONDS"], 300),
             ReconcileMaxResends = int.TryParse(config["DEX_RECONCILE_MAX_RESENDS"], out var resends) && resends > 0 ? resends : 10,
             ConsumerRetries = int.TryParse(config["DEX_CONSUMER_RETRIES"], out var retries) && retries >= 0 ? retries : 8,
+            UnsignedFromAxis = config["DEX_AXIS_UNSIGNED"]?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "attest" => Features.Signatures.UnsignedAxisPackages.Attest,
+                "quarantine" => Features.Signatures.UnsignedAxisPackages.Quarantine,
+                var other => throw new InvalidOperationException($"DEX_AXIS_UNSIGNED is '{other}': set it to attest (deliver packages from the national axis without a verifiable signature, marked as attested by the axis) or quarantine (hold them for an administrator)."),
+            },
             MaxSigningAge = config["DEX_MAX_SIGNING_AGE_HOURS"] is { } hours ? TimeSpan.FromHours(double.Parse(hours, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.FromDays(7),
         };
     }

@@ -14,11 +14,23 @@ namespace DocExchange.Protocol.Signatures;
 public sealed class TrustAnchors
 {
     private readonly X509Certificate2Collection anchors = [];
-    private readonly List<X509Crl> crls = [];
+    private readonly List<Org.BouncyCastle.X509.X509Certificate> anchorsBc = [];
+    private volatile CrlSet crls = CrlSet.Empty;
     private readonly ConcurrentDictionary<string, ChainResult> chains = new(StringComparer.Ordinal);
 
-    /// <summary>A chain built once per certificate: its error, or the validity windows of its links and whether the CRLs revoke it.</summary>
-    private sealed record ChainResult(string? ErrorCode, string? Error, IReadOnlyList<(DateTime NotBefore, DateTime NotAfter, string Subject)> Validity, string? Revoked = null);
+    /// <summary>A chain built once per certificate: its error, or its links' validity windows, issuers and serials (revocation is looked up on every check).</summary>
+    private sealed record ChainResult(string? ErrorCode, string? Error, IReadOnlyList<Link> Links);
+
+    private sealed record Link(DateTime NotBefore, DateTime NotAfter, string Subject, string IssuerKey, string Serial);
+
+    /// <summary>One CRL as loaded: who issued it, when it was made, when the next one is due, where it came from.</summary>
+    public sealed record CrlInfo(string Issuer, DateTime ThisUpdate, DateTime? NextUpdate, int Entries, string Source);
+
+    /// <summary>The CRLs in force, replaced whole when a refresh brings new ones.</summary>
+    private sealed record CrlSet(IReadOnlyDictionary<(string Issuer, string Serial), DateTime> Revoked, IReadOnlyList<CrlInfo> Lists)
+    {
+        public static readonly CrlSet Empty = new(new Dictionary<(string, string), DateTime>(), []);
+    }
 
     public TrustAnchors(IEnumerable<X509Certificate2> anchors, IEnumerable<byte[]>? crls = null)
     {
@@ -27,19 +39,57 @@ public sealed class TrustAnchors
         {
             throw new ArgumentException("At least one trust anchor (a CA certificate) is required.", nameof(anchors));
         }
-        var parser = new X509CrlParser();
-        foreach (var bytes in crls ?? [])
-        {
-            var crl = parser.ReadCrl(bytes) ?? throw new ArgumentException("A configured CRL file holds no CRL.");
-            var issuer = this.anchors.FirstOrDefault(a => new X509CertificateParser().ReadCertificate(a.RawData).SubjectDN.Equivalent(crl.IssuerDN))
-                ?? throw new ArgumentException($"The CRL issued by {crl.IssuerDN} is not from a configured trust anchor.");
-            // A CRL is only believed when its issuer signed it.
-            crl.Verify(new X509CertificateParser().ReadCertificate(issuer.RawData).GetPublicKey());
-            this.crls.Add(crl);
-        }
+        anchorsBc.AddRange(this.anchors.Select(a => new X509CertificateParser().ReadCertificate(a.RawData)));
+        ReplaceCrls((crls ?? []).Select((bytes, i) => (bytes, $"CRL {i + 1}")));
     }
 
     public IReadOnlyList<X509Certificate2> Anchors => [.. anchors];
+
+    /// <summary>The CRLs in force.</summary>
+    public IReadOnlyList<CrlInfo> Crls => crls.Lists;
+
+    /// <summary>
+    /// Puts a new set of CRLs in force, all or nothing: each must be signed by a configured trust anchor
+    /// (a CRL is only believed when its issuer signed it). Throws <see cref="ArgumentException"/> naming the
+    /// bad one, and then the CRLs in force stay as they were. Checks made after it returns use the new set.
+    /// </summary>
+    public void ReplaceCrls(IEnumerable<(byte[] Bytes, string Source)> lists)
+    {
+        var parser = new X509CrlParser();
+        var revoked = new Dictionary<(string, string), DateTime>();
+        var infos = new List<CrlInfo>();
+        foreach (var (bytes, source) in lists)
+        {
+            X509Crl crl;
+            try
+            {
+                crl = parser.ReadCrl(bytes) ?? throw new ArgumentException($"{source} holds no CRL.");
+            }
+            catch (Exception e) when (e is not ArgumentException)
+            {
+                throw new ArgumentException($"{source} is not a readable CRL (PEM or DER): {e.Message}", e);
+            }
+            var issuer = anchorsBc.FirstOrDefault(a => a.SubjectDN.Equivalent(crl.IssuerDN))
+                ?? throw new ArgumentException($"{source}: the CRL issued by {crl.IssuerDN} is not from a configured trust anchor.");
+            try
+            {
+                crl.Verify(issuer.GetPublicKey());
+            }
+            catch (Exception e)
+            {
+                throw new ArgumentException($"{source}: the CRL's signature does not verify under {crl.IssuerDN}: {e.Message}", e);
+            }
+            var entries = crl.GetRevokedCertificates() ?? new HashSet<X509CrlEntry>();
+            foreach (var entry in entries)
+            {
+                revoked[(IssuerKey(crl.IssuerDN), entry.SerialNumber.ToString(16).ToUpperInvariant())] = entry.RevocationDate;
+            }
+            infos.Add(new CrlInfo(crl.IssuerDN.ToString(), crl.ThisUpdate, crl.NextUpdate, entries.Count, source));
+        }
+        crls = new CrlSet(revoked, infos);
+    }
+
+    private static string IssuerKey(Org.BouncyCastle.Asn1.X509.X509Name name) => name.ToString(true, Org.BouncyCastle.Asn1.X509.X509Name.DefaultSymbols);
 
     /// <summary>Reads PEM files (one or more certificates each) and CRL files (PEM or DER).</summary>
     public static TrustAnchors Load(IEnumerable<string> anchorFiles, IEnumerable<string>? crlFiles = null)
@@ -55,7 +105,9 @@ public sealed class TrustAnchors
             }
             certificates.AddRange(collection);
         }
-        return new TrustAnchors(certificates, (crlFiles ?? []).Select(File.ReadAllBytes));
+        var anchors = new TrustAnchors(certificates);
+        anchors.ReplaceCrls((crlFiles ?? []).Select(f => (File.ReadAllBytes(f), f)));
+        return anchors;
     }
 
     /// <summary>Throws <see cref="PackageSignatureException"/> unless the certificate is trusted at <paramref name="signingTime"/>.</summary>
@@ -75,20 +127,26 @@ public sealed class TrustAnchors
             throw new PackageSignatureException(chain.ErrorCode, chain.Error!);
         }
         var at = signingTime.UtcDateTime;
-        foreach (var (notBefore, notAfter, subject) in chain.Validity)
+        foreach (var link in chain.Links)
         {
-            if (at < notBefore)
+            if (at < link.NotBefore)
             {
-                throw new PackageSignatureException("certificate-not-yet-valid", $"Certificate '{subject}' is valid from {notBefore:yyyy-MM-dd HH:mm} UTC; the package was signed at {at:yyyy-MM-dd HH:mm} UTC.");
+                throw new PackageSignatureException("certificate-not-yet-valid", $"Certificate '{link.Subject}' is valid from {link.NotBefore:yyyy-MM-dd HH:mm} UTC; the package was signed at {at:yyyy-MM-dd HH:mm} UTC.");
             }
-            if (at > notAfter)
+            if (at > link.NotAfter)
             {
-                throw new PackageSignatureException("certificate-expired", $"Certificate '{subject}' expired on {notAfter:yyyy-MM-dd HH:mm} UTC, before the package was signed ({at:yyyy-MM-dd HH:mm} UTC). Sign with the unit's current certificate.");
+                throw new PackageSignatureException("certificate-expired", $"Certificate '{link.Subject}' expired on {link.NotAfter:yyyy-MM-dd HH:mm} UTC, before the package was signed ({at:yyyy-MM-dd HH:mm} UTC). Sign with the unit's current certificate.");
             }
         }
-        if (chain.Revoked is { } revoked)
+        // Revocation is looked up in the CRLs in force now, so a refreshed CRL takes effect at once.
+        var revocations = crls.Revoked;
+        foreach (var link in chain.Links)
         {
-            throw new PackageSignatureException("certificate-revoked", revoked);
+            if (revocations.TryGetValue((link.IssuerKey, link.Serial), out var revokedOn))
+            {
+                throw new PackageSignatureException("certificate-revoked",
+                    $"Certificate '{link.Subject}' (serial {link.Serial}) was revoked by its CA on {revokedOn:yyyy-MM-dd} (CRL). The unit must be issued a new certificate.");
+            }
         }
     }
 
@@ -109,16 +167,12 @@ public sealed class TrustAnchors
             return new ChainResult("certificate-untrusted",
                 $"Certificate '{signer.Subject}' issued by '{signer.Issuer}' does not chain to a trusted CA ({status}). Units sign with certificates from the configured government CA.", []);
         }
-        // The CRLs are loaded once, so a certificate's revocation is decided once too.
-        string? revoked = null;
-        var bc = new X509CertificateParser().ReadCertificate(signer.RawData);
-        foreach (var crl in crls)
+        var parser = new X509CertificateParser();
+        return new ChainResult(null, null, chain.ChainElements.Select(e =>
         {
-            if (crl.IssuerDN.Equivalent(bc.IssuerDN) && crl.GetRevokedCertificate(bc.SerialNumber) is { } entry)
-            {
-                revoked = $"Certificate '{signer.Subject}' (serial {signer.SerialNumber}) was revoked by its CA on {entry.RevocationDate:yyyy-MM-dd} (CRL of {crl.IssuerDN}). The unit must be issued a new certificate.";
-            }
-        }
-        return new ChainResult(null, null, chain.ChainElements.Select(e => (e.Certificate.NotBefore.ToUniversalTime(), e.Certificate.NotAfter.ToUniversalTime(), e.Certificate.Subject)).ToList(), revoked);
+            var bc = parser.ReadCertificate(e.Certificate.RawData);
+            return new Link(e.Certificate.NotBefore.ToUniversalTime(), e.Certificate.NotAfter.ToUniversalTime(), e.Certificate.Subject, IssuerKey(bc.IssuerDN),
+                bc.SerialNumber.ToString(16).ToUpperInvariant());
+        }).ToList());
     }
 }

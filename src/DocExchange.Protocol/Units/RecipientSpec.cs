@@ -45,7 +45,9 @@ public readonly record struct RecipientSpec(RecipientKind Kind, UnitCode Code)
             }
             codeText = t[(colon + 1)..];
         }
-        if (!UnitCode.TryParse(codeText, out var code, out var codeError))
+        // A unit named directly may be an agency of the national axis with an id of its own (vxp.saas.03);
+        // the registry decides at expansion whether such an agency exists. Groups are the province's own units.
+        if (!UnitCode.TryParse(codeText, out var code, out var codeError) && (kind != RecipientKind.Unit || !UnitCode.TryParseAgencyId(codeText, out code, out _)))
         {
             error = $"recipient '{t}': {codeError}";
             return false;

@@ -25,6 +25,8 @@ public static class TestSigning
     /// <summary>The CA as <c>dex pki</c> keeps one: ca.pem and ca.key in a folder.</summary>
     public static string CaFolder => Folder;
 
+    public static string CrlFile => Path.Combine(Folder, "crl.pem");
+
     /// <summary>Writes the PKI files and points the hub's environment at them (before the hub starts).</summary>
     public static void Configure()
     {
@@ -35,6 +37,7 @@ public static class TestSigning
         File.WriteAllText(Path.Combine(Folder, "hub.key"), Hub.KeyPem);
         Environment.SetEnvironmentVariable("DEX_TRUST_ANCHORS", CaFile);
         Environment.SetEnvironmentVariable("DEX_CRLS", Path.Combine(Folder, "crl.pem"));
+        Environment.SetEnvironmentVariable("DEX_CRL_REFRESH_SECONDS", "1"); // a CRL written by a test is in force within a second
         Environment.SetEnvironmentVariable("DEX_SIGNING_CERT", Path.Combine(Folder, "hub.pem"));
         Environment.SetEnvironmentVariable("DEX_SIGNING_KEY", Path.Combine(Folder, "hub.key"));
     }

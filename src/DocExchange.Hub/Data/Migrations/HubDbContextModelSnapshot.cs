@@ -57,7 +57,7 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("secret_hash");
 
                     b.Property<string>("UnitCode")
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("unit_code");
 
                     b.HasKey("Id")
@@ -265,7 +265,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.Property<string>("RecipientCode")
                         .IsRequired()
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("recipient_code");
 
                     b.Property<string>("RefusalReason")
@@ -408,6 +408,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("number");
 
+                    b.Property<string>("NumberKey")
+                        .HasColumnType("text")
+                        .HasColumnName("number_key");
+
                     b.Property<string>("PackageSha256")
                         .HasColumnType("text")
                         .HasColumnName("package_sha256");
@@ -415,6 +419,12 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<DateOnly>("PromulgationDate")
                         .HasColumnType("date")
                         .HasColumnName("promulgation_date");
+
+                    b.Property<string>("Proof")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("proof");
 
                     b.Property<Guid?>("RelatesToId")
                         .HasColumnType("uuid")
@@ -435,7 +445,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.Property<string>("SenderCode")
                         .IsRequired()
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("sender_code");
 
                     b.Property<string>("Subject")
@@ -465,8 +475,11 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasName("pk_documents");
 
                     b.HasIndex("EdxmlDocumentId")
-                        .IsUnique()
                         .HasDatabaseName("ix_documents_edxml_document_id");
+
+                    b.HasIndex("SenderCode", "EdxmlDocumentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_documents_sender_code_edxml_document_id");
 
                     b.HasIndex("SenderCode", "Id")
                         .HasDatabaseName("ix_documents_sender_code_id");
@@ -475,6 +488,11 @@ namespace DocExchange.Hub.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_documents_sender_code_idempotency_key")
                         .HasFilter("idempotency_key IS NOT NULL");
+
+                    b.HasIndex("SenderCode", "NumberKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_documents_sender_code_number_key")
+                        .HasFilter("number_key IS NOT NULL");
 
                     b.ToTable("documents", (string)null);
                 });
@@ -678,7 +696,6 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("sha256");
 
                     b.Property<string>("SignatureMethod")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signature_method");
 
@@ -687,12 +704,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("signed_at");
 
                     b.Property<string>("SignerCertificate")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_certificate");
 
                     b.Property<string>("SignerSubject")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_subject");
 
@@ -720,13 +735,17 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("axis_doc_id");
 
-                    b.Property<byte[]>("CertificateDer")
+                    b.Property<string>("Cause")
                         .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("cause");
+
+                    b.Property<byte[]>("CertificateDer")
                         .HasColumnType("bytea")
                         .HasColumnName("certificate_der");
 
                     b.Property<string>("CertificateSha256")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("certificate_sha256");
 
@@ -775,12 +794,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("sha256");
 
                     b.Property<string>("SignerIssuer")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_issuer");
 
                     b.Property<string>("SignerSubject")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_subject");
 
@@ -838,6 +855,12 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("package");
 
+                    b.Property<string>("Proof")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("proof");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -852,7 +875,6 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("sha256");
 
                     b.Property<string>("SignerSubject")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_subject");
 
@@ -877,8 +899,8 @@ namespace DocExchange.Hub.Data.Migrations
             modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
                 {
                     b.Property<string>("Code")
-                        .HasMaxLength(13)
-                        .HasColumnType("character varying(13)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("code");
 
                     b.Property<string>("Address")
@@ -907,8 +929,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("name");
 
                     b.Property<string>("ParentCode")
-                        .HasMaxLength(13)
-                        .HasColumnType("character varying(13)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("parent_code");
 
                     b.Property<string>("Phone")
@@ -926,8 +948,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("status");
 
                     b.Property<string>("SuccessorCode")
-                        .HasMaxLength(13)
-                        .HasColumnType("character varying(13)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("successor_code");
 
                     b.Property<string>("Tier")
@@ -1015,7 +1037,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.Property<string>("UnitCode")
                         .IsRequired()
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("unit_code");
 
                     b.HasKey("Sha256")

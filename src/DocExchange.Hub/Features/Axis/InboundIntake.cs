@@ -22,22 +22,29 @@ public sealed record InboundOutcome(Guid? DocumentId, string Outcome)
 
 /// <summary>
 /// A package the axis delivered to the province goes through the same verification and intake as a
-/// clerk's: the sender named in it must have signed it with a certificate registered to it. One that
-/// is correctly signed under a certificate not yet registered to that agency is held in quarantine.
+/// clerk's: a signature must verify under a certificate registered to the sender named in it. One
+/// correctly signed under a certificate not yet registered to that agency is held in quarantine; one
+/// with no verifiable signature at all is delivered as attested by the axis (or held, if so set).
 /// </summary>
 public static class InboundIntake
 {
     /// <summary>The identity inbound packages are submitted under (documents.submitted_by).</summary>
     public static readonly Guid ConnectorId = new("0a15c0de-0000-4000-8000-000000000001");
 
-    public static async Task<InboundOutcome> TakeInAsync(IServiceProvider services, byte[] bytes, string axisDocId, string messageType, TimeProvider clock, CancellationToken ct)
+    /// <param name="released">An administrator released it from quarantine: an unsigned package is then delivered as attested by the axis.</param>
+    public static async Task<InboundOutcome> TakeInAsync(IServiceProvider services, byte[] bytes, string axisDocId, string messageType, TimeProvider clock, CancellationToken ct,
+        bool released = false)
     {
         var db = services.GetRequiredService<HubDbContext>();
         var now = clock.GetUtcNow();
         var (verified, problem) = await PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<PackageTrust>(), now, ct);
-        if (problem is not null && verified is not null && Code(problem) == PackageVerification.CertificateUnknownForAgency)
+        if (problem is not null && verified is not null && released && Code(problem) == PackageVerification.UnsignedFromAxis)
         {
-            QuarantineDecisions.Hold(db, verified, axisDocId, messageType, now);
+            problem = null;
+        }
+        if (problem is not null && verified is not null && Code(problem) is PackageVerification.CertificateUnknownForAgency or PackageVerification.UnsignedFromAxis)
+        {
+            QuarantineDecisions.Hold(db, verified, Code(problem), axisDocId, messageType, now);
             return new InboundOutcome(null, InboundOutcome.Quarantined);
         }
         return problem is not null ? InboundOutcome.Refused(Code(problem), problem.ProblemDetails.Detail) : await AcceptAsync(services, verified!, clock, ct);
@@ -56,7 +63,7 @@ public static class InboundIntake
             Accepted<StatusAccepted> { Value: { } s } => new(s.DocumentId, InboundOutcome.Accepted),
             Ok<StatusAccepted> { Value: { } s } => new(s.DocumentId, InboundOutcome.Accepted),
             // The same document under another axis docId: already here, so acknowledged, not delivered twice.
-            ProblemHttpResult p when Code(p) == "duplicate-document-number" => new(
+            ProblemHttpResult p when Code(p) is "duplicate-document-number" or "duplicate-document-id" => new(
                 await db.Documents.AsNoTracking().Where(d => d.SenderCode == verified.Sender && d.EdxmlDocumentId == verified.Package.DocumentId).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct),
                 InboundOutcome.Accepted),
             ProblemHttpResult p => InboundOutcome.Refused(Code(p), p.ProblemDetails.Detail),

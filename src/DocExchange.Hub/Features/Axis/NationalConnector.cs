@@ -232,7 +232,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AxisConnector
             var agency = entry as JsonObject;
             var code = Text(agency?["code"])?.Trim();
             var name = agency?["name"] is null ? code : Text(agency["name"]);
-            if (agency is null || !UnitCode.IsValid(code) || name is null)
+            if (agency is null || !UnitCode.IsAgencyId(code) || name is null)
             {
                 skipped.Add(entry?.ToJsonString() ?? "null");
                 continue;

@@ -149,23 +149,27 @@ public static class VxpEndpoints
         if (gate.Request.Parameters.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() == "status")
         {
             var statuses = await PendingStatuses(db, gate.System.Units).OrderBy(s => s.Id).Take(1000)
-                .Select(s => new { s.Id, s.UnitCode, s.ReceivedAt, To = db.Documents.Where(d => d.Id == s.DocumentId).Select(d => d.SenderCode).First() }).ToListAsync(ct);
+                .Select(s => new { s.Id, s.UnitCode, s.ReceivedAt, s.Proof, To = db.Documents.Where(d => d.Id == s.DocumentId).Select(d => d.SenderCode).First() }).ToListAsync(ct);
             return Ok(new JsonObject
             {
                 ["data"] = new JsonArray(statuses.Select(s => (JsonNode)new JsonObject
                 {
                     ["docId"] = StatusDocId(s.Id), ["serviceType"] = "eDoc", ["messageType"] = "status", ["created_time"] = s.ReceivedAt.ToString("o"),
                     ["updated_time"] = s.ReceivedAt.ToString("o"), ["from"] = s.UnitCode, ["to"] = s.To, ["status"] = "initial", ["status_desc"] = "waiting for updateStatus",
+                    ["proof"] = s.Proof.Name(),
                 }).ToArray()),
             });
         }
         var rows = await Pending(db, gate.System.Units).OrderBy(d => d.Id).Take(1000)
-            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { d.DocumentId, d.RecipientCode, d.DeliveredAt, d.AcknowledgedAt, doc.SenderCode })
+            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { d.DocumentId, d.RecipientCode, d.DeliveredAt, d.AcknowledgedAt, doc.SenderCode, doc.Proof })
             .ToListAsync(ct);
         var data = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
         {
             ["docId"] = r.DocumentId.ToString(), ["serviceType"] = "eDoc", ["messageType"] = "edoc", ["created_time"] = r.DeliveredAt?.ToString("o"),
             ["updated_time"] = r.DeliveredAt?.ToString("o"), ["from"] = r.SenderCode, ["to"] = r.RecipientCode, ["status"] = "initial", ["status_desc"] = "waiting for updateStatus",
+            // What proves the sender sent it (an extension of the axis's list: signature, or national-axis when
+            // the axis delivered it without a verifiable signature); clients that do not know the field ignore it.
+            ["proof"] = r.Proof.Name(),
         }).ToArray());
         return Ok(new JsonObject { ["data"] = data });
     }

@@ -43,10 +43,10 @@ public static class InboxEndpoints
         }
         var take = Paging.Limit(limit);
         var rows = await query.OrderBy(d => d.Id).Take(take + 1)
-            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { Delivery = d, doc.EdxmlDocumentId, doc.SenderCode, doc.Subject, doc.Urgency, doc.DueDate, Attachments = doc.Attachments.Count })
+            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { Delivery = d, doc.EdxmlDocumentId, doc.SenderCode, doc.Subject, doc.Urgency, doc.DueDate, Attachments = doc.Attachments.Count, doc.Proof })
             .ToListAsync(ct);
         var items = rows.Take(take).Select(r => new InboxItem(r.Delivery.DocumentId, r.EdxmlDocumentId, r.SenderCode, r.Subject, DocumentView.UrgencyName(r.Urgency), r.DueDate,
-            r.Delivery.State.ToString().ToLowerInvariant(), r.Delivery.DeliveredAt, r.Delivery.AcknowledgedAt, r.Attachments, r.Delivery.BusinessCode ?? "01")).ToList();
+            r.Delivery.State.ToString().ToLowerInvariant(), r.Delivery.DeliveredAt, r.Delivery.AcknowledgedAt, r.Attachments, r.Delivery.BusinessCode ?? "01", r.Proof.Name())).ToList();
         return TypedResults.Ok(new Page<InboxItem>(items, rows.Count > take ? rows[take - 1].Delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 

@@ -6,13 +6,53 @@ public enum Urgency { Normal = 0, Urgent = 1, VeryUrgent = 2, Flash = 3 }
 /// <summary>edXML BussinessDocType: 0 new, 2 update (cập nhật), 3 replace (thay thế). Recalls (1) travel as status 13.</summary>
 public enum BusinessType { New = 0, Update = 2, Replace = 3 }
 
+/// <summary>
+/// What proves that the named sender sent a document or a status. The hub never claims more proof
+/// than there is: it is shown in the API, the inbox, /vxp and the ledger entry.
+/// </summary>
+public enum SenderProof
+{
+    /// <summary>No signature: the sender's clerk or system authenticated to the hub (a JSON or multipart submission).</summary>
+    Credential = 0,
+    /// <summary>An XML-DSig signature that verifies under a certificate registered to the sender.</summary>
+    Signature = 1,
+    /// <summary>
+    /// No verifiable signature (most real packages on the axis: none, or an edXML-namespace Signature that
+    /// is not XML-DSig): the national axis delivered it to the province's authenticated connection and
+    /// vouches for the sending system, nothing more.
+    /// </summary>
+    NationalAxis = 2,
+}
+
+public static class SenderProofNames
+{
+    /// <summary>The proof's name in the API, /vxp and the ledger: credential, signature, national-axis.</summary>
+    public static string Name(this SenderProof proof) => proof switch
+    {
+        SenderProof.Signature => "signature",
+        SenderProof.NationalAxis => "national-axis",
+        _ => "credential",
+    };
+}
+
 /// <summary>An official document as submitted by its sender's clerk; never changed after submission.</summary>
 public class Document
 {
     public Guid Id { get; set; }
     public required string SenderCode { get; set; }
-    /// <summary>edXML DocumentId: "sender,yyyy/MM/dd,số/ký hiệu".</summary>
+    /// <summary>
+    /// edXML DocumentId, the sender's identity for the document (unique per sender): "sender,yyyy/MM/dd,số/ký hiệu"
+    /// as the hub writes it for the province's units; whatever non-empty id an agency outside the province gave it
+    /// (bare GUIDs in 2025 traffic).
+    /// </summary>
     public required string EdxmlDocumentId { get; set; }
+    /// <summary>
+    /// "yyyy|số|ký hiệu" for the province's own units, whose numbers are unique per issuer and year (unique
+    /// with the sender); null for agencies outside the province, whose numbering is theirs.
+    /// </summary>
+    public string? NumberKey { get; set; }
+    /// <summary>What proves the sender sent it.</summary>
+    public SenderProof Proof { get; set; }
     public required string Number { get; set; }
     public required string Notation { get; set; }
     public DateOnly PromulgationDate { get; set; }

@@ -8,7 +8,7 @@ public sealed record DocumentView(
     Guid Id, string DocumentId, string Sender, string Number, string Notation, DateOnly PromulgationDate, string Subject,
     int DocumentType, string Urgency, DateOnly? DueDate, IReadOnlyList<string> Recipients, DateTimeOffset SubmittedAt,
     IReadOnlyList<AttachmentView> Attachments, string? PackageSha256,
-    string Kind, Guid? ResponseFor, IReadOnlyList<LinkedDocument> Chain, IReadOnlyList<LinkedDocument> Replies)
+    string Kind, Guid? ResponseFor, IReadOnlyList<LinkedDocument> Chain, IReadOnlyList<LinkedDocument> Replies, string Proof)
 {
     /// <param name="chain">The versions (new, updates, replacements), oldest first.</param>
     /// <param name="replies">Replies to this document (shown to its sender).</param>
@@ -16,7 +16,7 @@ public sealed record DocumentView(
         new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
         d.DocumentType, UrgencyName(d.Urgency), d.DueDate, d.RequestedRecipients, d.SubmittedAt,
         d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList(), d.PackageSha256,
-        d.BusinessType.ToString().ToLowerInvariant(), d.ResponseForId, chain ?? [], replies ?? []);
+        d.BusinessType.ToString().ToLowerInvariant(), d.ResponseForId, chain ?? [], replies ?? [], d.Proof.Name());
 
     public static string UrgencyName(Urgency u) => u switch
     {
@@ -48,5 +48,6 @@ public sealed record SentItem(Guid Id, string DocumentId, string Subject, string
 /// <summary>
 /// One document in a unit's inbox. State is the transport layer (delivered, acknowledged, refused);
 /// Status is the business layer (StatusRules: 01 arrived ... 13 recall requested, 15 cancelled).
+/// Proof is what shows the sender sent it: signature, credential or national-axis (<see cref="SenderProof"/>).
 /// </summary>
-public sealed record InboxItem(Guid Id, string DocumentId, string Sender, string Subject, string Urgency, DateOnly? DueDate, string State, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, int Attachments, string Status);
+public sealed record InboxItem(Guid Id, string DocumentId, string Sender, string Subject, string Urgency, DateOnly? DueDate, string State, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, int Attachments, string Status, string Proof);

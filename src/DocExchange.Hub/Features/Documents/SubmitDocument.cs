@@ -33,6 +33,9 @@ public sealed record SubmitDocumentRequest(
 /// <summary>An attachment's name, type, size and a way to read its bytes (a form file, or decoded from a package).</summary>
 public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open);
 
+/// <summary>A document from an agency outside the province: the DocumentId it gave and what proves it sent it.</summary>
+public sealed record ExternalIdentity(string DocumentId, SenderProof Proof);
+
 public sealed record SubmissionAccepted(Guid Id, string DocumentId, string Sender, IReadOnlyList<string> Recipients, string Status);
 
 /// <summary>
@@ -99,10 +102,11 @@ public static class SubmitDocument
     /// </summary>
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> AcceptAsync(
         Caller caller, string? idempotencyKey, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint,
-        SubmitDocumentRequest request, IReadOnlyList<AttachmentSource> files, DocumentPackage? package, CancellationToken ct)
+        SubmitDocumentRequest request, IReadOnlyList<AttachmentSource> files, DocumentPackage? package, CancellationToken ct,
+        ExternalIdentity? external = null)
     {
         var senderCode = caller.Unit;
-        var errors = Validate(request, out var specs, out var urgency);
+        var errors = Validate(request, out var specs, out var urgency, external is not null);
         if (errors.Count > 0)
         {
             return Problems.Validation("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
@@ -119,10 +123,10 @@ public static class SubmitDocument
                 new Dictionary<string, object?> { ["recipients"] = recipientProblems });
         }
 
-        if (package is null && recipients.FirstOrDefault(r => r.External) is { } external)
+        if (package is null && recipients.FirstOrDefault(r => r.External) is { } outside)
         {
             return Problems.Validation("external-needs-package",
-                $"{external.Code} is outside the province and is reached through the national axis, which carries signed edXML packages only: send this document as a signed package (dex send --key ...).");
+                $"{outside.Code} is outside the province and is reached through the national axis, which carries signed edXML packages only: send this document as a signed package (dex send --key ...).");
         }
         var (links, linkProblem) = await DocumentLinks.ResolveAsync(db, request, senderCode, ct);
         if (linkProblem is not null)
@@ -132,7 +136,10 @@ public static class SubmitDocument
 
         var now = clock.GetUtcNow();
         var date = request.PromulgationDate ?? DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(now));
-        var edxmlId = $"{senderCode},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
+        // The province's units: the hub composes the DocumentId, and số/ký hiệu are unique per issuer and year.
+        // An agency outside the province: its own DocumentId, and its numbering is its own.
+        var edxmlId = external?.DocumentId ?? $"{senderCode},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
+        var numberKey = external is null ? $"{date.Year}|{request.Number!.Trim()}|{request.Notation!.Trim()}" : null;
         var key = idempotencyKey;
         if (!string.IsNullOrEmpty(key) && await FindByKey(db, senderCode, key, ct) is { } earlier)
         {
@@ -141,7 +148,8 @@ public static class SubmitDocument
 
         var document = new Document
         {
-            Id = Guid.CreateVersion7(now), SenderCode = senderCode, EdxmlDocumentId = edxmlId, Number = request.Number.Trim(), Notation = request.Notation.Trim(),
+            Id = Guid.CreateVersion7(now), SenderCode = senderCode, EdxmlDocumentId = edxmlId, NumberKey = numberKey, Proof = external?.Proof ?? (package is null ? SenderProof.Credential : SenderProof.Signature),
+            Number = request.Number!.Trim(), Notation = request.Notation!.Trim(),
             PromulgationDate = date, Subject = request.Subject!.Trim(), DocumentType = request.DocumentType ?? 18, Urgency = urgency, DueDate = request.DueDate,
             RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,
             SubmittedBy = caller.CredentialId, SubmittedAt = now,
@@ -215,7 +223,14 @@ public static class SubmitDocument
             {
                 return Replay(raced, edxmlId, key!);
             }
-            var existing = await db.Documents.AsNoTracking().Where(d => d.EdxmlDocumentId == edxmlId).Select(d => d.Id).FirstOrDefaultAsync(ct);
+            var existing = await db.Documents.AsNoTracking().Where(d => d.SenderCode == senderCode && (d.EdxmlDocumentId == edxmlId || (numberKey != null && d.NumberKey == numberKey)))
+                .Select(d => d.Id).FirstOrDefaultAsync(ct);
+            if (external is not null)
+            {
+                return Problems.Conflict("duplicate-document-id",
+                    $"{senderCode} already sent a document with DocumentId '{edxmlId}' ({existing}); a DocumentId names one document of its sender.",
+                    new Dictionary<string, object?> { ["existingId"] = existing });
+            }
             return Problems.Conflict("duplicate-document-number",
                 $"Số/ký hiệu {request.Number}/{request.Notation} dated {date:yyyy-MM-dd} was already sent by {senderCode} as document {existing}. Numbers are unique per issuer and year: use the next number, or send an update (cập nhật) of the earlier document.",
                 new Dictionary<string, object?> { ["existingId"] = existing });
@@ -277,19 +292,20 @@ public static class SubmitDocument
         }
     }
 
-    public static List<string> Validate(SubmitDocumentRequest r, out List<RecipientSpec> specs, out Urgency urgency)
+    /// <param name="external">An agency outside the province: its số may be anything it wrote (long digit strings from SaaS gateways).</param>
+    public static List<string> Validate(SubmitDocumentRequest r, out List<RecipientSpec> specs, out Urgency urgency, bool external = false)
     {
         var errors = new List<string>();
         specs = [];
         urgency = Urgency.Normal;
-        Require(r.Number, "number", 30, errors);
+        Require(r.Number, "number", external ? 100 : 30, errors);
         Require(r.Notation, "notation", 100, errors);
         Require(r.Subject, "subject", 2000, errors);
-        if (r.Number is not null && (r.Number.Contains('/', StringComparison.Ordinal) || r.Number.Contains(',', StringComparison.Ordinal)))
+        if (!external && r.Number is not null && (r.Number.Contains('/', StringComparison.Ordinal) || r.Number.Contains(',', StringComparison.Ordinal)))
         {
             errors.Add("number: must not contain '/' or ','; the notation (ký hiệu) goes in 'notation'");
         }
-        if (r.Notation is not null && r.Notation.Contains(',', StringComparison.Ordinal))
+        if (!external && r.Notation is not null && r.Notation.Contains(',', StringComparison.Ordinal))
         {
             errors.Add("notation: must not contain ','");
         }

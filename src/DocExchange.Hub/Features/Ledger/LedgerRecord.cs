@@ -17,5 +17,8 @@ public static class LedgerRecord
     /// <summary>What a submission is: its recipients as written and each attachment's name and SHA-256.</summary>
     public static string SubmissionDetail(Document d, DocumentPackage? package = null) =>
         $"to {string.Join(' ', d.RequestedRecipients)}; attachments {(d.Attachments.Count == 0 ? "none" : string.Join(' ', d.Attachments.OrderBy(a => a.Ordinal).Select(a => $"{a.FileName}:{a.Sha256}")))}"
-        + (package is null ? "" : $"; edXML package signed by certificate {package.SignerCertificate} ({package.SignatureMethod})");
+        + $"; proof {d.Proof.Name()}"
+        + (package is null ? "" : package.SignerCertificate is null
+            ? "; edXML package without a verifiable signature, attested by the national axis"
+            : $"; edXML package signed by certificate {package.SignerCertificate} ({package.SignatureMethod})");
 }

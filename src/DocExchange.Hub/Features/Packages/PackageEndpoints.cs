@@ -81,11 +81,26 @@ public static class PackageEndpoints
         }
         var number = header.Code?.CodeNumber?.Trim() ?? "";
         var notation = header.Code?.CodeNotation?.Trim() ?? "";
-        var expectedId = PackageBuilder.DocumentIdOf(verified.Sender, date, number, notation);
-        if (header.DocumentId?.Trim() != expectedId)
+        ExternalIdentity? external = null;
+        if (verified.SenderExternal)
         {
-            return Problems.Validation("document-id-mismatch",
-                $"DocumentId '{header.DocumentId?.Trim()}' does not match the package's sender, date and số/ký hiệu; it must be '{expectedId}'.");
+            // An agency outside the province names its document as it likes (bare GUIDs in 2025 traffic):
+            // any non-empty DocumentId, unique per sender, is its identity for updates, replies and recalls.
+            if (header.DocumentId?.Trim() is not { Length: > 0 and <= 500 } given)
+            {
+                return Problems.Validation("invalid-document", "DocumentId: required (at most 500 characters); it is the sender's identity for the document.");
+            }
+            external = new ExternalIdentity(given, verified.Proof);
+        }
+        else
+        {
+            // The province's own units: the DocumentId is composed from sender, date and số/ký hiệu, as the hub writes it.
+            var expectedId = PackageBuilder.DocumentIdOf(verified.Sender, date, number, notation);
+            if (header.DocumentId?.Trim() != expectedId)
+            {
+                return Problems.Validation("document-id-mismatch",
+                    $"DocumentId '{header.DocumentId?.Trim()}' does not match the package's sender, date and số/ký hiệu; it must be '{expectedId}'.");
+            }
         }
         DateOnly? due = EdxmlDates.TryDate(header.DueDate, out var d) ? d : null;
         var type = int.TryParse(header.DocumentType?.Type?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
@@ -101,9 +116,9 @@ public static class PackageEndpoints
         var package = new DocumentPackage
         {
             Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,
-            SignerSubject = verified.Signature.Signer.Subject, SignatureMethod = verified.Signature.SignatureMethod, SignedAt = verified.SignedAt,
+            SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
         };
-        return await SubmitDocument.AcceptAsync(caller, idempotencyKey, db, clock, signal, failpoint, request, attachments, package, ct) switch
+        return await SubmitDocument.AcceptAsync(caller, idempotencyKey, db, clock, signal, failpoint, request, attachments, package, ct, external) switch
         {
             { Result: Accepted<SubmissionAccepted> accepted } => accepted,
             { Result: Ok<SubmissionAccepted> ok } => ok,

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Edxml;
@@ -10,10 +11,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Packages;
 
-/// <summary>A package that passed every check: readable, from the caller's unit, signed by a trusted certificate registered to that unit.</summary>
-public sealed record VerifiedPackage(EdxmlPackage Package, byte[] Bytes, string Sha256, SignatureCheck Signature, string SignerCertificate, DateTimeOffset SignedAt)
+/// <summary>
+/// A package that passed every check: readable, from the caller's unit, signed by a trusted certificate
+/// registered to that unit; or, from the national axis only, carrying no verifiable signature at all
+/// (<see cref="Signature"/> null: attested by the axis, never more).
+/// </summary>
+public sealed record VerifiedPackage(EdxmlPackage Package, byte[] Bytes, string Sha256, SignatureCheck? Signature, string? SignerCertificate, DateTimeOffset SignedAt,
+    bool SenderExternal = false)
 {
     public string Sender => Package.SenderCode!;
+    public SenderProof Proof => Signature is null ? SenderProof.NationalAxis : SenderProof.Signature;
 }
 
 /// <summary>
@@ -29,6 +36,8 @@ public static class PackageVerification
 {
     /// <summary>The refusal that sends an external agency's package to quarantine rather than back to the axis.</summary>
     public const string CertificateUnknownForAgency = "certificate-unknown-for-agency";
+    /// <summary>An external agency's package without a verifiable signature, on a hub set to hold those (DEX_AXIS_UNSIGNED=quarantine).</summary>
+    public const string UnsignedFromAxis = "unsigned-from-axis";
 
     private sealed record SenderState(bool External, bool LegacySignatures);
     private sealed record CertificateState(string UnitCode, DateTimeOffset? RevokedAt, string? RevocationReason);
@@ -57,28 +66,54 @@ public static class PackageVerification
         }
 
         var sender = package.SenderCode;
-        if (!UnitCode.TryParse(sender, out _, out var senderError))
+        // callerUnit is null for packages the national connector fetched: the axis delivered them, and the
+        // registry and trust checks below decide whether the named sender signed them.
+        var fromAxis = callerUnit is null;
+        var strictSender = UnitCode.TryParse(sender, out _, out var senderError);
+        if (!strictSender && !(fromAxis && UnitCode.IsAgencyId(sender)))
         {
             return (null, Problems.Validation("invalid-unit-code", $"From/OrganId: {senderError}"));
         }
         foreach (var to in package.Document?.To ?? [])
         {
-            if (!UnitCode.TryParse(to.OrganId, out _, out var toError))
+            // A recipient may be an agency of the axis with an id of its own; the registry decides at routing.
+            if (!UnitCode.TryParse(to.OrganId, out _, out var toError) && !UnitCode.IsAgencyId(to.OrganId))
             {
                 return (null, Problems.Validation("invalid-unit-code", $"To/OrganId: {toError}"));
             }
         }
-        // callerUnit is null for packages the national connector fetched: the axis delivered them, and the
-        // registry and trust checks below decide whether the named sender signed them.
-        if (callerUnit is not null && sender != callerUnit)
+        if (!fromAxis && sender != callerUnit)
         {
             return (null, Problems.Forbidden("acting-as-another-unit", $"The package is from {sender}, but this credential acts for {callerUnit}. A unit sends only its own packages."));
+        }
+        var unit = await SenderUnit(db, sender!, ct);
+        if (!strictSender && unit is not { External: true })
+        {
+            // Another scheme's id is an agency the axis listed, never one of the province's units.
+            return (null, Problems.Validation("invalid-unit-code", $"From/OrganId: {senderError} No agency of the national axis has the id '{sender}' either."));
+        }
+
+        var signedAt = EdxmlDates.SigningTime(package, now);
+        if (signedAt > now + ClockSkew)
+        {
+            return (null, Problems.Validation("signing-time-in-future", $"The sender's trace timestamp ({signedAt:yyyy-MM-dd HH:mm} UTC) is in the future; check the sending machine's clock."));
         }
 
         SignatureCheck check;
         try
         {
             check = PackageSignature.Verify(bytes);
+        }
+        catch (PackageSignatureException e) when (fromAxis && unit is { External: true } && e.Code is "signature-missing" or "signature-not-xmldsig")
+        {
+            // Most real traffic on the axis carries no XML-DSig signature (none, or an edXML-namespace
+            // Signature element). The axis authenticated the sending system to the province's connection:
+            // that, and nothing more, is the proof. A signature that is XML-DSig and fails never gets here.
+            var attested = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), null, null, signedAt, SenderExternal: true);
+            return trust.UnsignedFromAxis == UnsignedAxisPackages.Attest
+                ? (attested, null)
+                : (attested, Problems.Validation(UnsignedFromAxis,
+                    $"The package from {sender} carries no verifiable signature ({e.Message}) and this hub holds such packages for an administrator (DEX_AXIS_UNSIGNED=quarantine): dex quarantine list."));
         }
         catch (PackageSignatureException e)
         {
@@ -87,12 +122,9 @@ public static class PackageVerification
                 : Problems.Validation(e.Code, e.Message));
         }
 
-        var signedAt = EdxmlDates.SigningTime(package, now);
-        if (signedAt > now + ClockSkew)
-        {
-            return (null, Problems.Validation("signing-time-in-future", $"The sender's trace timestamp ({signedAt:yyyy-MM-dd HH:mm} UTC) is in the future; check the sending machine's clock."));
-        }
-        if (signedAt < now - trust.MaxSigningAge)
+        // The axis may hold a package for days while the province's connection is down; a replay through
+        // it is caught by the DocumentId, so the age limit is for what clerks' systems send directly.
+        if (!fromAxis && signedAt < now - trust.MaxSigningAge)
         {
             return (null, Problems.Validation("signing-time-too-old",
                 $"The package was signed at {signedAt:yyyy-MM-dd HH:mm} UTC, more than {trust.MaxSigningAge.TotalHours:0} hours ago; documents are sent on the day they are signed. Sign it again."));
@@ -112,8 +144,7 @@ public static class PackageVerification
         }
 
         var certificate = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData));
-        var verified = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt);
-        var unit = await SenderUnit(db, sender!, ct);
+        var verified = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt, unit is { External: true });
         if (check.UsesSha1 && unit is not { LegacySignatures: true })
         {
             return (null, Problems.Validation("signature-algorithm-refused",

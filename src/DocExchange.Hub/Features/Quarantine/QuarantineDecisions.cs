@@ -26,11 +26,11 @@ public static class QuarantineDecisions
     public const string ReleasedEvent = "quarantine-released";
     public const string RejectedEvent = "quarantine-rejected";
 
-    public static void Hold(HubDbContext db, VerifiedPackage verified, string axisDocId, string messageType, DateTimeOffset now) =>
+    public static void Hold(HubDbContext db, VerifiedPackage verified, string cause, string axisDocId, string messageType, DateTimeOffset now) =>
         db.Quarantine.Add(new QuarantinedPackage
         {
-            AxisDocId = axisDocId, MessageType = messageType, SenderCode = verified.Sender, CertificateSha256 = verified.SignerCertificate,
-            CertificateDer = verified.Signature.Signer.RawData, SignerSubject = verified.Signature.Signer.Subject, SignerIssuer = verified.Signature.Signer.Issuer,
+            AxisDocId = axisDocId, MessageType = messageType, SenderCode = verified.Sender, Cause = cause, CertificateSha256 = verified.SignerCertificate,
+            CertificateDer = verified.Signature?.Signer.RawData, SignerSubject = verified.Signature?.Signer.Subject, SignerIssuer = verified.Signature?.Signer.Issuer,
             Sha256 = verified.Sha256, Package = verified.Bytes, EdxmlDocumentId = verified.Package.DocumentId ?? verified.Package.Status?.ResponseFor?.DocumentId,
             Subject = verified.Package.Document?.Subject, ReceivedAt = now, State = QuarantineState.Waiting,
         });
@@ -47,6 +47,19 @@ public static class QuarantineDecisions
             {
                 return refusal!;
             }
+            if (row.CertificateSha256 is null)
+            {
+                // An unsigned package: the administrator accepts this one package as attested by the national axis.
+                (row.State, row.DecidedAt, row.DecidedBy, row.Reason) = (QuarantineState.Released, now, administrator, reason);
+                db.PendingLedgerEvents.Add(new PendingLedgerEvent
+                {
+                    OccurredAt = now, Event = ReleasedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = row.EdxmlDocumentId ?? "", Sender = row.SenderCode, Sha256 = row.Sha256,
+                    Detail = $"package without a verifiable signature from {row.SenderCode} released by administrator {administrator}, to be delivered as attested by the national axis{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}",
+                });
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return await TakenInAsync(scopes, id, clock, ct);
+            }
             var registered = await db.UnitCertificates.AsNoTracking().FirstOrDefaultAsync(c => c.Sha256 == row.CertificateSha256, ct);
             if (registered is not null && registered.UnitCode != row.SenderCode)
             {
@@ -55,11 +68,11 @@ public static class QuarantineDecisions
             }
             if (registered is null)
             {
-                var certificate = X509CertificateLoader.LoadCertificate(row.CertificateDer);
+                var certificate = X509CertificateLoader.LoadCertificate(row.CertificateDer!);
                 db.UnitCertificates.Add(new UnitCertificate
                 {
                     Sha256 = row.CertificateSha256, UnitCode = row.SenderCode, Subject = certificate.Subject, Issuer = certificate.Issuer, SerialNumber = certificate.SerialNumber,
-                    NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Der = row.CertificateDer, AddedAt = now, AddedBy = administrator,
+                    NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Der = row.CertificateDer!, AddedAt = now, AddedBy = administrator,
                 });
             }
             var waiting = await db.Quarantine.Where(q => q.SenderCode == row.SenderCode && q.CertificateSha256 == row.CertificateSha256 && q.State == QuarantineState.Waiting).ToListAsync(ct);
@@ -75,6 +88,12 @@ public static class QuarantineDecisions
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
+        return await TakenInAsync(scopes, id, clock, ct);
+    }
+
+    /// <summary>Takes in what was released and reports the packages the decision on <paramref name="id"/> released.</summary>
+    private static async Task<QuarantineDecision> TakenInAsync(IServiceScopeFactory scopes, long id, TimeProvider clock, CancellationToken ct)
+    {
         var takenIn = await TakeInReleasedAsync(scopes, clock, ct);
         using var read = scopes.CreateScope();
         var quarantine = read.ServiceProvider.GetRequiredService<HubDbContext>().Quarantine.AsNoTracking();
@@ -104,7 +123,8 @@ public static class QuarantineDecisions
         db.PendingLedgerEvents.Add(new PendingLedgerEvent
         {
             OccurredAt = now, Event = RejectedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = row.EdxmlDocumentId ?? "", Sender = row.SenderCode, Sha256 = row.Sha256,
-            Detail = $"package signed by {row.SignerSubject} (certificate {row.CertificateSha256}) rejected by administrator {administrator}: {reason}",
+            Detail = (row.CertificateSha256 is null ? "package without a verifiable signature" : $"package signed by {row.SignerSubject} (certificate {row.CertificateSha256})")
+                + $" rejected by administrator {administrator}: {reason}",
         });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -142,7 +162,7 @@ public static class QuarantineDecisions
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
             var row = await db.Quarantine.AsNoTracking().FirstAsync(q => q.Id == id, ct);
-            var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, row.Package, row.AxisDocId, row.MessageType, clock, ct);
+            var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, row.Package, row.AxisDocId, row.MessageType, clock, ct, released: true);
             db.ChangeTracker.Clear();
             var now = clock.GetUtcNow();
             await db.Quarantine.Where(q => q.Id == id).ExecuteUpdateAsync(u => u.SetProperty(q => q.TakenInAt, now).SetProperty(q => q.DocumentId, outcome.DocumentId), ct);

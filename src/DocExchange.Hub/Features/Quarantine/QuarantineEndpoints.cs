@@ -6,10 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Quarantine;
 
-public sealed record QuarantineView(long Id, string AxisDocId, string MessageType, string Sender, string? DocumentId, string? Subject, string Sha256,
-    string CertificateSha256, string SignerSubject, string SignerIssuer, DateTimeOffset ReceivedAt, string State, DateTimeOffset? DecidedAt, string? Reason, Guid? Document)
+/// <summary>A held package; cause is certificate-unknown-for-agency or unsigned-from-axis (then the signer fields are null).</summary>
+public sealed record QuarantineView(long Id, string AxisDocId, string MessageType, string Sender, string Cause, string? DocumentId, string? Subject, string Sha256,
+    string? CertificateSha256, string? SignerSubject, string? SignerIssuer, DateTimeOffset ReceivedAt, string State, DateTimeOffset? DecidedAt, string? Reason, Guid? Document)
 {
-    public static QuarantineView Of(QuarantinedPackage q) => new(q.Id, q.AxisDocId, q.MessageType, q.SenderCode, q.EdxmlDocumentId, q.Subject, q.Sha256,
+    public static QuarantineView Of(QuarantinedPackage q) => new(q.Id, q.AxisDocId, q.MessageType, q.SenderCode, q.Cause, q.EdxmlDocumentId, q.Subject, q.Sha256,
         q.CertificateSha256, q.SignerSubject, q.SignerIssuer, q.ReceivedAt, q.State.ToString().ToLowerInvariant(), q.DecidedAt, q.Reason, q.DocumentId);
 }
 

@@ -3,11 +3,16 @@ namespace DocExchange.Hub.Features.Quarantine;
 public enum QuarantineState { Waiting, Released, Rejected }
 
 /// <summary>
-/// A package from an agency outside the province (through the national axis), correctly signed
-/// under a certificate that chains to a trusted CA but is not registered to that agency. Any holder
-/// of a government-CA certificate could have signed it, so it is kept byte for byte and delivered to
-/// nobody until an administrator decides: releasing registers the certificate to the agency and
-/// delivers every package waiting under it, in order; rejecting answers the axis fail with the reason.
+/// A package from an agency outside the province (through the national axis) held for an
+/// administrator, kept byte for byte and delivered to nobody until decided. Two causes:
+/// <list type="bullet">
+/// <item>certificate-unknown-for-agency: correctly signed under a certificate that chains to a trusted
+/// CA but is not registered to that agency. Any holder of a government-CA certificate could have signed
+/// it. Releasing registers the certificate to the agency and delivers every package waiting under it, in order.</item>
+/// <item>unsigned-from-axis: no verifiable signature, on a hub set to hold such packages (DEX_AXIS_UNSIGNED=quarantine).
+/// Releasing delivers that one package, as attested by the national axis.</item>
+/// </list>
+/// Rejecting answers the axis fail with the reason.
 /// </summary>
 public class QuarantinedPackage
 {
@@ -16,11 +21,13 @@ public class QuarantinedPackage
     public required string AxisDocId { get; set; }
     public required string MessageType { get; set; }
     public required string SenderCode { get; set; }
-    /// <summary>Lowercase hex SHA-256 of the signer's certificate (DER).</summary>
-    public required string CertificateSha256 { get; set; }
-    public required byte[] CertificateDer { get; set; }
-    public required string SignerSubject { get; set; }
-    public required string SignerIssuer { get; set; }
+    /// <summary>Why it is held: certificate-unknown-for-agency or unsigned-from-axis.</summary>
+    public required string Cause { get; set; }
+    /// <summary>Lowercase hex SHA-256 of the signer's certificate (DER); the signer's fields are null for an unsigned package.</summary>
+    public string? CertificateSha256 { get; set; }
+    public byte[]? CertificateDer { get; set; }
+    public string? SignerSubject { get; set; }
+    public string? SignerIssuer { get; set; }
     public required string Sha256 { get; set; }
     public required byte[] Package { get; set; }
     public string? EdxmlDocumentId { get; set; }

@@ -4,6 +4,9 @@ using DocExchange.Protocol.Signatures;
 
 namespace DocExchange.Hub.Features.Signatures;
 
+/// <summary>Packages from the national axis that carry no verifiable signature: delivered as attested by the axis (default), or held in quarantine.</summary>
+public enum UnsignedAxisPackages { Attest, Quarantine }
+
 /// <summary>
 /// What the hub trusts (the CAs and CRLs configured) and the key it signs its own statuses with.
 /// Either may be missing on a hub that only takes JSON submissions; then package submission and
@@ -11,6 +14,9 @@ namespace DocExchange.Hub.Features.Signatures;
 /// </summary>
 public sealed class PackageTrust
 {
+    /// <summary>What becomes of a package from the axis without a verifiable signature (DEX_AXIS_UNSIGNED).</summary>
+    public UnsignedAxisPackages UnsignedFromAxis { get; init; }
+
     public TrustAnchors? Anchors { get; }
     public X509Certificate2? HubCertificate { get; }
     public TimeSpan MaxSigningAge { get; }
@@ -31,6 +37,6 @@ public sealed class PackageTrust
             var key = settings.SigningKeyFile ?? throw new InvalidOperationException("DEX_SIGNING_CERT is set but DEX_SIGNING_KEY is not: give the PEM private key of the hub's signing certificate.");
             hub = X509Certificate2.CreateFromPemFile(cert, key);
         }
-        return new PackageTrust(anchors, hub, settings.MaxSigningAge);
+        return new PackageTrust(anchors, hub, settings.MaxSigningAge) { UnsignedFromAxis = settings.UnsignedFromAxis };
     }
 }

@@ -1,3 +1,5 @@
+using DocExchange.Hub.Features.Documents;
+
 namespace DocExchange.Hub.Features.Statuses;
 
 /// <summary>
@@ -15,7 +17,9 @@ public class BusinessStatus
     public DateTimeOffset ReceivedAt { get; set; }
     public required string Sha256 { get; set; }
     public required byte[] Package { get; set; }
-    public required string SignerSubject { get; set; }
+    /// <summary>The signer's certificate subject; null when the national axis delivered the status unsigned.</summary>
+    public string? SignerSubject { get; set; }
+    public SenderProof Proof { get; set; }
     /// <summary>When the document's sender's local system took it (axis updateStatus done); null while pending there.</summary>
     public DateTimeOffset? SenderTakenAt { get; set; }
 }

@@ -32,7 +32,7 @@ public static class StatusIntake
         HubDbContext db, VerifiedPackage verified, string code, string? description, string? documentId, DateTimeOffset now, CancellationToken ct)
     {
         var unit = verified.Sender;
-        if (code == "01" || !StatusRules.Names.ContainsKey(code))
+        if ((code == "01" && !StatusRules.ArrivalMayBeReportedBy(verified.SenderExternal)) || !StatusRules.Names.ContainsKey(code))
         {
             return Problems.Validation("status-code-not-allowed", code == "01"
                 ? "Status 01 (arrived) is issued by the hub itself when the document reaches the inbox; send 03 to say the clerk registered it."
@@ -47,7 +47,12 @@ public static class StatusIntake
                 _ => "Refusing a recall (16) needs a reason in Description.",
             });
         }
-        var document = documentId is null ? null : await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.EdxmlDocumentId == documentId, ct);
+        // A DocumentId is unique per sender: a recall names one of the sender's own documents, any other
+        // status one the unit received.
+        var document = documentId is null ? null : await db.Documents.AsNoTracking()
+            .Where(d => d.EdxmlDocumentId == documentId)
+            .OrderBy(d => (code == "13" ? d.SenderCode == unit : db.Deliveries.Any(x => x.DocumentId == d.Id && x.RecipientCode == unit)) ? 0 : 1)
+            .FirstOrDefaultAsync(ct);
         if (document is null)
         {
             return Problems.NotFound("unknown-document", $"ResponseFor/DocumentId '{documentId}' names no document known to the hub.");
@@ -60,7 +65,7 @@ public static class StatusIntake
         var row = new BusinessStatus
         {
             DocumentId = document.Id, UnitCode = unit, Code = code, Description = description, ReceivedAt = now,
-            Sha256 = verified.Sha256, Package = verified.Bytes, SignerSubject = verified.Signature.Signer.Subject,
+            Sha256 = verified.Sha256, Package = verified.Bytes, SignerSubject = verified.Signature?.Signer.Subject, Proof = verified.Proof,
         };
 
         // The status, its ledger events, the deliveries it moves and the axis queue rows it causes
@@ -87,16 +92,20 @@ public static class StatusIntake
                 return Problems.NotFound("unknown-document", $"Document {documentId} is not in {unit}'s inbox; a status answers a document the unit received.");
             }
             var current = delivery.BusinessCode ?? "01";
-            if (StatusRules.RecipientRefusal(current, code) is { } why)
+            if (code != "01" && StatusRules.RecipientRefusal(current, code) is { } why)
             {
                 return Problems.Conflict("status-not-allowed", $"{unit}: {why}.", new Dictionary<string, object?> { ["current"] = current });
             }
-            delivery.BusinessCode = StatusRules.After(code, delivery.BusinessCodeBeforeRecall);
+            if (code != "01")
+            {
+                delivery.BusinessCode = StatusRules.After(code, delivery.BusinessCodeBeforeRecall);
+            }
             if (code is "15" or "16")
             {
                 delivery.BusinessCodeBeforeRecall = null;
             }
-            LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now, string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}", verified.Sha256);
+            LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now,
+                (string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}") + (verified.Proof == SenderProof.NationalAxis ? "; proof national-axis" : ""), verified.Sha256);
         }
         db.BusinessStatuses.Add(row);
         try

@@ -47,6 +47,12 @@ public static class StatusRules
         return $"the document is at {Name(current)}; {options}, not {Name(next)}";
     }
 
+    /// <summary>
+    /// 01 is the hub's own for the province's units. An agency outside the province reports arrival
+    /// itself (its system's 01, through the axis): recorded and passed to the sender, changing no state.
+    /// </summary>
+    public static bool ArrivalMayBeReportedBy(bool agencyOutsideProvince) => agencyOutsideProvince;
+
     public static bool SenderMayRecall(string current) => !Final.Contains(current) && current != "13";
 
     /// <summary>The state after a recipient's status: 16 returns to the state before the recall.</summary>
