@@ -201,8 +201,9 @@ public static class DocumentCommands
             WriteJson(items);
             return 0;
         }
-        Table(items.Select(i => new[] { S(i!["id"]), S(i["state"]), S(i["urgency"]), S(i["sender"]), S(i["documentId"]), S(i["subject"]) }),
-            "ID", "STATE", "URGENCY", "FROM", "DOCUMENT", "SUBJECT");
+        // PROOF: what shows the sender sent it (signature, credential, national-axis).
+        Table(items.Select(i => new[] { S(i!["id"]), S(i["state"]), S(i["urgency"]), S(i["sender"]), S(i["proof"]), S(i["documentId"]), S(i["subject"]) }),
+            "ID", "STATE", "URGENCY", "FROM", "PROOF", "DOCUMENT", "SUBJECT");
         Console.Error.WriteLine($"{items.Count} document(s)");
         return 0;
     }

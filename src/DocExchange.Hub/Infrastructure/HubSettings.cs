@@ -30,6 +30,9 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
     /// <summary>Packages from the national axis without a verifiable signature (DEX_AXIS_UNSIGNED: attest, the default, or quarantine).</summary>
     public Features.Signatures.UnsignedAxisPackages UnsignedFromAxis { get; init; }
 
+    /// <summary>Whether a new certificate of an agency outside the province is bound to it by its subject (DEX_AXIS_SUBJECT_BINDING: off, the default, code or name).</summary>
+    public Features.Signatures.SubjectBindingRule SubjectBinding { get; init; }
+
     /// <summary>The RabbitMQ cluster's nodes, host:port each (DEX_RABBIT_NODES, ','-separated); DEX_RABBIT's host alone when empty.</summary>
     public IReadOnlyList<string> RabbitNodes { get; init; } = [];
     /// <summary>Work published this long ago and not done is resent (DEX_RECONCILE_AFTER_SECONDS, default 120).</summary>
@@ -86,6 +89,13 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
                 null or "" or "attest" => Features.Signatures.UnsignedAxisPackages.Attest,
                 "quarantine" => Features.Signatures.UnsignedAxisPackages.Quarantine,
                 var other => throw new InvalidOperationException($"DEX_AXIS_UNSIGNED is '{other}': set it to attest (deliver packages from the national axis without a verifiable signature, marked as attested by the axis) or quarantine (hold them for an administrator)."),
+            },
+            SubjectBinding = config["DEX_AXIS_SUBJECT_BINDING"]?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "off" => Features.Signatures.SubjectBindingRule.Off,
+                "code" => Features.Signatures.SubjectBindingRule.Code,
+                "name" => Features.Signatures.SubjectBindingRule.Name,
+                var other => throw new InvalidOperationException($"DEX_AXIS_SUBJECT_BINDING is '{other}': set it to off (an administrator decides every new certificate of an agency outside the province), code (bind when the subject carries the agency's id) or name (bind when O or CN is the agency's name)."),
             },
             MaxSigningAge = config["DEX_MAX_SIGNING_AGE_HOURS"] is { } hours ? TimeSpan.FromHours(double.Parse(hours, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.FromDays(7),
         };

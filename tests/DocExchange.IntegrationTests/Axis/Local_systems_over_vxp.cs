@@ -90,6 +90,8 @@ public class Local_systems_over_vxp
 
         var received = await Ok(await recipientSystem.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" }));
         Assert.That(received["data"]!.AsArray().Select(d => d!["docId"]!.GetValue<string>()), Does.Contain(docId));
+        Assert.That(received["data"]!.AsArray().Single(d => d!["docId"]!.GetValue<string>() == docId)!["proof"]!.GetValue<string>(), Is.EqualTo("signature"),
+            "the list says what proves the sender");
         Assert.That((await Ok(await recipientSystem.Call("countReceiveEdoc", new() { ["servicetype"] = "eDoc" })))["total"]!.GetValue<int>(), Is.EqualTo(1));
         var edoc = await Ok(await recipientSystem.Call("getEdoc", new() { ["docId"] = docId, ["filePath"] = "/tmp/x.edxml" }));
         Assert.That(Convert.FromBase64String(edoc["data"]!.GetValue<string>()), Is.EqualTo(bytes), "the package as the sender's file was, without the SDK's CRLF");
@@ -108,6 +110,7 @@ public class Local_systems_over_vxp
         var statuses = (await Ok(await senderSystem.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "status" })))["data"]!.AsArray();
         var statusId = statuses.Single()!["docId"]!.GetValue<string>();
         Assert.That(statuses.Single()!["from"]!.GetValue<string>(), Is.EqualTo(p.District(1)));
+        Assert.That(statuses.Single()!["proof"]!.GetValue<string>(), Is.EqualTo("signature"));
         var statusPackage = await Ok(await senderSystem.Call("getEdoc", new() { ["docId"] = statusId }));
         Assert.That(Convert.FromBase64String(statusPackage["data"]!.GetValue<string>()), Is.EqualTo(accepted), "the recipient's signed status, byte for byte");
         await Ok(await senderSystem.Call("updateStatus", new() { ["docId"] = statusId, ["status"] = "done" }));

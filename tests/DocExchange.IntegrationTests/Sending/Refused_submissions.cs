@@ -108,6 +108,18 @@ public class Refused_submissions
         var problem = await Refused(With(metadata), 409, "duplicate-document-number");
         Assert.That(problem["existingId"], Is.Not.Null);
     }
+
+    [Test]
+    public async Task The_same_number_on_another_day_of_the_year_is_a_duplicate_too_and_in_the_next_year_it_is_not()
+    {
+        // Số are counted per issuer and calendar year (Nghị định 30/2020): the day does not make a number new.
+        var number = Documents.NextNumber().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        object On(DateOnly day) => new { number, notation = "UBND-VP", subject = "Số trùng trong năm", recipients = new[] { _p.Root }, promulgationDate = day };
+        await Expect.Status(await _clerk.SendAsync(With(On(new DateOnly(2026, 3, 2)))), 202);
+        var problem = await Refused(With(On(new DateOnly(2026, 11, 20))), 409, "duplicate-document-number");
+        Assert.That(problem["existingId"], Is.Not.Null);
+        await Expect.Status(await _clerk.SendAsync(With(On(new DateOnly(2025, 11, 20)))), 202);
+    }
 }
 
 public class Resubmitting_with_an_idempotency_key

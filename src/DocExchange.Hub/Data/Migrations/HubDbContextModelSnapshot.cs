@@ -330,6 +330,18 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
 
+                    b.Property<string>("PdfSignature")
+                        .HasColumnType("text")
+                        .HasColumnName("pdf_signature");
+
+                    b.Property<string>("PdfSigner")
+                        .HasColumnType("text")
+                        .HasColumnName("pdf_signer");
+
+                    b.Property<bool?>("PdfSignerTrusted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pdf_signer_trusted");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasColumnType("text")

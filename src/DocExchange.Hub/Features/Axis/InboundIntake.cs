@@ -42,6 +42,12 @@ public static class InboundIntake
         {
             problem = null;
         }
+        if (problem is not null && verified is not null && Code(problem) == PackageVerification.CertificateUnknownForAgency
+            && await QuarantineDecisions.BindBySubjectAsync(db, verified, services.GetRequiredService<PackageTrust>().SubjectBinding, now, ct))
+        {
+            // The configured rule bound the certificate to the agency (recorded in the ledger): verified again, now as registered.
+            (verified, problem) = await PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<PackageTrust>(), now, ct);
+        }
         if (problem is not null && verified is not null && Code(problem) is PackageVerification.CertificateUnknownForAgency or PackageVerification.UnsignedFromAxis)
         {
             QuarantineDecisions.Hold(db, verified, Code(problem), axisDocId, messageType, now);
@@ -55,7 +61,7 @@ public static class InboundIntake
     {
         var db = services.GetRequiredService<HubDbContext>();
         var result = (await PackageEndpoints.AcceptAsync(verified, new Caller(ConnectorId, Role.Clerk, verified.Sender), null, false, db, clock,
-            services.GetRequiredService<OutboxSignal>(), services.GetRequiredService<Failpoint>(), ct)).Result;
+            services.GetRequiredService<OutboxSignal>(), services.GetRequiredService<Failpoint>(), ct, services.GetRequiredService<PackageTrust>())).Result;
         return result switch
         {
             Accepted<SubmissionAccepted> { Value: { } a } => new(a.Id, InboundOutcome.Accepted),

@@ -122,7 +122,7 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "to-mismatch", "The 'to' header names other units than the package's To elements.");
         }
-        var result = await PackageEndpoints.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, db, clock, signal, failpoint, ct);
+        var result = await PackageEndpoints.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, db, clock, signal, failpoint, ct, trust);
         return result.Result switch
         {
             Accepted<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),

@@ -2,7 +2,8 @@ using DocExchange.Hub.Features.Deliveries;
 
 namespace DocExchange.Hub.Features.Documents;
 
-public sealed record AttachmentView(Guid Id, string FileName, string ContentType, long Size, string Sha256);
+/// <summary>An attachment; for a PDF, its own signature: pdfSignature (none, valid, changed-after-signing, invalid, unreadable), the signer, and whether the signer chained to the hub's trust anchors.</summary>
+public sealed record AttachmentView(Guid Id, string FileName, string ContentType, long Size, string Sha256, string? PdfSignature, string? PdfSigner, bool? PdfSignerTrusted);
 
 public sealed record DocumentView(
     Guid Id, string DocumentId, string Sender, string Number, string Notation, DateOnly PromulgationDate, string Subject,
@@ -15,7 +16,7 @@ public sealed record DocumentView(
     public static DocumentView Of(Document d, IReadOnlyList<LinkedDocument>? chain = null, IReadOnlyList<LinkedDocument>? replies = null) =>
         new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
         d.DocumentType, UrgencyName(d.Urgency), d.DueDate, d.RequestedRecipients, d.SubmittedAt,
-        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256)).ToList(), d.PackageSha256,
+        d.Attachments.OrderBy(a => a.Ordinal).Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.PdfSignature, a.PdfSigner, a.PdfSignerTrusted)).ToList(), d.PackageSha256,
         d.BusinessType.ToString().ToLowerInvariant(), d.ResponseForId, chain ?? [], replies ?? [], d.Proof.Name());
 
     public static string UrgencyName(Urgency u) => u switch

@@ -7,6 +7,7 @@ using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Routing;
+using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
@@ -50,7 +51,7 @@ public static class SubmitDocument
     public const int InlineAttachmentBytes = 256 * 1024;
 
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> Handle(
-        HttpContext http, HubDbContext db, HubSettings settings, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+        HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
         var senderCode = caller.Unit;
@@ -93,7 +94,7 @@ public static class SubmitDocument
             return Problems.Forbidden("acting-as-another-unit", $"This credential acts for {senderCode}; it cannot send as {from.Trim()}. Use that unit's own credential.");
         }
         var attachments = files.Select(f => new AttachmentSource(Path.GetFileName(f.FileName), f.ContentType ?? "application/octet-stream", f.Length, f.OpenReadStream)).ToList();
-        return await AcceptAsync(caller, http.Request.Headers[IdempotencyHeader], db, clock, signal, failpoint, request, attachments, null, ct);
+        return await AcceptAsync(caller, http.Request.Headers[IdempotencyHeader], db, clock, signal, failpoint, request, attachments, null, ct, trust: trust);
     }
 
     /// <summary>
@@ -103,7 +104,7 @@ public static class SubmitDocument
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> AcceptAsync(
         Caller caller, string? idempotencyKey, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint,
         SubmitDocumentRequest request, IReadOnlyList<AttachmentSource> files, DocumentPackage? package, CancellationToken ct,
-        ExternalIdentity? external = null)
+        ExternalIdentity? external = null, PackageTrust? trust = null)
     {
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency, external is not null);
@@ -161,11 +162,13 @@ public static class SubmitDocument
             var id = Guid.CreateVersion7(now);
             await using var stream = file.Open();
             var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
-            document.Attachments.Add(new Attachment
+            var attachment = new Attachment
             {
                 Id = id, DocumentId = document.Id, Ordinal = i, FileName = file.FileName, ContentType = file.ContentType,
                 Size = file.Length, Sha256 = hash,
-            });
+            };
+            await AttachmentSignatures.InspectAsync(attachment, file, trust, now, ct);
+            document.Attachments.Add(attachment);
             contents.Add((id, file));
         }
         if (package is not null)

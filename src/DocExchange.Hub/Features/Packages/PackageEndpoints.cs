@@ -44,7 +44,7 @@ public static class PackageEndpoints
         }
         // ?redirect=false: refuse retired recipients instead of delivering to their successors.
         return await AcceptAsync(verified!, caller, http.Request.Headers[SubmitDocument.IdempotencyHeader], http.Request.Query["redirect"] == "false",
-            db, clock, signal, failpoint, ct);
+            db, clock, signal, failpoint, ct, trust);
     }
 
     /// <summary>
@@ -52,7 +52,8 @@ public static class PackageEndpoints
     /// REST API, the axis protocol (/vxp/sendEdoc) and the national connector, each of which verifies first.
     /// </summary>
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
-        VerifiedPackage verified, Caller caller, string? idempotencyKey, bool noRedirect, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+        VerifiedPackage verified, Caller caller, string? idempotencyKey, bool noRedirect, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct,
+        PackageTrust? trust = null)
     {
         var now = clock.GetUtcNow();
         var bytes = verified.Bytes;
@@ -118,7 +119,7 @@ public static class PackageEndpoints
             Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,
             SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
         };
-        return await SubmitDocument.AcceptAsync(caller, idempotencyKey, db, clock, signal, failpoint, request, attachments, package, ct, external) switch
+        return await SubmitDocument.AcceptAsync(caller, idempotencyKey, db, clock, signal, failpoint, request, attachments, package, ct, external, trust) switch
         {
             { Result: Accepted<SubmissionAccepted> accepted } => accepted,
             { Result: Ok<SubmissionAccepted> ok } => ok,

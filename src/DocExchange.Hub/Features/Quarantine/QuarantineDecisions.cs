@@ -26,6 +26,47 @@ public static class QuarantineDecisions
     public const string ReleasedEvent = "quarantine-released";
     public const string RejectedEvent = "quarantine-rejected";
 
+    /// <summary>Ledger event of a certificate bound to an agency by the subject rule (DEX_AXIS_SUBJECT_BINDING).</summary>
+    public const string BoundBySubjectEvent = "certificate-bound-by-subject";
+
+    /// <summary>
+    /// Where the configured subject rule says the certificate names the sending agency, registers it to
+    /// that agency and records why in the ledger, in one transaction; false when the rule is off or does not match.
+    /// </summary>
+    public static async Task<bool> BindBySubjectAsync(HubDbContext db, VerifiedPackage verified, Signatures.SubjectBindingRule rule, DateTimeOffset now, CancellationToken ct)
+    {
+        if (rule == Signatures.SubjectBindingRule.Off || verified.Signature is not { } signature)
+        {
+            return false;
+        }
+        var agency = await db.Units.AsNoTracking().Where(u => u.Code == verified.Sender && u.External).Select(u => new { u.Code, u.Name }).FirstOrDefaultAsync(ct);
+        if (agency is null || !Signatures.SubjectBinding.Matches(signature.Signer, agency.Code, agency.Name, rule))
+        {
+            return false;
+        }
+        var certificate = signature.Signer;
+        db.UnitCertificates.Add(new UnitCertificate
+        {
+            Sha256 = verified.SignerCertificate!, UnitCode = agency.Code, Subject = certificate.Subject, Issuer = certificate.Issuer, SerialNumber = certificate.SerialNumber,
+            NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Der = certificate.RawData, AddedAt = now, AddedBy = InboundIntake.ConnectorId,
+        });
+        db.PendingLedgerEvents.Add(new PendingLedgerEvent
+        {
+            OccurredAt = now, Event = BoundBySubjectEvent, DocumentId = Guid.Empty, EdxmlDocumentId = "", Sender = agency.Code, Sha256 = verified.SignerCertificate,
+            Detail = $"certificate {certificate.Subject} registered to {agency.Code} by the subject rule ({rule.ToString().ToLowerInvariant()}), not by an administrator",
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Another package under the same certificate bound it a moment ago.
+        }
+        db.ChangeTracker.Clear();
+        return true;
+    }
+
     public static void Hold(HubDbContext db, VerifiedPackage verified, string cause, string axisDocId, string messageType, DateTimeOffset now) =>
         db.Quarantine.Add(new QuarantinedPackage
         {

@@ -16,6 +16,8 @@ public sealed class PackageTrust
 {
     /// <summary>What becomes of a package from the axis without a verifiable signature (DEX_AXIS_UNSIGNED).</summary>
     public UnsignedAxisPackages UnsignedFromAxis { get; init; }
+    /// <summary>Whether a new certificate of an agency outside the province may be bound to it by its subject (DEX_AXIS_SUBJECT_BINDING).</summary>
+    public SubjectBindingRule SubjectBinding { get; init; }
 
     public TrustAnchors? Anchors { get; }
     public X509Certificate2? HubCertificate { get; }
@@ -37,6 +39,6 @@ public sealed class PackageTrust
             var key = settings.SigningKeyFile ?? throw new InvalidOperationException("DEX_SIGNING_CERT is set but DEX_SIGNING_KEY is not: give the PEM private key of the hub's signing certificate.");
             hub = X509Certificate2.CreateFromPemFile(cert, key);
         }
-        return new PackageTrust(anchors, hub, settings.MaxSigningAge) { UnsignedFromAxis = settings.UnsignedFromAxis };
+        return new PackageTrust(anchors, hub, settings.MaxSigningAge) { UnsignedFromAxis = settings.UnsignedFromAxis, SubjectBinding = settings.SubjectBinding };
     }
 }

@@ -1,22 +1,19 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using DocExchange.AxisStandIn;
-using DocExchange.Hub.Features.Accounts;
 using DocExchange.Protocol.Edxml;
 using Npgsql;
 
 namespace DocExchange.IntegrationTests.Axis;
 
 /// <summary>
-/// A hub set to hold packages from the axis that carry no verifiable signature (DEX_AXIS_UNSIGNED=quarantine)
+/// Settings an administrator may choose for what arrives from the axis. A hub set to hold packages from the axis that carry no verifiable signature (DEX_AXIS_UNSIGNED=quarantine)
 /// delivers none of them until an administrator decides: released, the package is delivered as attested by
 /// the axis and the axis is answered done; rejected, the axis is answered fail with the reason. A hub process
 /// of its own on the crash database and vhost, with a stand-in axis of its own.
 /// </summary>
 [NonParallelizable]
-public class Holding_unsigned_packages
+public class Axis_trust_settings
 {
     private const string Ministry = "000.00.00.G10";
     private static readonly XNamespace Ed = EdxmlNames.Namespace;
@@ -36,24 +33,9 @@ public class Holding_unsigned_packages
     [Test]
     public async Task An_unsigned_package_waits_for_an_administrator_then_is_delivered_once_as_attested_by_the_axis_or_refused_with_the_reason()
     {
-        var db = TestServers.CrashDatabase;
-        var mq = TestServers.CrashRabbitMq;
-        await HubProcess.RunToCompletion(db, mq, "migrate");
-        await using var axis = await StandInAxis.Start();
-        await using var hub = await HubProcess.Start(db, mq, environment: new Dictionary<string, string>
-        {
-            ["DEX_AXIS_UNSIGNED"] = "quarantine",
-            ["DEX_AXIS_URL"] = axis.Url.ToString(),
-            ["DEX_AXIS_SYSTEMID"] = StandInAxis.DefaultSystemId,
-            ["DEX_AXIS_SECRET"] = StandInAxis.DefaultSecret,
-        });
-        using var admin = new HttpClient { BaseAddress = hub.Url };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Admin, null));
-        var province = $"000.00.00.K{Random.Shared.Next(10, 100)}";
-        await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", new[] { new { code = province, name = "Tỉnh thử (giữ gói chưa ký)", tier = "province" } }), 200);
-        await Expect.Eventually(async () => (await admin.GetAsync($"/api/v1/units/{Ministry}")).StatusCode, s => s == System.Net.HttpStatusCode.OK,
-            TimeSpan.FromSeconds(30), "the agency list is synchronised");
-        await using var source = NpgsqlDataSource.Create(db);
+        await using var setup = await HubWithItsOwnAxis.Start(new Dictionary<string, string> { ["DEX_AXIS_UNSIGNED"] = "quarantine" });
+        var (axis, admin, province) = (setup.Axis, setup.Admin, setup.Province);
+        await using var source = NpgsqlDataSource.Create(TestServers.CrashDatabase);
         async Task<long> Documents(string documentId)
         {
             await using var cmd = source.CreateCommand("SELECT count(*) FROM documents WHERE sender_code = $1 AND edxml_document_id = $2");
@@ -64,8 +46,6 @@ public class Holding_unsigned_packages
         async Task<JsonNode> Held(string axisDocId) =>
             await Expect.Eventually(async () => (await TestHub.Json(await admin.GetAsync("/api/v1/quarantine?limit=1000")))["items"]!.AsArray()
                 .FirstOrDefault(q => q!["axisDocId"]!.GetValue<string>() == axisDocId), q => q is not null, TimeSpan.FromSeconds(30), "held in quarantine") ?? throw new InvalidOperationException();
-        Task<string> Answer(string axisDocId) =>
-            Expect.Eventually(() => Task.FromResult(axis.Answers.GetValueOrDefault(axisDocId)), a => a is not null, TimeSpan.FromSeconds(30), "the connector answered the axis")!;
 
         var firstId = Guid.NewGuid().ToString();
         var first = axis.Deliver(PublishedDocument(province, firstId));
@@ -77,10 +57,9 @@ public class Holding_unsigned_packages
         Assert.That(await Documents(firstId), Is.Zero, "delivered to nobody");
 
         await Expect.Status(await admin.PostAsJsonAsync($"/api/v1/quarantine/{held["id"]}/release", new { reason = "Bộ xác nhận qua điện thoại" }), 200);
-        Assert.That(await Answer(first), Is.EqualTo("done"));
+        Assert.That(await setup.Answer(first), Is.EqualTo("done"));
         Assert.That(await Documents(firstId), Is.EqualTo(1));
-        using var clerk = new HttpClient { BaseAddress = hub.Url };
-        clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Clerk, province));
+        using var clerk = await setup.Clerk(province);
         var inbox = (await TestHub.Json(await clerk.GetAsync("/api/v1/inbox?limit=1000")))["items"]!.AsArray();
         Assert.That(inbox.Single(i => i!["documentId"]!.GetValue<string>() == firstId)!["proof"]!.GetValue<string>(), Is.EqualTo("national-axis"));
 
@@ -88,7 +67,30 @@ public class Holding_unsigned_packages
         var second = axis.Deliver(PublishedDocument(province, secondId));
         var secondHeld = await Held(second);
         await Expect.Status(await admin.PostAsJsonAsync($"/api/v1/quarantine/{secondHeld["id"]}/reject", new { reason = "Không xác minh được nơi gửi" }), 200);
-        Assert.That(await Answer(second), Does.StartWith("fail: refused: quarantine-rejected").And.Contains("Không xác minh được nơi gửi"));
+        Assert.That(await setup.Answer(second), Does.StartWith("fail: refused: quarantine-rejected").And.Contains("Không xác minh được nơi gửi"));
         Assert.That(await Documents(secondId), Is.Zero);
+    }
+
+    [Test]
+    public async Task With_the_subject_rule_on_a_new_ministry_certificate_naming_the_ministry_is_bound_and_recorded_and_one_naming_another_unit_still_waits()
+    {
+        await using var setup = await HubWithItsOwnAxis.Start(new Dictionary<string, string> { ["DEX_AXIS_SUBJECT_BINDING"] = "code" });
+        var (axis, admin, province) = (setup.Axis, setup.Admin, setup.Province);
+        var named = TestSigning.Issue(Ministry);           // the development PKI puts the agency's id in OU
+        var document = TestSigning.Document(Ministry, province);
+        Assert.That(await setup.Answer(axis.Deliver(TestSigning.Sign(document, named))), Is.EqualTo("done"), "bound by the rule and delivered");
+        var certificates = (await TestHub.Json(await admin.GetAsync($"/api/v1/units/{Ministry}/certificates")))!.ToJsonString();
+        Assert.That(certificates, Does.Contain(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(named.Certificate().RawData))), "registered to the ministry");
+        await using var source = NpgsqlDataSource.Create(TestServers.CrashDatabase);
+        await using (var cmd = source.CreateCommand("SELECT count(*) FROM (SELECT detail FROM ledger_entries WHERE event = 'certificate-bound-by-subject' UNION ALL SELECT detail FROM ledger_pending WHERE event = 'certificate-bound-by-subject') e WHERE detail LIKE $1"))
+        {
+            cmd.Parameters.AddWithValue($"%{named.Certificate().Subject}%");
+            Assert.That((long)(await cmd.ExecuteScalarAsync())!, Is.EqualTo(1), "the binding is in the ledger, as the rule's and not an administrator's");
+        }
+
+        var other = TestSigning.Issue("000.00.00.G22");   // a government-CA certificate naming another agency
+        var forged = axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, province), other));
+        await Expect.Eventually(async () => (await TestHub.Json(await admin.GetAsync("/api/v1/quarantine?limit=1000")))["items"]!.AsArray()
+            .Any(q => q!["axisDocId"]!.GetValue<string>() == forged), held => held, TimeSpan.FromSeconds(30), "held for an administrator");
     }
 }
