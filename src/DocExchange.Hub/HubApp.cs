@@ -14,6 +14,7 @@ using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
+using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -62,6 +63,8 @@ public static class HubApp
         builder.Services.AddHubBus(settings);
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton(PackageTrust.Load(settings));
+        // The intake pipeline: every way in (JSON, multipart, signed package, /vxp, the connector) ends here.
+        builder.Services.AddScoped<DocumentIntake>().AddScoped<StatusIntake>().AddScoped<PackageIntake>().AddScoped<Acknowledgements>();
         builder.Services.AddSingleton<CrlRefresh>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CrlRefresh>());
         builder.Services.AddHealthChecks().AddCheck<TrustHealthCheck>("trust", tags: ["ready"]);

@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DocExchange.Hub.Infrastructure;
@@ -28,14 +29,45 @@ public static class Problems
         Make(StatusCodes.Status409Conflict, code, "Conflict", detail, extra);
 
     /// <summary>Another change to the same delivery committed first; the caller reads the state that won and decides again.</summary>
-    public static ProblemHttpResult ConcurrentChange(string detail, string current) =>
-        Conflict("concurrent-change", $"{detail} Another change to it was committed at the same moment; it is now {current}. Read it again before you retry.",
-            new Dictionary<string, object?> { ["current"] = current });
+    public static ProblemHttpResult ConcurrentChange(string detail, string current) => From(Refusal.ConcurrentChange(detail, current));
 
     public static ProblemHttpResult Forbidden(string code, string detail) =>
         Make(StatusCodes.Status403Forbidden, code, "Forbidden", detail);
 
-    public static ProblemHttpResult TooLarge(long limit) =>
-        Make(StatusCodes.Status413PayloadTooLarge, "package-too-large", "The package is too large",
-            $"The hub accepts packages of at most {limit} bytes ({limit / (1024 * 1024)} MB). Split the attachments over several documents or ask the administrator about the limit.");
+    public static ProblemHttpResult TooLarge(long limit) => From(Refusal.TooLarge(limit));
+
+    /// <summary>A pipeline refusal as problem+json.</summary>
+    public static ProblemHttpResult From(Refusal r) => Make(StatusOf(r.Kind), r.Code, r.Title ?? TitleOf(r.Kind), r.Detail,
+        r.Extra?.ToDictionary(kv => kv.Key, kv => kv.Value));
+
+    public static int StatusOf(RefusalKind kind) => kind switch
+    {
+        RefusalKind.Unreadable => StatusCodes.Status400BadRequest,
+        RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+        RefusalKind.NotFound => StatusCodes.Status404NotFound,
+        RefusalKind.Conflict => StatusCodes.Status409Conflict,
+        RefusalKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        RefusalKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+
+    private static string TitleOf(RefusalKind kind) => kind switch
+    {
+        RefusalKind.Unreadable => "The request cannot be read",
+        RefusalKind.Forbidden => "Forbidden",
+        RefusalKind.NotFound => "Not found",
+        RefusalKind.Conflict => "Conflict",
+        RefusalKind.TooLarge => "Too large",
+        RefusalKind.Unavailable => "Unavailable",
+        _ => "The request is not valid",
+    };
+
+    /// <summary>An outcome as the REST API answers it: 202 with the status location, 200 for a replay, problem+json for a refusal.</summary>
+    public static Results<Accepted<T>, Ok<T>, ProblemHttpResult> ToHttp<T>(this Outcome<T> outcome, Func<T, string> location) => outcome switch
+    {
+        Outcome<T>.Accepted a => TypedResults.Accepted(location(a.Value), a.Value),
+        Outcome<T>.Replayed r => TypedResults.Ok(r.Value),
+        Outcome<T>.Refused f => From(f.Why),
+        _ => throw new InvalidOperationException($"unknown outcome {outcome}"),
+    };
 }

@@ -7,7 +7,7 @@ using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
+using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Axis;
@@ -37,45 +37,41 @@ public static class InboundIntake
     {
         var db = services.GetRequiredService<HubDbContext>();
         var now = clock.GetUtcNow();
-        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<PackageTrust>(), now, ct);
-        if (problem is not null && verified is not null && released && Code(problem) == PackageVerification.UnsignedFromAxis)
+        var trust = services.GetRequiredService<PackageTrust>();
+        var (verified, refusal) = await PackageVerification.VerifyAsync(bytes, null, db, trust, now, ct);
+        if (refusal is not null && verified is not null && released && refusal.Code == PackageVerification.UnsignedFromAxis)
         {
-            problem = null;
+            refusal = null;
         }
-        if (problem is not null && verified is not null && Code(problem) == PackageVerification.CertificateUnknownForAgency
-            && await QuarantineDecisions.BindBySubjectAsync(db, verified, services.GetRequiredService<PackageTrust>().SubjectBinding, now, ct))
+        if (refusal is not null && verified is not null && refusal.Code == PackageVerification.CertificateUnknownForAgency
+            && await QuarantineDecisions.BindBySubjectAsync(db, verified, trust.SubjectBinding, now, ct))
         {
             // The configured rule bound the certificate to the agency (recorded in the ledger): verified again, now as registered.
-            (verified, problem) = await PackageVerification.VerifyAsync(bytes, null, db, services.GetRequiredService<PackageTrust>(), now, ct);
+            (verified, refusal) = await PackageVerification.VerifyAsync(bytes, null, db, trust, now, ct);
         }
-        if (problem is not null && verified is not null && Code(problem) is PackageVerification.CertificateUnknownForAgency or PackageVerification.UnsignedFromAxis)
+        if (refusal is not null && verified is not null && refusal.Code is PackageVerification.CertificateUnknownForAgency or PackageVerification.UnsignedFromAxis)
         {
-            QuarantineDecisions.Hold(db, verified, Code(problem), axisDocId, messageType, now);
+            QuarantineDecisions.Hold(db, verified, refusal.Code, axisDocId, messageType, now);
             return new InboundOutcome(null, InboundOutcome.Quarantined);
         }
-        return problem is not null ? InboundOutcome.Refused(Code(problem), problem.ProblemDetails.Detail) : await AcceptAsync(services, verified!, clock, ct);
+        return refusal is not null ? InboundOutcome.Refused(refusal.Code, refusal.Detail) : await AcceptAsync(services, verified!, ct);
     }
 
     /// <summary>A verified package from outside the province, into the hub as its sender's document or status.</summary>
-    public static async Task<InboundOutcome> AcceptAsync(IServiceProvider services, VerifiedPackage verified, TimeProvider clock, CancellationToken ct)
+    public static async Task<InboundOutcome> AcceptAsync(IServiceProvider services, VerifiedPackage verified, CancellationToken ct)
     {
-        var db = services.GetRequiredService<HubDbContext>();
-        var result = (await PackageEndpoints.AcceptAsync(verified, new Caller(ConnectorId, Role.Clerk, verified.Sender), null, false, db, clock,
-            services.GetRequiredService<OutboxSignal>(), services.GetRequiredService<Failpoint>(), ct, services.GetRequiredService<PackageTrust>())).Result;
-        return result switch
+        var outcome = await services.GetRequiredService<PackageIntake>().AcceptAsync(verified, new Caller(ConnectorId, Role.Clerk, verified.Sender), null, false, ct);
+        return outcome switch
         {
-            Accepted<SubmissionAccepted> { Value: { } a } => new(a.Id, InboundOutcome.Accepted),
-            Ok<SubmissionAccepted> { Value: { } a } => new(a.Id, InboundOutcome.Accepted),
-            Accepted<StatusAccepted> { Value: { } s } => new(s.DocumentId, InboundOutcome.Accepted),
-            Ok<StatusAccepted> { Value: { } s } => new(s.DocumentId, InboundOutcome.Accepted),
+            Outcome<PackageAccepted>.Accepted a => new(a.Value.DocumentId, InboundOutcome.Accepted),
+            Outcome<PackageAccepted>.Replayed r => new(r.Value.DocumentId, InboundOutcome.Accepted),
             // The same document under another axis docId: already here, so acknowledged, not delivered twice.
-            ProblemHttpResult p when Code(p) is "duplicate-document-number" or "duplicate-document-id" => new(
-                await db.Documents.AsNoTracking().Where(d => d.SenderCode == verified.Sender && d.EdxmlDocumentId == verified.Package.DocumentId).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct),
+            Outcome<PackageAccepted>.Refused { Why.Code: "duplicate-document-number" or "duplicate-document-id" } => new(
+                await services.GetRequiredService<HubDbContext>().Documents.AsNoTracking()
+                    .Where(d => d.SenderCode == verified.Sender && d.EdxmlDocumentId == verified.Package.DocumentId).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct),
                 InboundOutcome.Accepted),
-            ProblemHttpResult p => InboundOutcome.Refused(Code(p), p.ProblemDetails.Detail),
-            var other => throw new InvalidOperationException($"unexpected result {other}"),
+            Outcome<PackageAccepted>.Refused f => InboundOutcome.Refused(f.Why.Code, f.Why.Detail),
+            _ => throw new InvalidOperationException($"unexpected outcome {outcome}"),
         };
     }
-
-    private static string Code(ProblemHttpResult p) => p.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c?.ToString() ?? "refused" : "refused";
 }

@@ -8,6 +8,7 @@ using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Axis;
 using DocExchange.Protocol.Edxml;
@@ -79,7 +80,7 @@ public static class VxpEndpoints
         return (new Gate(system, request), null);
     }
 
-    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
     {
         var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
         if (gate is null)
@@ -107,10 +108,10 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "hash-mismatch", "hash-file is not the SHA-256 of the package received; send it again.");
         }
-        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, from, db, trust, clock.GetUtcNow(), ct);
-        if (problem is not null)
+        var (verified, refused) = await PackageVerification.VerifyAsync(bytes, from, db, trust, clock.GetUtcNow(), ct);
+        if (refused is not null)
         {
-            return Fail(problem);
+            return Fail(refused);
         }
         var package = verified!.Package;
         var messageType = p.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() ?? "edoc";
@@ -122,15 +123,13 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "to-mismatch", "The 'to' header names other units than the package's To elements.");
         }
-        var result = await PackageEndpoints.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, db, clock, signal, failpoint, ct, trust);
-        return result.Result switch
+        var outcome = await intake.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, ct);
+        return outcome switch
         {
-            Accepted<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),
-            Ok<SubmissionAccepted> { Value: { } a } => Ok(new JsonObject { ["DocId"] = a.Id.ToString() }),
-            Accepted<StatusAccepted> { Value: { } s } => Ok(new JsonObject { ["DocId"] = s.DocumentId.ToString() }),
-            Ok<StatusAccepted> { Value: { } s } => Ok(new JsonObject { ["DocId"] = s.DocumentId.ToString() }),
-            ProblemHttpResult refused => Fail(refused),
-            var other => throw new InvalidOperationException($"unexpected result {other}"),
+            Outcome<PackageAccepted>.Accepted a => Ok(new JsonObject { ["DocId"] = a.Value.DocumentId.ToString() }),
+            Outcome<PackageAccepted>.Replayed r => Ok(new JsonObject { ["DocId"] = r.Value.DocumentId.ToString() }),
+            Outcome<PackageAccepted>.Refused f => Fail(f.Why),
+            _ => throw new InvalidOperationException($"unexpected outcome {outcome}"),
         };
     }
 
@@ -266,8 +265,8 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status404NotFound, "unknown-document", $"Document {id} was not sent to {string.Join(", ", units)}.");
         }
-        var result = await InboxEndpoints.AcknowledgeAsync(id, new AcknowledgeRequest(status, p.GetValueOrDefault("description")), unit, db, clock, ct);
-        return result.Result is ProblemHttpResult problem ? Fail(problem) : Ok(new JsonObject());
+        var outcome = await http.RequestServices.GetRequiredService<Acknowledgements>().AcknowledgeAsync(id, new AcknowledgeRequest(status, p.GetValueOrDefault("description")), unit, ct);
+        return outcome is Outcome<RecipientState>.Refused refused ? Fail(refused.Why) : Ok(new JsonObject());
     }
 
     public static async Task<IResult> SentList(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
@@ -333,8 +332,7 @@ public static class VxpEndpoints
     }
 
     /// <summary>A hub refusal (problem+json) in the axis's shape, keeping its code and detail.</summary>
-    private static IResult Fail(ProblemHttpResult problem) =>
-        Fail(problem.StatusCode, problem.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c?.ToString() ?? "refused" : "refused", problem.ProblemDetails.Detail ?? "refused");
+    private static IResult Fail(Refusal refusal) => Fail(Problems.StatusOf(refusal.Kind), refusal.Code, refusal.Detail);
 
     private static IResult Fail(int status, string code, string message) =>
         Results.Json(new JsonObject { ["status"] = "FAIL", ["ErrorCode"] = code, ["ErrorDesc"] = message }, statusCode: status);

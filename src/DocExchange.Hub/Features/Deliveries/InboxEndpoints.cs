@@ -3,6 +3,7 @@ using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -50,59 +51,12 @@ public static class InboxEndpoints
         return TypedResults.Ok(new Page<InboxItem>(items, rows.Count > take ? rows[take - 1].Delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
-    public static Task<Results<Ok<RecipientState>, ProblemHttpResult>> Acknowledge(Guid id, AcknowledgeRequest? request, HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct) =>
-        AcknowledgeAsync(id, request, Caller.From(http.User).Unit, db, clock, ct);
-
-    /// <summary>The transport acknowledgement of one unit for one document (REST and the axis protocol's updateStatus).</summary>
-    public static async Task<Results<Ok<RecipientState>, ProblemHttpResult>> AcknowledgeAsync(Guid id, AcknowledgeRequest? request, string unit, HubDbContext db, TimeProvider clock, CancellationToken ct)
-    {
-        var result = (request?.Result ?? "done").Trim().ToLowerInvariant();
-        if (result is not ("done" or "fail"))
+    public static async Task<Results<Ok<RecipientState>, ProblemHttpResult>> Acknowledge(Guid id, AcknowledgeRequest? request, HttpContext http, Acknowledgements acknowledgements, CancellationToken ct) =>
+        await acknowledgements.AcknowledgeAsync(id, request, Caller.From(http.User).Unit, ct) switch
         {
-            return Problems.Validation("invalid-ack", $"result: '{request?.Result}' is not done or fail");
-        }
-        if (result == "fail" && string.IsNullOrWhiteSpace(request?.Reason))
-        {
-            return Problems.Validation("reason-required", "A failed acknowledgement needs a reason (what your system could not store, and why).");
-        }
-        var delivery = await db.Deliveries.FirstOrDefaultAsync(d => d.DocumentId == id && d.RecipientCode == unit && d.DeliveredAt != null, ct);
-        if (delivery is null)
-        {
-            return Problems.NotFound("unknown-document", $"Document {id} is not in {unit}'s inbox.");
-        }
-        var wanted = result == "done" ? DeliveryState.Acknowledged : DeliveryState.Refused;
-        if (delivery.State == wanted)
-        {
-            return TypedResults.Ok(RecipientState.Of(delivery));
-        }
-        if (delivery.State != DeliveryState.Delivered)
-        {
-            return Problems.Conflict("already-acknowledged", $"Document {id} is already {delivery.State.ToString().ToLowerInvariant()} at {unit}; an acknowledgement is given once.");
-        }
-        var now = clock.GetUtcNow();
-        var document = await db.Documents.AsNoTracking().FirstAsync(d => d.Id == id, ct);
-        LedgerRecord.Add(db, wanted == DeliveryState.Acknowledged ? LedgerEvents.Acknowledged : LedgerEvents.Refused, document, unit, now,
-            wanted == DeliveryState.Refused ? request!.Reason!.Trim() : null);
-        delivery.State = wanted;
-        if (wanted == DeliveryState.Acknowledged)
-        {
-            delivery.AcknowledgedAt = now;
-        }
-        else
-        {
-            delivery.RefusedAt = now;
-            delivery.RefusalReason = request!.Reason!.Trim();
-        }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            var won = await db.Deliveries.AsNoTracking().FirstAsync(d => d.Id == delivery.Id, ct);
-            return Problems.ConcurrentChange($"Document {id} at {unit}: the acknowledgement was not recorded.", won.State.ToString().ToLowerInvariant());
-        }
-        return TypedResults.Ok(RecipientState.Of(delivery));
-    }
+            Outcome<RecipientState>.Refused f => Problems.From(f.Why),
+            Outcome<RecipientState>.Accepted { Value: var state } => TypedResults.Ok(state),
+            Outcome<RecipientState>.Replayed { Value: var state } => TypedResults.Ok(state),
+            var other => throw new InvalidOperationException($"unexpected outcome {other}"),
+        };
 }

@@ -1,7 +1,7 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Infrastructure;
-using Microsoft.AspNetCore.Http.HttpResults;
+using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Documents;
@@ -18,13 +18,13 @@ public static class DocumentLinks
 {
     public sealed record Links(Guid? ResponseFor, BusinessType Type, Guid? RelatesTo);
 
-    public static async Task<(Links Links, ProblemHttpResult? Problem)> ResolveAsync(HubDbContext db, SubmitDocumentRequest request, string sender, CancellationToken ct)
+    public static async Task<(Links Links, Refusal? Refusal)> ResolveAsync(HubDbContext db, SubmitDocumentRequest request, string sender, CancellationToken ct)
     {
         Guid? responseFor = null, relatesTo = null;
         var type = BusinessType.New;
         if (request.Updates is not null && request.Replaces is not null)
         {
-            return (new Links(null, type, null), Problems.Validation("invalid-document", "A document updates or replaces one earlier document, not both."));
+            return (new Links(null, type, null), Refusal.Invalid("invalid-document", "A document updates or replaces one earlier document, not both."));
         }
         if (request.ResponseFor?.Trim() is { Length: > 0 } answered)
         {
@@ -33,7 +33,7 @@ public static class DocumentLinks
                 .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct);
             if (responseFor is null)
             {
-                return (new Links(null, type, null), Problems.Validation("unknown-original", $"responseFor: '{answered}' names no document {sender} received; a reply answers a document in the unit's inbox."));
+                return (new Links(null, type, null), Refusal.Invalid("unknown-original", $"responseFor: '{answered}' names no document {sender} received; a reply answers a document in the unit's inbox."));
             }
         }
         if ((request.Updates ?? request.Replaces)?.Trim() is { Length: > 0 } earlier)
@@ -42,7 +42,7 @@ public static class DocumentLinks
             relatesTo = await db.Documents.AsNoTracking().Where(d => d.EdxmlDocumentId == earlier && d.SenderCode == sender).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct);
             if (relatesTo is null)
             {
-                return (new Links(null, type, null), Problems.Validation("unknown-original",
+                return (new Links(null, type, null), Refusal.Invalid("unknown-original",
                     $"{(type == BusinessType.Update ? "updates" : "replaces")}: '{earlier}' names no document sent by {sender}; a unit updates or replaces only its own documents."));
             }
         }

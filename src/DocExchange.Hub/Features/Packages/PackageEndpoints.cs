@@ -7,6 +7,7 @@ using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
+using DocExchange.Hub.Pipeline;
 using DocExchange.Protocol.Edxml;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,8 @@ namespace DocExchange.Hub.Features.Packages;
 
 /// <summary>
 /// Signed edXML packages on the REST API: a clerk's system posts a document or a status package
-/// (the sender and recipients come from the package); recipients fetch the exact bytes sent.
+/// (the sender and recipients come from the package), verified, then handed to <see cref="PackageIntake"/>;
+/// recipients fetch the exact bytes sent.
 /// </summary>
 public static class PackageEndpoints
 {
@@ -29,7 +31,7 @@ public static class PackageEndpoints
     }
 
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> Submit(
-        HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct)
+        HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
     {
         var bytes = await ReadBoundedAsync(http, settings.MaxPackageBytes, ct);
         if (bytes is null)
@@ -37,94 +39,21 @@ public static class PackageEndpoints
             return Problems.TooLarge(settings.MaxPackageBytes);
         }
         var caller = Caller.From(http.User);
-        var (verified, problem) = await PackageVerification.VerifyAsync(bytes, caller.Unit, db, trust, clock.GetUtcNow(), ct);
-        if (problem is not null)
+        var (verified, refusal) = await PackageVerification.VerifyAsync(bytes, caller.Unit, db, trust, clock.GetUtcNow(), ct);
+        if (refusal is not null)
         {
-            return problem;
+            return Problems.From(refusal);
         }
         // ?redirect=false: refuse retired recipients instead of delivering to their successors.
-        return await AcceptAsync(verified!, caller, http.Request.Headers[SubmitDocument.IdempotencyHeader], http.Request.Query["redirect"] == "false",
-            db, clock, signal, failpoint, ct, trust);
-    }
-
-    /// <summary>
-    /// Takes in a verified package: a document is stored and routed, a status recorded. Shared by the
-    /// REST API, the axis protocol (/vxp/sendEdoc) and the national connector, each of which verifies first.
-    /// </summary>
-    public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
-        VerifiedPackage verified, Caller caller, string? idempotencyKey, bool noRedirect, HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, CancellationToken ct,
-        PackageTrust? trust = null)
-    {
-        var now = clock.GetUtcNow();
-        var bytes = verified.Bytes;
-        var business = verified.Package.Trace?.Business;
-        var kind = business?.BusinessDocType?.Trim();
-        if (verified.Package.IsStatus || kind == "1")
+        var outcome = await intake.AcceptAsync(verified!, caller, http.Request.Headers[SubmitDocument.IdempotencyHeader], http.Request.Query["redirect"] == "false", ct);
+        return outcome switch
         {
-            // A revocation (thu hồi) repeats the revoked document's header: it is the sender's recall, status 13.
-            var outcome = verified.Package.IsStatus
-                ? StatusIntake.AcceptAsync(db, verified, now, ct)
-                : StatusIntake.AcceptAsync(db, verified, "13", business!.BusinessDocReason?.Trim() is { Length: > 0 } reason ? reason : "Thu hồi văn bản điện tử",
-                    verified.Package.Document?.DocumentId?.Trim(), now, ct);
-            return await outcome switch
-            {
-                { Result: Accepted<StatusAccepted> accepted } => accepted,
-                { Result: Ok<StatusAccepted> ok } => ok,
-                { Result: ProblemHttpResult p } => p,
-                var other => throw new InvalidOperationException($"unexpected result {other.Result}"),
-            };
-        }
-
-        var header = verified.Package.Document!;
-        if (!EdxmlDates.TryDate(header.PromulgationInfo?.PromulgationDate, out var date))
-        {
-            return Problems.Validation("invalid-document", $"PromulgationInfo/PromulgationDate: '{header.PromulgationInfo?.PromulgationDate}' is not a date written yyyy/MM/dd.");
-        }
-        var number = header.Code?.CodeNumber?.Trim() ?? "";
-        var notation = header.Code?.CodeNotation?.Trim() ?? "";
-        ExternalIdentity? external = null;
-        if (verified.SenderExternal)
-        {
-            // An agency outside the province names its document as it likes (bare GUIDs in 2025 traffic):
-            // any non-empty DocumentId, unique per sender, is its identity for updates, replies and recalls.
-            if (header.DocumentId?.Trim() is not { Length: > 0 and <= 500 } given)
-            {
-                return Problems.Validation("invalid-document", "DocumentId: required (at most 500 characters); it is the sender's identity for the document.");
-            }
-            external = new ExternalIdentity(given, verified.Proof);
-        }
-        else
-        {
-            // The province's own units: the DocumentId is composed from sender, date and số/ký hiệu, as the hub writes it.
-            var expectedId = PackageBuilder.DocumentIdOf(verified.Sender, date, number, notation);
-            if (header.DocumentId?.Trim() != expectedId)
-            {
-                return Problems.Validation("document-id-mismatch",
-                    $"DocumentId '{header.DocumentId?.Trim()}' does not match the package's sender, date and số/ký hiệu; it must be '{expectedId}'.");
-            }
-        }
-        DateOnly? due = EdxmlDates.TryDate(header.DueDate, out var d) ? d : null;
-        var type = int.TryParse(header.DocumentType?.Type?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
-        var urgency = (header.OtherInfo?.Priority?.Trim()) switch { "1" => "urgent", "2" => "very-urgent", "3" => "flash", _ => "normal" };
-        var related = business?.DocumentId?.Trim() is { Length: > 0 } named ? named : business?.ReplacementInfoList?.FirstOrDefault()?.DocumentId?.Trim();
-        var request = new SubmitDocumentRequest(verified.Sender, number, notation, header.Subject?.Trim(), type, urgency, due, date,
-            header.To.Select(x => x.OrganId!.Trim()).ToArray(), header.ResponseFor?.DocumentId?.Trim() is { Length: > 0 } answers ? answers : null,
-            kind == "2" ? related : null, kind == "3" ? related : null, noRedirect);
-        var attachments = verified.Package.Attachments.Select((a, i) => new AttachmentSource(
-            Path.GetFileName(a.AttachmentName?.Trim() is { Length: > 0 } name ? name : $"attachment-{i + 1}"),
-            a.ContentType?.Trim() is { Length: > 0 } contentType ? contentType : "application/octet-stream",
-            a.Content.Length, () => new MemoryStream(a.Content, writable: false))).ToList();
-        var package = new DocumentPackage
-        {
-            Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,
-            SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
-        };
-        return await SubmitDocument.AcceptAsync(caller, idempotencyKey, db, clock, signal, failpoint, request, attachments, package, ct, external, trust) switch
-        {
-            { Result: Accepted<SubmissionAccepted> accepted } => accepted,
-            { Result: Ok<SubmissionAccepted> ok } => ok,
-            { Result: ProblemHttpResult p } => p,
-            var other => throw new InvalidOperationException($"unexpected result {other.Result}"),
+            Outcome<PackageAccepted>.Accepted { Value.Document: { } d } => TypedResults.Accepted(d.Status, d),
+            Outcome<PackageAccepted>.Replayed { Value.Document: { } d } => TypedResults.Ok(d),
+            Outcome<PackageAccepted>.Accepted { Value.Status: { } st } => TypedResults.Accepted($"/api/v1/documents/{st.DocumentId}/statuses", st),
+            Outcome<PackageAccepted>.Replayed { Value.Status: { } st } => TypedResults.Ok(st),
+            Outcome<PackageAccepted>.Refused f => Problems.From(f.Why),
+            _ => throw new InvalidOperationException($"unexpected outcome {outcome}"),
         };
     }
 

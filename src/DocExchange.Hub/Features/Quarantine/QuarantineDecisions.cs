@@ -4,6 +4,7 @@ using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Units;
+using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Quarantine;

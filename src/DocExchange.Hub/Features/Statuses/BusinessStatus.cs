@@ -23,3 +23,6 @@ public class BusinessStatus
     /// <summary>When the document's sender's local system took it (axis updateStatus done); null while pending there.</summary>
     public DateTimeOffset? SenderTakenAt { get; set; }
 }
+
+/// <summary>A status taken in: its id, the document it is about, the unit that said it and the package's SHA-256.</summary>
+public sealed record StatusAccepted(long Id, Guid DocumentId, string EdxmlDocumentId, string Unit, string Code, string Sha256);

@@ -1,15 +1,15 @@
 using System.Security.Cryptography;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using DocExchange.Protocol.Units;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Packages;
+namespace DocExchange.Hub.Pipeline;
 
 /// <summary>
 /// A package that passed every check: readable, from the caller's unit, signed by a trusted certificate
@@ -52,7 +52,7 @@ public static class PackageVerification
     /// <summary>Clocks differ a little between the sender's machine and the hub.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
-    public static async Task<(VerifiedPackage? Package, ProblemHttpResult? Problem)> VerifyAsync(
+    public static async Task<(VerifiedPackage? Package, Refusal? Refusal)> VerifyAsync(
         byte[] bytes, string? callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct)
     {
         EdxmlPackage package;
@@ -62,7 +62,7 @@ public static class PackageVerification
         }
         catch (EdxmlFormatException e)
         {
-            return (null, Problems.Make(StatusCodes.Status400BadRequest, e.Code, "The package cannot be read", e.Message));
+            return (null, Refusal.Unreadable(e.Code, e.Message));
         }
 
         var sender = package.SenderCode;
@@ -72,31 +72,31 @@ public static class PackageVerification
         var strictSender = UnitCode.TryParse(sender, out _, out var senderError);
         if (!strictSender && !(fromAxis && UnitCode.IsAgencyId(sender)))
         {
-            return (null, Problems.Validation("invalid-unit-code", $"From/OrganId: {senderError}"));
+            return (null, Refusal.Invalid("invalid-unit-code", $"From/OrganId: {senderError}"));
         }
         foreach (var to in package.Document?.To ?? [])
         {
             // A recipient may be an agency of the axis with an id of its own; the registry decides at routing.
             if (!UnitCode.TryParse(to.OrganId, out _, out var toError) && !UnitCode.IsAgencyId(to.OrganId))
             {
-                return (null, Problems.Validation("invalid-unit-code", $"To/OrganId: {toError}"));
+                return (null, Refusal.Invalid("invalid-unit-code", $"To/OrganId: {toError}"));
             }
         }
         if (!fromAxis && sender != callerUnit)
         {
-            return (null, Problems.Forbidden("acting-as-another-unit", $"The package is from {sender}, but this credential acts for {callerUnit}. A unit sends only its own packages."));
+            return (null, Refusal.Forbidden("acting-as-another-unit", $"The package is from {sender}, but this credential acts for {callerUnit}. A unit sends only its own packages."));
         }
         var unit = await SenderUnit(db, sender!, ct);
         if (!strictSender && unit is not { External: true })
         {
             // Another scheme's id is an agency the axis listed, never one of the province's units.
-            return (null, Problems.Validation("invalid-unit-code", $"From/OrganId: {senderError} No agency of the national axis has the id '{sender}' either."));
+            return (null, Refusal.Invalid("invalid-unit-code", $"From/OrganId: {senderError} No agency of the national axis has the id '{sender}' either."));
         }
 
         var signedAt = EdxmlDates.SigningTime(package, now);
         if (signedAt > now + ClockSkew)
         {
-            return (null, Problems.Validation("signing-time-in-future", $"The sender's trace timestamp ({signedAt:yyyy-MM-dd HH:mm} UTC) is in the future; check the sending machine's clock."));
+            return (null, Refusal.Invalid("signing-time-in-future", $"The sender's trace timestamp ({signedAt:yyyy-MM-dd HH:mm} UTC) is in the future; check the sending machine's clock."));
         }
 
         SignatureCheck check;
@@ -112,26 +112,26 @@ public static class PackageVerification
             var attested = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), null, null, signedAt, SenderExternal: true);
             return trust.UnsignedFromAxis == UnsignedAxisPackages.Attest
                 ? (attested, null)
-                : (attested, Problems.Validation(UnsignedFromAxis,
+                : (attested, Refusal.Invalid(UnsignedFromAxis,
                     $"The package from {sender} carries no verifiable signature ({e.Message}) and this hub holds such packages for an administrator (DEX_AXIS_UNSIGNED=quarantine): dex quarantine list."));
         }
         catch (PackageSignatureException e)
         {
             return (null, e.Code is "too-deep" or "malformed-xml"
-                ? Problems.Make(StatusCodes.Status400BadRequest, e.Code, "The package cannot be read", e.Message)
-                : Problems.Validation(e.Code, e.Message));
+                ? Refusal.Unreadable(e.Code, e.Message)
+                : Refusal.Invalid(e.Code, e.Message));
         }
 
         // The axis may hold a package for days while the province's connection is down; a replay through
         // it is caught by the DocumentId, so the age limit is for what clerks' systems send directly.
         if (!fromAxis && signedAt < now - trust.MaxSigningAge)
         {
-            return (null, Problems.Validation("signing-time-too-old",
+            return (null, Refusal.Invalid("signing-time-too-old",
                 $"The package was signed at {signedAt:yyyy-MM-dd HH:mm} UTC, more than {trust.MaxSigningAge.TotalHours:0} hours ago; documents are sent on the day they are signed. Sign it again."));
         }
         if (trust.Anchors is null)
         {
-            return (null, Problems.Make(StatusCodes.Status503ServiceUnavailable, "trust-not-configured", "Signatures cannot be checked",
+            return (null, Refusal.Unavailable("trust-not-configured", "Signatures cannot be checked",
                 "This hub has no trust anchors configured (DEX_TRUST_ANCHORS), so it cannot accept signed packages. Ask the administrator to configure the government CA."));
         }
         try
@@ -140,14 +140,14 @@ public static class PackageVerification
         }
         catch (PackageSignatureException e)
         {
-            return (null, Problems.Validation(e.Code, e.Message));
+            return (null, Refusal.Invalid(e.Code, e.Message));
         }
 
         var certificate = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData));
         var verified = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt, unit is { External: true });
         if (check.UsesSha1 && unit is not { LegacySignatures: true })
         {
-            return (null, Problems.Validation("signature-algorithm-refused",
+            return (null, Refusal.Invalid("signature-algorithm-refused",
                 $"The package is signed with SHA-1 ({check.SignatureMethod}), which the hub accepts only from units an administrator marked as legacy. Sign with RSA-SHA256 or ECDSA P-256."));
         }
         var registered = await RegisteredCertificate(db, certificate, ct);
@@ -156,23 +156,23 @@ public static class PackageVerification
             // Any holder of a government-CA certificate could sign "as" a ministry: a certificate not yet
             // registered to this agency waits in quarantine for an administrator (the package is
             // returned with the refusal so that the connector can keep it), never delivered on the CA alone.
-            return (verified, Problems.Validation(CertificateUnknownForAgency,
+            return (verified, Refusal.Invalid(CertificateUnknownForAgency,
                 $"The package from {sender} is signed by {check.Signer.Subject} (SHA-256 {certificate}), a certificate the registry does not hold for {sender}. " +
                 "It waits in quarantine until an administrator releases it (registering the certificate to the agency) or rejects it: dex quarantine list."));
         }
         if (registered is null)
         {
-            return (null, Problems.Validation("certificate-not-registered",
+            return (null, Refusal.Invalid("certificate-not-registered",
                 $"The signing certificate ({check.Signer.Subject}, SHA-256 {certificate}) is not registered to any unit. The administrator registers it with: dex units cert add {sender} CERT.pem"));
         }
         if (registered.UnitCode != sender)
         {
-            return (null, Problems.Validation("certificate-of-another-unit",
+            return (null, Refusal.Invalid("certificate-of-another-unit",
                 $"The package is signed with a certificate registered to {registered.UnitCode}, not to the sender {sender}. A unit signs with its own certificate."));
         }
         if (registered.RevokedAt is { } revokedAt && revokedAt <= now)
         {
-            return (null, Problems.Validation("certificate-revoked",
+            return (null, Refusal.Invalid("certificate-revoked",
                 $"The signing certificate of {sender} was revoked in the registry on {revokedAt:yyyy-MM-dd} ({registered.RevocationReason}). Sign with the unit's current certificate."));
         }
         return (verified, null);

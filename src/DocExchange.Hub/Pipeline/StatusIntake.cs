@@ -1,46 +1,45 @@
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace DocExchange.Hub.Features.Statuses;
+namespace DocExchange.Hub.Pipeline;
 
-public sealed record StatusAccepted(long Id, Guid DocumentId, string EdxmlDocumentId, string Unit, string Code, string Sha256);
 
 /// <summary>
 /// A signed status package: a recipient's business status about a document it received (02-06,
 /// 15, 16), or the sender's recall (13). Transitions follow <see cref="StatusRules"/>; the package
 /// is kept byte for byte and every change reaches the ledger in the same transaction.
 /// </summary>
-public static class StatusIntake
+public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
 {
-    public static Task<Results<Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
-        HubDbContext db, VerifiedPackage verified, DateTimeOffset now, CancellationToken ct) =>
-        AcceptAsync(db, verified, verified.Package.Status!.StatusCode?.Trim() ?? "", verified.Package.Status.Description?.Trim(),
-            verified.Package.Status.ResponseFor?.DocumentId?.Trim(), now, ct);
+    public Task<Outcome<StatusAccepted>> AcceptAsync(VerifiedPackage verified, CancellationToken ct) =>
+        AcceptAsync(verified, verified.Package.Status!.StatusCode?.Trim() ?? "", verified.Package.Status.Description?.Trim(),
+            verified.Package.Status.ResponseFor?.DocumentId?.Trim(), ct);
 
     /// <summary>
     /// A status stated by a signed package: a status package, or an edXML revocation (BussinessDocType 1,
     /// as ministries' systems send through the axis), which is the sender's recall, 13.
     /// </summary>
-    public static async Task<Results<Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> AcceptAsync(
-        HubDbContext db, VerifiedPackage verified, string code, string? description, string? documentId, DateTimeOffset now, CancellationToken ct)
+    public async Task<Outcome<StatusAccepted>> AcceptAsync(VerifiedPackage verified, string code, string? description, string? documentId, CancellationToken ct)
     {
+        var now = clock.GetUtcNow();
         var unit = verified.Sender;
         if ((code == "01" && !StatusRules.ArrivalMayBeReportedBy(verified.SenderExternal)) || !StatusRules.Names.ContainsKey(code))
         {
-            return Problems.Validation("status-code-not-allowed", code == "01"
+            return Refusal.Invalid("status-code-not-allowed", code == "01"
                 ? "Status 01 (arrived) is issued by the hub itself when the document reaches the inbox; send 03 to say the clerk registered it."
                 : $"Status '{code}' is not one of 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 completed, 13 recall (the sender), 15/16 answering a recall.");
         }
         if (code is "02" or "13" or "16" && string.IsNullOrEmpty(description))
         {
-            return Problems.Validation("reason-required", code switch
+            return Refusal.Invalid("reason-required", code switch
             {
                 "02" => "Status 02 (refused) needs a reason in Description: wrong address, errors in the document, or outside the unit's competence.",
                 "13" => "A recall (13) needs its reason in Description.",
@@ -55,12 +54,12 @@ public static class StatusIntake
             .FirstOrDefaultAsync(ct);
         if (document is null)
         {
-            return Problems.NotFound("unknown-document", $"ResponseFor/DocumentId '{documentId}' names no document known to the hub.");
+            return Refusal.NotFound("unknown-document", $"ResponseFor/DocumentId '{documentId}' names no document known to the hub.");
         }
         if (await db.BusinessStatuses.AsNoTracking().FirstOrDefaultAsync(s => s.DocumentId == document.Id && s.Sha256 == verified.Sha256, ct) is { } same)
         {
             // The same signed status sent again (a retry): answered, not recorded twice.
-            return TypedResults.Ok(Accepted(same, document.EdxmlDocumentId));
+            return new Outcome<StatusAccepted>.Replayed(Accepted(same, document.EdxmlDocumentId));
         }
         var row = new BusinessStatus
         {
@@ -76,12 +75,12 @@ public static class StatusIntake
         {
             if (document.SenderCode != unit)
             {
-                return Problems.Forbidden("not-the-sender", $"Only the sender ({document.SenderCode}) recalls document {documentId}; {unit} received it.");
+                return Refusal.Forbidden("not-the-sender", $"Only the sender ({document.SenderCode}) recalls document {documentId}; {unit} received it.");
             }
             (recalled, recallsToAxis) = await RecallAsync(db, document, description!, verified.Sha256, now, ct);
             if (recalled == 0)
             {
-                return Problems.Conflict("nothing-to-recall", $"Document {documentId} is final at every recipient (refused, completed or already cancelled); there is nothing to recall.");
+                return Refusal.Conflict("nothing-to-recall", $"Document {documentId} is final at every recipient (refused, completed or already cancelled); there is nothing to recall.");
             }
         }
         else
@@ -89,12 +88,12 @@ public static class StatusIntake
             var delivery = await db.Deliveries.FirstOrDefaultAsync(d => d.DocumentId == document.Id && d.RecipientCode == unit && d.DeliveredAt != null, ct);
             if (delivery is null || delivery.RecalledAt is not null)
             {
-                return Problems.NotFound("unknown-document", $"Document {documentId} is not in {unit}'s inbox; a status answers a document the unit received.");
+                return Refusal.NotFound("unknown-document", $"Document {documentId} is not in {unit}'s inbox; a status answers a document the unit received.");
             }
             var current = delivery.BusinessCode ?? "01";
             if (code != "01" && StatusRules.RecipientRefusal(current, code) is { } why)
             {
-                return Problems.Conflict("status-not-allowed", $"{unit}: {why}.", new Dictionary<string, object?> { ["current"] = current });
+                return Refusal.Conflict("status-not-allowed", $"{unit}: {why}.", new Dictionary<string, object?> { ["current"] = current });
             }
             if (code != "01")
             {
@@ -114,13 +113,13 @@ public static class StatusIntake
             if (code != "13" && await db.Units.AnyAsync(u => u.Code == document.SenderCode && u.External, ct))
             {
                 // The sender is outside the province: the status goes back to it through the national axis.
-                db.AxisOutbound.Add(new Axis.AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
                 await db.SaveChangesAsync(ct);
             }
             foreach (var external in recallsToAxis)
             {
                 // The axis already took the document: the recall follows it, in the same lane, and the recipient answers 15 or 16.
-                db.AxisOutbound.Add(new Axis.AxisOutbound { DocumentId = document.Id, RecipientCode = external, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = external, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
             }
             if (recallsToAxis.Count > 0)
             {
@@ -135,16 +134,16 @@ public static class StatusIntake
             db.ChangeTracker.Clear();
             var current = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == document.Id && (code == "13" || d.RecipientCode == unit))
                 .Select(d => d.RecipientCode + " " + (d.BusinessCode ?? (d.DeliveredAt == null ? "queued" : "01"))).ToListAsync(ct);
-            return Problems.ConcurrentChange($"Status {code} for document {documentId} was not recorded.", string.Join(", ", current));
+            return Refusal.ConcurrentChange($"Status {code} for document {documentId} was not recorded.", string.Join(", ", current));
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             var raced = await db.BusinessStatuses.AsNoTracking().FirstAsync(s => s.DocumentId == document.Id && s.Sha256 == verified.Sha256, ct);
-            return TypedResults.Ok(Accepted(raced, document.EdxmlDocumentId));
+            return new Outcome<StatusAccepted>.Replayed(Accepted(raced, document.EdxmlDocumentId));
         }
-        return TypedResults.Accepted($"/api/v1/documents/{document.Id}/statuses", Accepted(row, document.EdxmlDocumentId));
+        return new Outcome<StatusAccepted>.Accepted(Accepted(row, document.EdxmlDocumentId));
     }
 
     /// <summary>

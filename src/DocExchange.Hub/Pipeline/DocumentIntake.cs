@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using DocExchange.Contracts;
+using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Accounts;
+using DocExchange.Hub.Features.Documents;
+using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Packages;
+using DocExchange.Hub.Features.Routing;
+using DocExchange.Hub.Features.Signatures;
+using DocExchange.Hub.Features.Units;
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Messaging;
+using DocExchange.Protocol.Units;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DocExchange.Hub.Pipeline;
+
+/// <summary>
+/// A document arriving, whatever way it came: who sends it, its metadata, its files, the idempotency
+/// key, and when it came as an edXML package the package (kept byte for byte) and, for an agency outside
+/// the province, the DocumentId it gave and what proves it sent it.
+/// </summary>
+public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IReadOnlyList<AttachmentSource> Files, string? IdempotencyKey = null,
+    DocumentPackage? Package = null, ExternalIdentity? External = null);
+
+/// <summary>
+/// "A document arrives": validated completely, then the document, its attachments, its ledger event and
+/// its outbox message (or its routing, for named units) are written in one transaction, so a document is
+/// either stored and on its way, or not stored at all. The only place documents enter the hub.
+/// </summary>
+public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, PackageTrust trust)
+{
+    /// <summary>Attachments up to this size are written with the document; larger ones are streamed.</summary>
+    public const int InlineAttachmentBytes = 256 * 1024;
+
+    /// <summary>
+    /// Validates, expands the recipients and stores a submission (from JSON, multipart or a signed
+    /// edXML package) in one transaction with its outbox message or routing and its ledger event.
+    /// </summary>
+    public async Task<Outcome<SubmissionAccepted>> SubmitAsync(Submission submission, CancellationToken ct)
+    {
+        var (caller, request, files, idempotencyKey, package, external) = submission;
+        var senderCode = caller.Unit;
+        var errors = Validate(request, out var specs, out var urgency, external is not null);
+        if (errors.Count > 0)
+        {
+            return Refusal.Invalid("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
+        }
+        var (recipients, recipientProblems, senderStatus) = await RecipientExpansion.ExpandAsync(db, specs, senderCode, ct, redirect: request.NoRedirect != true);
+        if (senderStatus != UnitStatus.Active)
+        {
+            return Refusal.Forbidden("sender-not-active", $"Unit {senderCode} is {senderStatus?.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
+        }
+        if (recipientProblems.Count > 0)
+        {
+            return Refusal.Invalid(recipientProblems.Count == 1 ? recipientProblems[0].Code : "invalid-recipients",
+                string.Join(" ", recipientProblems.Select(p => p.Message)),
+                new Dictionary<string, object?> { ["recipients"] = recipientProblems });
+        }
+
+        if (package is null && recipients.FirstOrDefault(r => r.External) is { } outside)
+        {
+            return Refusal.Invalid("external-needs-package",
+                $"{outside.Code} is outside the province and is reached through the national axis, which carries signed edXML packages only: send this document as a signed package (dex send --key ...).");
+        }
+        var (links, linkProblem) = await DocumentLinks.ResolveAsync(db, request, senderCode, ct);
+        if (linkProblem is not null)
+        {
+            return linkProblem;
+        }
+
+        var now = clock.GetUtcNow();
+        var date = request.PromulgationDate ?? DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(now));
+        // The province's units: the hub composes the DocumentId, and số/ký hiệu are unique per issuer and year.
+        // An agency outside the province: its own DocumentId, and its numbering is its own.
+        var edxmlId = external?.DocumentId ?? $"{senderCode},{date:yyyy'/'MM'/'dd},{request.Number!.Trim()}/{request.Notation!.Trim()}";
+        var numberKey = external is null ? $"{date.Year}|{request.Number!.Trim()}|{request.Notation!.Trim()}" : null;
+        var key = idempotencyKey;
+        if (!string.IsNullOrEmpty(key) && await FindByKey(db, senderCode, key, ct) is { } earlier)
+        {
+            return Replay(earlier, edxmlId, key);
+        }
+
+        var document = new Document
+        {
+            Id = Guid.CreateVersion7(now), SenderCode = senderCode, EdxmlDocumentId = edxmlId, NumberKey = numberKey, Proof = external?.Proof ?? (package is null ? SenderProof.Credential : SenderProof.Signature),
+            Number = request.Number!.Trim(), Notation = request.Notation!.Trim(),
+            PromulgationDate = date, Subject = request.Subject!.Trim(), DocumentType = request.DocumentType ?? 18, Urgency = urgency, DueDate = request.DueDate,
+            RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,
+            SubmittedBy = caller.CredentialId, SubmittedAt = now,
+            NoRedirect = request.NoRedirect == true, ResponseForId = links.ResponseFor, BusinessType = links.Type, RelatesToId = links.RelatesTo,
+        };
+        var contents = new List<(Guid Id, AttachmentSource File)>();
+        foreach (var (file, i) in files.Select((f, i) => (f, i)))
+        {
+            var id = Guid.CreateVersion7(now);
+            await using var stream = file.Open();
+            var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+            var attachment = new Attachment
+            {
+                Id = id, DocumentId = document.Id, Ordinal = i, FileName = file.FileName, ContentType = file.ContentType,
+                Size = file.Length, Sha256 = hash,
+            };
+            await AttachmentSignatures.InspectAsync(attachment, file, trust, now, ct);
+            document.Attachments.Add(attachment);
+            contents.Add((id, file));
+        }
+        if (package is not null)
+        {
+            package.DocumentId = document.Id;
+            document.PackageSha256 = package.Sha256;
+        }
+        document.TotalSize = files.Sum(f => f.Length);
+
+        try
+        {
+            db.Documents.Add(document);
+            if (package is not null)
+            {
+                db.DocumentPackages.Add(package);
+            }
+            LedgerRecord.Add(db, LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document, package), package?.Sha256);
+            if (RoutingDecision.RoutesAtSubmission(specs))
+            {
+                RoutingDecision.Record(db, document, recipients, [], now);
+            }
+            else
+            {
+                if (urgency > Urgency.Normal)
+                {
+                    Outbox.Add(db, new UrgentDocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
+                }
+                else
+                {
+                    Outbox.Add(db, new DocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
+                }
+            }
+            if (contents.All(c => c.File.Length <= InlineAttachmentBytes))
+            {
+                // Small attachments are already in memory: one SaveChanges writes everything in one
+                // transaction and one round trip.
+                foreach (var (id, file) in contents)
+                {
+                    db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Content = await ReadAllAsync(file, ct) });
+                }
+                await db.SaveChangesAsync(ct);
+            }
+            else
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                await WriteContentsAsync(db, contents, ct);
+                await tx.CommitAsync(ct);
+            }
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+        {
+            db.ChangeTracker.Clear();
+            if (pg.ConstraintName?.Contains("idempotency", StringComparison.Ordinal) == true && await FindByKey(db, senderCode, key!, ct) is { } raced)
+            {
+                return Replay(raced, edxmlId, key!);
+            }
+            var existing = await db.Documents.AsNoTracking().Where(d => d.SenderCode == senderCode && (d.EdxmlDocumentId == edxmlId || (numberKey != null && d.NumberKey == numberKey)))
+                .Select(d => d.Id).FirstOrDefaultAsync(ct);
+            if (external is not null)
+            {
+                return Refusal.Conflict("duplicate-document-id",
+                    $"{senderCode} already sent a document with DocumentId '{edxmlId}' ({existing}); a DocumentId names one document of its sender.",
+                    new Dictionary<string, object?> { ["existingId"] = existing });
+            }
+            return Refusal.Conflict("duplicate-document-number",
+                $"Số/ký hiệu {request.Number}/{request.Notation} dated {date:yyyy-MM-dd} was already sent by {senderCode} as document {existing}. Numbers are unique per issuer and year: use the next number, or send an update (cập nhật) of the earlier document.",
+                new Dictionary<string, object?> { ["existingId"] = existing });
+        }
+        failpoint.Hit(Failpoint.AfterSubmitCommit);
+        signal.Notify();
+        return new Outcome<SubmissionAccepted>.Accepted(Accepted(document));
+    }
+
+    private static SubmissionAccepted Accepted(Document d) =>
+        new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.RequestedRecipients, $"/api/v1/documents/{d.Id}/status");
+
+    private static Task<Document?> FindByKey(HubDbContext db, string sender, string key, CancellationToken ct) =>
+        db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.SenderCode == sender && d.IdempotencyKey == key, ct);
+
+    private static Outcome<SubmissionAccepted> Replay(Document earlier, string edxmlId, string key) =>
+        earlier.EdxmlDocumentId == edxmlId
+            ? new Outcome<SubmissionAccepted>.Replayed(Accepted(earlier))
+            : Refusal.Conflict("idempotency-key-reused",
+                $"Idempotency key '{key}' was used for document {earlier.EdxmlDocumentId} ({earlier.Id}); a different document needs a new key.");
+
+    private static async Task<byte[]> ReadAllAsync(AttachmentSource file, CancellationToken ct)
+    {
+        var bytes = new byte[file.Length];
+        await using var stream = file.Open();
+        await stream.ReadExactlyAsync(bytes, ct);
+        return bytes;
+    }
+
+    /// <summary>Streams each buffered attachment into PostgreSQL without loading it whole into memory.</summary>
+    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, AttachmentSource File)> contents, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        foreach (var (id, file) in contents)
+        {
+            await using var stream = file.Open();
+            await using var cmd = new NpgsqlCommand("INSERT INTO attachment_contents (attachment_id, content) VALUES (@id, @content)", conn, tx);
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Bytea) { Value = stream });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <param name="external">An agency outside the province: its số may be anything it wrote (long digit strings from SaaS gateways).</param>
+    public static List<string> Validate(SubmitDocumentRequest r, out List<RecipientSpec> specs, out Urgency urgency, bool external = false)
+    {
+        var errors = new List<string>();
+        specs = [];
+        urgency = Urgency.Normal;
+        Require(r.Number, "number", external ? 100 : 30, errors);
+        Require(r.Notation, "notation", 100, errors);
+        Require(r.Subject, "subject", 2000, errors);
+        if (!external && r.Number is not null && (r.Number.Contains('/', StringComparison.Ordinal) || r.Number.Contains(',', StringComparison.Ordinal)))
+        {
+            errors.Add("number: must not contain '/' or ','; the notation (ký hiệu) goes in 'notation'");
+        }
+        if (!external && r.Notation is not null && r.Notation.Contains(',', StringComparison.Ordinal))
+        {
+            errors.Add("notation: must not contain ','");
+        }
+        if (r.DocumentType is < 1 or > 99)
+        {
+            errors.Add("documentType: a type code from the decree's list (1-99; 18 is công văn)");
+        }
+        if (r.Urgency is { Length: > 0 } u && !TryUrgency(u, out urgency))
+        {
+            errors.Add($"urgency: '{u}' is not one of normal, urgent (khẩn), very-urgent (thượng khẩn), flash (hỏa tốc)");
+        }
+        if (r.Recipients is null || r.Recipients.Length == 0)
+        {
+            errors.Add("recipients: at least one unit code or group (children:, subtree:, communes:, departments:)");
+        }
+        else
+        {
+            foreach (var text in r.Recipients)
+            {
+                if (RecipientSpec.TryParse(text, out var spec, out var error))
+                {
+                    specs.Add(spec);
+                }
+                else
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+        return errors;
+    }
+
+    private static void Require(string? value, string field, int max, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{field}: required");
+        }
+        else if (value.Length > max)
+        {
+            errors.Add($"{field}: longer than {max} characters");
+        }
+    }
+
+    public static bool TryUrgency(string text, out Urgency urgency)
+    {
+        urgency = text.Trim().ToLower(CultureInfo.GetCultureInfo("vi-VN")) switch
+        {
+            "normal" or "thường" => Urgency.Normal,
+            "urgent" or "khẩn" or "khan" => Urgency.Urgent,
+            "very-urgent" or "thượng khẩn" or "thuong-khan" => Urgency.VeryUrgent,
+            "flash" or "hỏa tốc" or "hoa-toc" => Urgency.Flash,
+            _ => (Urgency)(-1),
+        };
+        return urgency >= 0;
+    }
+}
