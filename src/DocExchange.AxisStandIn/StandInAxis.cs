@@ -38,6 +38,8 @@ public sealed class StandInAxis : IAsyncDisposable
     public volatile bool Down;
     /// <summary>While set, every answer comes this late (beyond the connector's per-attempt timeout when long enough).</summary>
     public TimeSpan Slowness;
+    /// <summary>Slow calls the client gave up on (closed the connection) before the answer came: what a client-side timeout does.</summary>
+    public int AbandonedCalls;
     /// <summary>How many updateStatus calls still to answer 500 without applying them: acknowledgements lost on the way.</summary>
     public int AcknowledgementsToLose;
     /// <summary>True while nothing listens on the port: connections are refused, as when the axis host is down.</summary>
@@ -131,7 +133,15 @@ public sealed class StandInAxis : IAsyncDisposable
         }
         if (Slowness > TimeSpan.Zero)
         {
-            await Task.Delay(Slowness);
+            try
+            {
+                await Task.Delay(Slowness, request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref AbandonedCalls);
+                return Results.StatusCode(499);
+            }
         }
         AxisRequest signed;
         try

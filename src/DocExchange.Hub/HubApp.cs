@@ -44,7 +44,7 @@ public static class HubApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var settings = HubSettings.From(builder.Configuration);
-        builder.WebHost.UseUrls(builder.Configuration["DEX_URLS"] ?? builder.Configuration["urls"] ?? "http://127.0.0.1:8080");
+        builder.WebHost.UseUrls(settings.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxPackageBytes + 1024 * 1024);
 
         builder.Services.AddHubData(settings);
@@ -68,8 +68,8 @@ public static class HubApp
         builder.Services.AddSingleton<CrlRefresh>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CrlRefresh>());
         builder.Services.AddHealthChecks().AddCheck<TrustHealthCheck>("trust", tags: ["ready"]);
-        builder.Services.AddSingleton(WorkingCalendar.From(builder.Configuration));
-        if (AxisConnectorSettings.From(builder.Configuration) is { } axis)
+        builder.Services.AddSingleton(WorkingCalendar.From(settings));
+        if (settings.Axis is { } axis)
         {
             // The national connector runs only where the axis is configured; health then reports its backlog.
             builder.Services.AddSingleton(axis);
@@ -77,9 +77,7 @@ public static class HubApp
             builder.Services.AddHostedService<NationalConnector>();
             builder.Services.AddHealthChecks().AddCheck<AxisHealthCheck>("national-axis", tags: ["ready"]);
         }
-        builder.Services.AddSingleton(sp => new OverdueRules(sp.GetRequiredService<WorkingCalendar>(),
-            TimeSpan.FromHours(double.Parse(builder.Configuration["DEX_URGENT_HOURS"] ?? "2", System.Globalization.CultureInfo.InvariantCulture)),
-            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new OverdueRules(sp.GetRequiredService<WorkingCalendar>(), settings.UrgentWithin, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<LedgerSequencer>();
 
         var app = builder.Build();

@@ -9,7 +9,7 @@ if (command != "serve")
 }
 
 var app = HubApp.Build(args);
-if (app.Configuration["DEX_MIGRATE"] is "1" or "true")
+if (app.Services.GetRequiredService<DocExchange.Hub.Infrastructure.HubSettings>().MigrateOnStart)
 {
     await HubCommands.MigrateAsync(app.Services);
 }

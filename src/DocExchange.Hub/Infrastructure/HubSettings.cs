@@ -1,12 +1,28 @@
 namespace DocExchange.Hub.Infrastructure;
 
 /// <summary>
-/// Where the hub finds its servers and its limits. Read from the environment (DEX_*) or from the
-/// "Hub" configuration section; the environment wins. No default server: a hub without a database
-/// or broker configured refuses to start rather than fall back to anything.
+/// Every setting of the hub, read in this one place from the environment (DEX_*) or the "Hub"
+/// configuration section (the environment wins) and checked at start: a bad value stops the hub with a
+/// message naming the setting. No default server: a hub without a database or broker configured refuses
+/// to start rather than fall back to anything. Features take their values from here, never from the
+/// environment.
 /// </summary>
 public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageBytes, string? Failpoint)
 {
+    /// <summary>Where the hub listens (DEX_URLS, default http://127.0.0.1:8080).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+    /// <summary>Apply migrations when serve starts (DEX_MIGRATE=1, for containers).</summary>
+    public bool MigrateOnStart { get; init; }
+    /// <summary>The national axis and the province's identity there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET); null: no connector.</summary>
+    public Features.Axis.AxisConnectorSettings? Axis { get; init; }
+    /// <summary>Public holidays (DEX_HOLIDAYS: yyyy-MM-dd list, or a file of them) and the end of the working day (DEX_WORKDAY_END, HH:mm).</summary>
+    public IReadOnlySet<DateOnly> Holidays { get; init; } = new HashSet<DateOnly>();
+    public TimeOnly WorkdayEnd { get; init; } = new(17, 0);
+    /// <summary>Working hours an urgent document has (DEX_URGENT_HOURS, default 2).</summary>
+    public TimeSpan UrgentWithin { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>Messages per inbox-writing statement (DEX_DELIVERY_BATCH, default 200).</summary>
+    public int DeliveryBatch { get; init; } = 200;
+
     /// <summary>The ledger's signing key seed (base64 of 32 bytes); every hub instance needs the same one.</summary>
     public string? LedgerKey { get; init; }
     /// <summary>A file holding the seed; created (mode 600) when it does not exist yet.</summary>
@@ -66,24 +82,39 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
         var rabbit = config["DEX_RABBIT"] ?? config["Hub:RabbitMq"]
             ?? throw new InvalidOperationException("No broker configured: set DEX_RABBIT to rabbitmq://user:password@host:port/vhost (ops/run does this for the private node).");
         var maxMb = config["DEX_MAX_PACKAGE_MB"] ?? config["Hub:MaxPackageMb"];
-        var max = maxMb is null ? DefaultMaxPackageBytes : (long)(double.Parse(maxMb, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
+        var max = maxMb is null ? DefaultMaxPackageBytes : (long)(Number(maxMb, "DEX_MAX_PACKAGE_MB", 50, minimum: 0.001) * 1024 * 1024);
         return new HubSettings(database, new Uri(rabbit), max, config["DEX_FAILPOINT"])
         {
+            Urls = config["DEX_URLS"] ?? config["urls"] ?? "http://127.0.0.1:8080",
+            MigrateOnStart = config["DEX_MIGRATE"] is "1" or "true",
+            Axis = config["DEX_AXIS_URL"] is { Length: > 0 } axisUrl
+                ? new Features.Axis.AxisConnectorSettings(Uri.TryCreate(axisUrl.TrimEnd('/') + "/", UriKind.Absolute, out var axis) ? axis
+                        : throw new InvalidOperationException($"DEX_AXIS_URL is '{axisUrl}': give the axis's address, e.g. https://axis.example.gov.vn/."),
+                    config["DEX_AXIS_SYSTEMID"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province."),
+                    config["DEX_AXIS_SECRET"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province."))
+                : null,
+            Holidays = HolidaysFrom(config["DEX_HOLIDAYS"]),
+            WorkdayEnd = config["DEX_WORKDAY_END"] is { } end
+                ? TimeOnly.TryParseExact(end, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var e) ? e
+                    : throw new InvalidOperationException($"DEX_WORKDAY_END is '{end}': give the end of the working day as HH:mm, e.g. 17:00.")
+                : new TimeOnly(17, 0),
+            UrgentWithin = TimeSpan.FromHours(Number(config["DEX_URGENT_HOURS"], "DEX_URGENT_HOURS", 2)),
+            DeliveryBatch = (int)Number(config["DEX_DELIVERY_BATCH"], "DEX_DELIVERY_BATCH", 200, minimum: 1),
             LedgerKey = config["DEX_LEDGER_KEY"],
             LedgerKeyFile = config["DEX_LEDGER_KEY_FILE"],
             LedgerOrigin = config["DEX_LEDGER_ORIGIN"] ?? "docexchange.thanhhoa/ledger",
             TrustAnchorFiles = Paths(config["DEX_TRUST_ANCHORS"]),
             CrlFiles = Paths(config["DEX_CRLS"]),
             CrlUrls = config["DEX_CRL_URLS"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
-            CrlRefreshEvery = Seconds(config["DEX_CRL_REFRESH_SECONDS"], 300),
+            CrlRefreshEvery = Seconds(config["DEX_CRL_REFRESH_SECONDS"], "DEX_CRL_REFRESH_SECONDS", 300),
             SigningCertificateFile = config["DEX_SIGNING_CERT"],
             SigningKeyFile = config["DEX_SIGNING_KEY"],
             RabbitNodes = config["DEX_RABBIT_NODES"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
-            ReconcileAfter = Seconds(config["DEX_RECONCILE_AFTER_SECONDS"], 120),
-            ReconcileEvery = Seconds(config["DEX_RECONCILE_EVERY_SECONDS"], 15),
-            StuckDegradedAfter = Seconds(config["DEX_STUCK_DEGRADED_SECONDS"], 300),
-            ReconcileMaxResends = int.TryParse(config["DEX_RECONCILE_MAX_RESENDS"], out var resends) && resends > 0 ? resends : 10,
-            ConsumerRetries = int.TryParse(config["DEX_CONSUMER_RETRIES"], out var retries) && retries >= 0 ? retries : 8,
+            ReconcileAfter = Seconds(config["DEX_RECONCILE_AFTER_SECONDS"], "DEX_RECONCILE_AFTER_SECONDS", 120),
+            ReconcileEvery = Seconds(config["DEX_RECONCILE_EVERY_SECONDS"], "DEX_RECONCILE_EVERY_SECONDS", 15),
+            StuckDegradedAfter = Seconds(config["DEX_STUCK_DEGRADED_SECONDS"], "DEX_STUCK_DEGRADED_SECONDS", 300),
+            ReconcileMaxResends = (int)Number(config["DEX_RECONCILE_MAX_RESENDS"], "DEX_RECONCILE_MAX_RESENDS", 10, minimum: 1),
+            ConsumerRetries = (int)Number(config["DEX_CONSUMER_RETRIES"], "DEX_CONSUMER_RETRIES", 8),
             UnsignedFromAxis = config["DEX_AXIS_UNSIGNED"]?.Trim().ToLowerInvariant() switch
             {
                 null or "" or "attest" => Features.Signatures.UnsignedAxisPackages.Attest,
@@ -97,12 +128,40 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
                 "name" => Features.Signatures.SubjectBindingRule.Name,
                 var other => throw new InvalidOperationException($"DEX_AXIS_SUBJECT_BINDING is '{other}': set it to off (an administrator decides every new certificate of an agency outside the province), code (bind when the subject carries the agency's id) or name (bind when O or CN is the agency's name)."),
             },
-            MaxSigningAge = config["DEX_MAX_SIGNING_AGE_HOURS"] is { } hours ? TimeSpan.FromHours(double.Parse(hours, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.FromDays(7),
+            MaxSigningAge = TimeSpan.FromHours(Number(config["DEX_MAX_SIGNING_AGE_HOURS"], "DEX_MAX_SIGNING_AGE_HOURS", 168)),
         };
     }
 
-    private static TimeSpan Seconds(string? value, double otherwise) =>
-        TimeSpan.FromSeconds(value is null ? otherwise : double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+    private static TimeSpan Seconds(string? value, string name, double otherwise) => TimeSpan.FromSeconds(Number(value, name, otherwise));
+
+    /// <summary>A number setting, or the reason the hub does not start.</summary>
+    private static double Number(string? value, string name, double otherwise, double minimum = 0)
+    {
+        if (value is null)
+        {
+            return otherwise;
+        }
+        return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= minimum
+            ? n
+            : throw new InvalidOperationException($"{name} is '{value}': give a number of at least {minimum} (the default is {otherwise}).");
+    }
+
+    /// <summary>DEX_HOLIDAYS: dates (yyyy-MM-dd) separated by commas, or a file of them, one per line, # for comments.</summary>
+    private static HashSet<DateOnly> HolidaysFrom(string? setting)
+    {
+        var text = setting ?? "";
+        if (File.Exists(text))
+        {
+            text = string.Join(',', File.ReadAllLines(text).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
+        }
+        var holidays = new HashSet<DateOnly>();
+        foreach (var day in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            holidays.Add(DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+                ? d : throw new InvalidOperationException($"DEX_HOLIDAYS holds '{day}', which is not a date written yyyy-MM-dd."));
+        }
+        return holidays;
+    }
 
     private static string[] Paths(string? list) => list?.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

@@ -60,8 +60,9 @@ public class Axis_trust_settings
         Assert.That(await setup.Answer(first), Is.EqualTo("done"));
         Assert.That(await Documents(firstId), Is.EqualTo(1));
         using var clerk = await setup.Clerk(province);
-        var inbox = (await TestHub.Json(await clerk.GetAsync("/api/v1/inbox?limit=1000")))["items"]!.AsArray();
-        Assert.That(inbox.Single(i => i!["documentId"]!.GetValue<string>() == firstId)!["proof"]!.GetValue<string>(), Is.EqualTo("national-axis"));
+        var item = await Expect.Eventually(async () => (await TestHub.Json(await clerk.GetAsync("/api/v1/inbox?limit=1000")))["items"]!.AsArray()
+            .FirstOrDefault(i => i!["documentId"]!.GetValue<string>() == firstId), i => i is not null, TimeSpan.FromSeconds(30), "in the province's inbox");
+        Assert.That(item!["proof"]!.GetValue<string>(), Is.EqualTo("national-axis"));
 
         var secondId = Guid.NewGuid().ToString();
         var second = axis.Deliver(PublishedDocument(province, secondId));

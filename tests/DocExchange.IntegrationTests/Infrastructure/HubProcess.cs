@@ -97,6 +97,12 @@ public sealed class HubProcess : IAsyncDisposable
         {
             info.ArgumentList.Add(a);
         }
+        // A hub process talks to the national axis only when its test says so: inheriting the test hub's
+        // stand-in would make two connectors take each other's packages.
+        foreach (var inherited in new[] { "DEX_AXIS_URL", "DEX_AXIS_SYSTEMID", "DEX_AXIS_SECRET" })
+        {
+            info.Environment.Remove(inherited);
+        }
         info.Environment["DEX_PG"] = database;
         info.Environment["DEX_RABBIT"] = rabbit;
         info.Environment["DEX_URLS"] = url?.ToString() ?? "http://127.0.0.1:0";

@@ -33,8 +33,7 @@ public sealed class HubWithItsOwnAxis : IAsyncDisposable
         var hub = await HubProcess.Start(db, mq, environment: environment);
         var admin = new HttpClient { BaseAddress = hub.Url };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Admin, null));
-        // Random in every group (about 6.5e8 codes): the crash database outlives test runs, and a code met again would bring its old inbox.
-        var province = $"{Random.Shared.Next(100, 1000)}.{Random.Shared.Next(10, 100)}.{Random.Shared.Next(10, 100)}.K{Random.Shared.Next(10, 100)}";
+        var province = $"000.00.00.{TestHub.NewLevel1()}";
         await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", new[] { new { code = province, name = "Tỉnh thử (trục riêng)", tier = "province" } }), 200);
         await Expect.Eventually(async () => (await admin.GetAsync("/api/v1/units/000.00.00.G10")).StatusCode, s => s == System.Net.HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the agency list is synchronised");

@@ -27,7 +27,7 @@ public class A_database_outage_longer_than_the_retries
         await using var gate = TcpGate.Start(direct.Host!, direct.Port);
         var gated = new NpgsqlConnectionStringBuilder(db) { Port = gate.Port }.ConnectionString;
 
-        var suffix = $"O{Random.Shared.Next(10, 100)}";
+        var suffix = TestHub.NewLevel1();
         var root = WideDistrict.Root(suffix);
         var district = WideDistrict.District(suffix);
         // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.

@@ -18,15 +18,20 @@ public class An_axis_outage_across_a_restart
         var db = TestServers.CrashDatabase;
         var mq = TestServers.CrashRabbitMq;
         await HubProcess.RunToCompletion(db, mq, "migrate");
-        var suffix = $"R{Random.Shared.Next(10, 100)}";
+        var suffix = TestHub.NewLevel1();
         var sender = $"000.00.00.{suffix}";
         var pair = TestSigning.Issue(sender);
         var axis = TestHub.Axis;
         axis.Down = false;
         var documents = new List<byte[]>();
+        var onTheTestAxis = new Dictionary<string, string>
+        {
+            ["DEX_AXIS_URL"] = axis.Url.ToString(), ["DEX_AXIS_SYSTEMID"] = DocExchange.AxisStandIn.StandInAxis.DefaultSystemId,
+            ["DEX_AXIS_SECRET"] = DocExchange.AxisStandIn.StandInAxis.DefaultSecret,
+        };
         try
         {
-            var first = await HubProcess.Start(db, mq);
+            var first = await HubProcess.Start(db, mq, environment: onTheTestAxis);
             await using (first)
             {
                 using var admin = new HttpClient { BaseAddress = first.Url };
@@ -48,7 +53,7 @@ public class An_axis_outage_across_a_restart
                 Assert.That(axis.Received.Count(r => r.From == sender), Is.Zero, "nothing got through the outage");
             } // killed (SIGKILL) with 200 documents waiting in PostgreSQL
 
-            await using var second = await HubProcess.Start(db, mq);
+            await using var second = await HubProcess.Start(db, mq, environment: onTheTestAxis);
             axis.Down = false;
             var received = await Expect.Eventually(() => Task.FromResult(axis.Received.Where(r => r.From == sender).ToList()), r => r.Count >= 200,
                 TimeSpan.FromSeconds(120), "the backlog drained after the restart");

@@ -18,7 +18,7 @@ public class Urgent_documents
         var db = TestServers.CrashDatabase;
         var mq = TestServers.CrashRabbitMq;
         await HubProcess.RunToCompletion(db, mq, "migrate");
-        var suffix = $"U{Random.Shared.Next(10, 100)}";
+        var suffix = TestHub.NewLevel1();
         var root = WideDistrict.Root(suffix);
         var district = WideDistrict.District(suffix);
         // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.

@@ -18,15 +18,7 @@ using Polly.Timeout;
 namespace DocExchange.Hub.Features.Axis;
 
 /// <summary>Where the national axis is and who the hub is there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET).</summary>
-public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret)
-{
-    public static AxisConnectorSettings? From(IConfiguration config) =>
-        config["DEX_AXIS_URL"] is { Length: > 0 } url
-            ? new AxisConnectorSettings(new Uri(url.TrimEnd('/') + "/"),
-                config["DEX_AXIS_SYSTEMID"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province."),
-                config["DEX_AXIS_SECRET"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province."))
-            : null;
-}
+public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret);
 
 /// <summary>A refusal from the axis (status FAIL), with its error code and description.</summary>
 public sealed class AxisCallException(string call, string code, string description) : Exception($"the axis refused {call} ({code}): {description}")

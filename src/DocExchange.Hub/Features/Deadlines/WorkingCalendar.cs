@@ -32,16 +32,5 @@ public sealed class WorkingCalendar(IReadOnlySet<DateOnly> holidays, TimeOnly en
         return new DateTimeOffset(day.ToDateTime(EndOfDay), Vietnam);
     }
 
-    public static WorkingCalendar From(IConfiguration config)
-    {
-        var text = config["DEX_HOLIDAYS"] ?? "";
-        if (File.Exists(text))
-        {
-            text = string.Join(',', File.ReadAllLines(text).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
-        }
-        var holidays = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToHashSet();
-        var end = config["DEX_WORKDAY_END"] is { } e ? TimeOnly.ParseExact(e, "HH:mm", CultureInfo.InvariantCulture) : new TimeOnly(17, 0);
-        return new WorkingCalendar(holidays, end);
-    }
+    public static WorkingCalendar From(Infrastructure.HubSettings settings) => new(settings.Holidays.ToHashSet(), settings.WorkdayEnd);
 }

@@ -51,29 +51,27 @@ public sealed class UrgentDeliveryConsumer(HubDbContext db, TimeProvider clock) 
 
 public sealed class DeliveryConsumerDefinition : ConsumerDefinition<DeliveryConsumer>
 {
-    /// <summary>Messages per delivery statement (DEX_DELIVERY_BATCH, default 200): a tuning knob for the inbox writer.</summary>
-    public static readonly int BatchLimit = int.TryParse(Environment.GetEnvironmentVariable("DEX_DELIVERY_BATCH"), out var n) && n > 0 ? n : 200;
     private readonly HubSettings _settings;
 
     public DeliveryConsumerDefinition(HubSettings settings)
     {
         _settings = settings;
         EndpointName = DeliveryConsumer.Name;
-        ConcurrentMessageLimit = BatchLimit * 2;
+        ConcurrentMessageLimit = settings.DeliveryBatch * 2;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<DeliveryConsumer> consumer, IRegistrationContext context) =>
         Configure(endpoint, consumer, _settings);
 
-    /// <summary>Both lanes batch the same way: up to 200 messages or 10 ms, two batches at a time.</summary>
+    /// <summary>Both lanes batch the same way: up to DEX_DELIVERY_BATCH (200) messages or 10 ms, two batches at a time.</summary>
     public static void Configure<T>(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<T> consumer, HubSettings settings) where T : class
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            rabbit.PrefetchCount = BatchLimit * 2;
+            rabbit.PrefetchCount = settings.DeliveryBatch * 2;
         }
         endpoint.UseMessageRetry(r => r.Exponential(settings.ConsumerRetries, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-        consumer.Options<BatchOptions>(o => o.SetMessageLimit(BatchLimit).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2));
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(settings.DeliveryBatch).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2));
     }
 }
 
@@ -85,7 +83,7 @@ public sealed class UrgentDeliveryConsumerDefinition : ConsumerDefinition<Urgent
     {
         _settings = settings;
         EndpointName = UrgentDeliveryConsumer.Name;
-        ConcurrentMessageLimit = DeliveryConsumerDefinition.BatchLimit * 2;
+        ConcurrentMessageLimit = settings.DeliveryBatch * 2;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<UrgentDeliveryConsumer> consumer, IRegistrationContext context) =>
