@@ -3,10 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DocExchange.Protocol.Axis;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace DocExchange.AxisStandIn;
 
@@ -229,16 +225,10 @@ public sealed class StandInAxis : IAsyncDisposable
         return false;
     }
 
-    private static IResult Ok(JsonObject data)
-    {
-        data["status"] = "OK";
-        data["ErrorCode"] = "0";
-        data["ErrorDesc"] = "";
-        return Results.Json(data);
-    }
+    private static IResult Ok(JsonObject data) => Results.Json(AxisAnswer.Ok(data));
 
     private static IResult Fail(string code, string message) =>
-        Results.Json(new JsonObject { ["status"] = "FAIL", ["ErrorCode"] = code, ["ErrorDesc"] = message }, statusCode: (int)HttpStatusCode.BadRequest);
+        Results.Json(AxisAnswer.Fail(code, message), statusCode: (int)HttpStatusCode.BadRequest);
 
     public static int FreePort()
     {

@@ -2,6 +2,7 @@ using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Audit;
 using DocExchange.Hub.Features.Axis;
+using DocExchange.Hub.Features.Axis.Connector;
 using DocExchange.Hub.Features.Deadlines;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
@@ -74,6 +75,7 @@ public static class HubApp
             // The national connector runs only where the axis is configured; health then reports its backlog.
             builder.Services.AddSingleton(axis);
             builder.Services.AddSingleton<AxisConnectorState>();
+            builder.Services.AddSingleton<AxisClient>().AddSingleton<AgencySync>().AddSingleton<AxisSender>().AddSingleton<AxisReceiver>();
             builder.Services.AddHostedService<NationalConnector>();
             builder.Services.AddHealthChecks().AddCheck<AxisHealthCheck>("national-axis", tags: ["ready"]);
         }

@@ -1,5 +1,4 @@
 using DocExchange.Hub;
-using DocExchange.Hub.Data;
 
 // dex-hub [serve] | migrate | seed FILE | bootstrap-admin FILE  (see HubCommands)
 var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using DocExchange.Protocol.Edxml;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using static DocExchange.Cli.Output;
 
 namespace DocExchange.Cli.Commands;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using static DocExchange.Cli.Output;
 
 namespace DocExchange.Cli.Commands;

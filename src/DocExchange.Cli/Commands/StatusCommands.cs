@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using static DocExchange.Cli.Output;

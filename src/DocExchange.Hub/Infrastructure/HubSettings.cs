@@ -14,7 +14,7 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
     /// <summary>Apply migrations when serve starts (DEX_MIGRATE=1, for containers).</summary>
     public bool MigrateOnStart { get; init; }
     /// <summary>The national axis and the province's identity there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET); null: no connector.</summary>
-    public Features.Axis.AxisConnectorSettings? Axis { get; init; }
+    public Features.Axis.Connector.AxisConnectorSettings? Axis { get; init; }
     /// <summary>Public holidays (DEX_HOLIDAYS: yyyy-MM-dd list, or a file of them) and the end of the working day (DEX_WORKDAY_END, HH:mm).</summary>
     public IReadOnlySet<DateOnly> Holidays { get; init; } = new HashSet<DateOnly>();
     public TimeOnly WorkdayEnd { get; init; } = new(17, 0);
@@ -88,7 +88,7 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             Urls = config["DEX_URLS"] ?? config["urls"] ?? "http://127.0.0.1:8080",
             MigrateOnStart = config["DEX_MIGRATE"] is "1" or "true",
             Axis = config["DEX_AXIS_URL"] is { Length: > 0 } axisUrl
-                ? new Features.Axis.AxisConnectorSettings(Uri.TryCreate(axisUrl.TrimEnd('/') + "/", UriKind.Absolute, out var axis) ? axis
+                ? new Features.Axis.Connector.AxisConnectorSettings(Uri.TryCreate(axisUrl.TrimEnd('/') + "/", UriKind.Absolute, out var axis) ? axis
                         : throw new InvalidOperationException($"DEX_AXIS_URL is '{axisUrl}': give the axis's address, e.g. https://axis.example.gov.vn/."),
                     config["DEX_AXIS_SYSTEMID"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province."),
                     config["DEX_AXIS_SECRET"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province."))

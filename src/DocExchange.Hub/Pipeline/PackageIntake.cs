@@ -31,7 +31,7 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
             // A revocation (thu hồi) repeats the revoked document's header: it is the sender's recall, status 13.
             var status = verified.Package.IsStatus
                 ? await statuses.AcceptAsync(verified, ct)
-                : await statuses.AcceptAsync(verified, "13", business!.BusinessDocReason?.Trim() is { Length: > 0 } reason ? reason : "Thu hồi văn bản điện tử",
+                : await statuses.AcceptAsync(verified, BusinessCodes.RecallRequested, business!.BusinessDocReason?.Trim() is { Length: > 0 } reason ? reason : "Thu hồi văn bản điện tử",
                     verified.Package.Document?.DocumentId?.Trim(), ct);
             return status.Map(said => new PackageAccepted(null, said));
         }

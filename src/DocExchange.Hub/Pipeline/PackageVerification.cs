@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using DocExchange.Protocol.Units;

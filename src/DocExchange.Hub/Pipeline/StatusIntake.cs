@@ -3,9 +3,7 @@ using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Statuses;
-using DocExchange.Hub.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -31,18 +29,18 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var unit = verified.Sender;
-        if ((code == "01" && !StatusRules.ArrivalMayBeReportedBy(verified.SenderExternal)) || !StatusRules.Names.ContainsKey(code))
+        if ((code == BusinessCodes.Arrived && !StatusRules.ArrivalMayBeReportedBy(verified.SenderExternal)) || !StatusRules.Names.ContainsKey(code))
         {
-            return Refusal.Invalid("status-code-not-allowed", code == "01"
+            return Refusal.Invalid("status-code-not-allowed", code == BusinessCodes.Arrived
                 ? "Status 01 (arrived) is issued by the hub itself when the document reaches the inbox; send 03 to say the clerk registered it."
                 : $"Status '{code}' is not one of 02 refused, 03 accepted, 04 assigned, 05 in progress, 06 completed, 13 recall (the sender), 15/16 answering a recall.");
         }
-        if (code is "02" or "13" or "16" && string.IsNullOrEmpty(description))
+        if (code is BusinessCodes.Refused or BusinessCodes.RecallRequested or BusinessCodes.RecallRefused && string.IsNullOrEmpty(description))
         {
             return Refusal.Invalid("reason-required", code switch
             {
-                "02" => "Status 02 (refused) needs a reason in Description: wrong address, errors in the document, or outside the unit's competence.",
-                "13" => "A recall (13) needs its reason in Description.",
+                BusinessCodes.Refused => "Status 02 (refused) needs a reason in Description: wrong address, errors in the document, or outside the unit's competence.",
+                BusinessCodes.RecallRequested => "A recall (13) needs its reason in Description.",
                 _ => "Refusing a recall (16) needs a reason in Description.",
             });
         }
@@ -50,7 +48,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
         // status one the unit received.
         var document = documentId is null ? null : await db.Documents.AsNoTracking()
             .Where(d => d.EdxmlDocumentId == documentId)
-            .OrderBy(d => (code == "13" ? d.SenderCode == unit : db.Deliveries.Any(x => x.DocumentId == d.Id && x.RecipientCode == unit)) ? 0 : 1)
+            .OrderBy(d => (code == BusinessCodes.RecallRequested ? d.SenderCode == unit : db.Deliveries.Any(x => x.DocumentId == d.Id && x.RecipientCode == unit)) ? 0 : 1)
             .FirstOrDefaultAsync(ct);
         if (document is null)
         {
@@ -71,7 +69,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
         // (back to an external sender; a recall following a document the axis took): one transaction.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var (recalled, recallsToAxis) = (0, new List<string>());
-        if (code == "13")
+        if (code == BusinessCodes.RecallRequested)
         {
             if (document.SenderCode != unit)
             {
@@ -90,16 +88,16 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
             {
                 return Refusal.NotFound("unknown-document", $"Document {documentId} is not in {unit}'s inbox; a status answers a document the unit received.");
             }
-            var current = delivery.BusinessCode ?? "01";
-            if (code != "01" && StatusRules.RecipientRefusal(current, code) is { } why)
+            var current = delivery.BusinessCode ?? BusinessCodes.Arrived;
+            if (code != BusinessCodes.Arrived && StatusRules.RecipientRefusal(current, code) is { } why)
             {
                 return Refusal.Conflict("status-not-allowed", $"{unit}: {why}.", new Dictionary<string, object?> { ["current"] = current });
             }
-            if (code != "01")
+            if (code != BusinessCodes.Arrived)
             {
                 delivery.BusinessCode = StatusRules.After(code, delivery.BusinessCodeBeforeRecall);
             }
-            if (code is "15" or "16")
+            if (code is BusinessCodes.RecallAgreed or BusinessCodes.RecallRefused)
             {
                 delivery.BusinessCodeBeforeRecall = null;
             }
@@ -110,7 +108,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
         try
         {
             await db.SaveChangesAsync(ct);
-            if (code != "13" && await db.Units.AnyAsync(u => u.Code == document.SenderCode && u.External, ct))
+            if (code != BusinessCodes.RecallRequested && await db.Units.AnyAsync(u => u.Code == document.SenderCode && u.External, ct))
             {
                 // The sender is outside the province: the status goes back to it through the national axis.
                 db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
@@ -132,8 +130,8 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
             // A recall, an acknowledgement or another status changed one of these deliveries first.
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
-            var current = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == document.Id && (code == "13" || d.RecipientCode == unit))
-                .Select(d => d.RecipientCode + " " + (d.BusinessCode ?? (d.DeliveredAt == null ? "queued" : "01"))).ToListAsync(ct);
+            var current = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == document.Id && (code == BusinessCodes.RecallRequested || d.RecipientCode == unit))
+                .Select(d => d.RecipientCode + " " + (d.BusinessCode ?? (d.DeliveredAt == null ? "queued" : BusinessCodes.Arrived))).ToListAsync(ct);
             return Refusal.ConcurrentChange($"Status {code} for document {documentId} was not recorded.", string.Join(", ", current));
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
@@ -166,21 +164,19 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
         {
             if (outbound.TryGetValue(d.RecipientCode, out var queued))
             {
-                var currentThere = d.BusinessCode ?? "01";
+                var currentThere = d.BusinessCode ?? BusinessCodes.Arrived;
                 if (queued is { SentAt: null, RefusedAt: null, CancelledAt: null })
                 {
                     // It never left the province: it never will, and the hub says 15 for the recipient.
                     queued.CancelledAt = now;
-                    d.BusinessCode = "15";
-                    d.RecalledAt = now;
+                    StatusRules.CancelledByHub(d, now);
                     LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, d.RecipientCode, now, $"status 15: recalled before it left for the national axis ({reason})");
                     recalled++;
                 }
                 else if (queued.SentAt is not null && StatusRules.SenderMayRecall(currentThere))
                 {
                     // The axis took it: only the recipient decides, by answering the recall with 15 or 16.
-                    d.BusinessCodeBeforeRecall = currentThere;
-                    d.BusinessCode = "13";
+                    StatusRules.RecallAsked(d);
                     LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 13: {reason} (sent through the national axis)", sha256);
                     toAxis.Add(d.RecipientCode);
                     recalled++;
@@ -191,18 +187,16 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
             {
                 continue; // the hub refused this recipient at routing: it never had the document
             }
-            var current = d.BusinessCode ?? "01";
+            var current = d.BusinessCode ?? BusinessCodes.Arrived;
             if (d.AcknowledgedAt is null && d.State != DeliveryState.Refused && d.BusinessCode is null)
             {
-                d.BusinessCode = "15";
-                d.RecalledAt = now;
+                StatusRules.CancelledByHub(d, now);
                 LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 15: cancelled by the hub, recalled before the recipient stored it ({reason})");
                 recalled++;
             }
             else if (StatusRules.SenderMayRecall(current))
             {
-                d.BusinessCodeBeforeRecall = current;
-                d.BusinessCode = "13";
+                StatusRules.RecallAsked(d);
                 LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 13: {reason}", sha256);
                 recalled++;
             }

@@ -1,7 +1,6 @@
+using DocExchange.Hub.Features.Axis.Connector;
 using System.Text.Json.Nodes;
-using DocExchange.Hub.Features.Axis;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace DocExchange.IntegrationTests.Axis;
 
@@ -11,7 +10,7 @@ public class The_agency_list
 {
     private const string HaTinh = "000.00.00.H42";
 
-    private static NationalConnector Connector => TestHub.Factory.Services.GetServices<IHostedService>().OfType<NationalConnector>().Single();
+    private static AgencySync Connector => TestHub.Factory.Services.GetRequiredService<AgencySync>();
 
     private static async Task<string?> AgencyListProblem() =>
         (await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")))["checks"]!["national-axis"]!["data"]?["agency_list"]?.GetValue<string>();

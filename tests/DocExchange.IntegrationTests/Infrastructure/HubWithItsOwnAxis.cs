@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using DocExchange.AxisStandIn;
 using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Infrastructure;

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace DocExchange.IntegrationTests.Lifecycle;
 
 /// <summary>Overdue documents are listed per unit, for the unit's clerks and for administrators.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;

@@ -1,9 +1,7 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
-using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using DocExchange.Tests.Edxml;
 

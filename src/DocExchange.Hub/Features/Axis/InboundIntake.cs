@@ -1,12 +1,7 @@
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Quarantine;
 using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Features.Statuses;
-using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Messaging;
 using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 

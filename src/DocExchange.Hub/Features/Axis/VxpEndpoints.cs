@@ -9,10 +9,8 @@ using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Pipeline;
-using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Axis;
 using DocExchange.Protocol.Edxml;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -179,7 +177,7 @@ public static class VxpEndpoints
 
     /// <summary>Recipients' status packages about documents the system's units sent, not yet taken by the system.</summary>
     private static IQueryable<BusinessStatus> PendingStatuses(HubDbContext db, string[] units) =>
-        db.BusinessStatuses.AsNoTracking().Where(s => s.SenderTakenAt == null && s.Code != "13"
+        db.BusinessStatuses.AsNoTracking().Where(s => s.SenderTakenAt == null && s.Code != BusinessCodes.RecallRequested
             && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)));
 
     private static long? StatusId(string? docId) =>
@@ -286,7 +284,7 @@ public static class VxpEndpoints
             ["receivers"] = new JsonArray(r.Recipients.Select(x => (JsonNode)new JsonObject
             {
                 ["to"] = x.RecipientCode, ["sendStatus"] = x.DeliveredAt is null ? "sending" : "sent",
-                ["receiveStatus"] = x.State.ToString().ToLowerInvariant(), ["status"] = x.BusinessCode ?? (x.DeliveredAt is null ? null : "01"),
+                ["receiveStatus"] = x.State.ToString().ToLowerInvariant(), ["status"] = x.BusinessCode ?? (x.DeliveredAt is null ? null : BusinessCodes.Arrived),
             }).ToArray()),
         }).ToArray());
         return Ok(new JsonObject { ["data"] = data });
@@ -323,17 +321,11 @@ public static class VxpEndpoints
         }
     }
 
-    private static IResult Ok(JsonObject data)
-    {
-        data["status"] = "OK";
-        data["ErrorCode"] = "0";
-        data["ErrorDesc"] = "";
-        return Results.Json(data);
-    }
+    private static IResult Ok(JsonObject data) => Results.Json(AxisAnswer.Ok(data));
 
     /// <summary>A hub refusal (problem+json) in the axis's shape, keeping its code and detail.</summary>
     private static IResult Fail(Refusal refusal) => Fail(Problems.StatusOf(refusal.Kind), refusal.Code, refusal.Detail);
 
     private static IResult Fail(int status, string code, string message) =>
-        Results.Json(new JsonObject { ["status"] = "FAIL", ["ErrorCode"] = code, ["ErrorDesc"] = message }, statusCode: status);
+        Results.Json(AxisAnswer.Fail(code, message), statusCode: status);
 }

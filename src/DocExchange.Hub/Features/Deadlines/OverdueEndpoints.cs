@@ -1,4 +1,5 @@
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,7 @@ public static class OverdueEndpoints
         // Candidates: delivered, not final. The rules decide the rest at the hub's clock.
         var facts = await db.Deliveries.AsNoTracking()
             .Where(d => d.DeliveredAt != null && (target == null || d.RecipientCode == target)
-                && (d.BusinessCode == null || (d.BusinessCode != "02" && d.BusinessCode != "06" && d.BusinessCode != "15")))
+                && (d.BusinessCode == null || (d.BusinessCode != BusinessCodes.Refused && d.BusinessCode != BusinessCodes.Completed && d.BusinessCode != BusinessCodes.RecallAgreed)))
             .OrderBy(d => d.Id).Take(10_000)
             .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new
             {

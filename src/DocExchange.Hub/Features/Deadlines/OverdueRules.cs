@@ -1,3 +1,4 @@
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Documents;
 
 namespace DocExchange.Hub.Features.Deadlines;
@@ -23,13 +24,13 @@ public sealed class OverdueRules(WorkingCalendar calendar, TimeSpan urgentWindow
 {
     public IEnumerable<OverdueItem> Evaluate(DeadlineFacts f)
     {
-        var status = f.BusinessCode ?? "01";
-        if (f.DeliveredAt is not { } delivered || status is "02" or "06" or "15")
+        var status = f.BusinessCode ?? BusinessCodes.Arrived;
+        if (f.DeliveredAt is not { } delivered || status is BusinessCodes.Refused or BusinessCodes.Completed or BusinessCodes.RecallAgreed)
         {
             yield break;
         }
         var now = clock.GetUtcNow();
-        if (status == "01")
+        if (status == BusinessCodes.Arrived)
         {
             var deadline = f.Urgency == Urgency.Normal ? calendar.EndOfWorkingDay(delivered) : delivered + urgentWindow;
             if (now > deadline)

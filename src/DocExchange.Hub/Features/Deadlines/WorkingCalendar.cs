@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace DocExchange.Hub.Features.Deadlines;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,7 +47,7 @@ public static class InboxEndpoints
             .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { Delivery = d, doc.EdxmlDocumentId, doc.SenderCode, doc.Subject, doc.Urgency, doc.DueDate, Attachments = doc.Attachments.Count, doc.Proof })
             .ToListAsync(ct);
         var items = rows.Take(take).Select(r => new InboxItem(r.Delivery.DocumentId, r.EdxmlDocumentId, r.SenderCode, r.Subject, DocumentView.UrgencyName(r.Urgency), r.DueDate,
-            r.Delivery.State.ToString().ToLowerInvariant(), r.Delivery.DeliveredAt, r.Delivery.AcknowledgedAt, r.Attachments, r.Delivery.BusinessCode ?? "01", r.Proof.Name())).ToList();
+            r.Delivery.State.ToString().ToLowerInvariant(), r.Delivery.DeliveredAt, r.Delivery.AcknowledgedAt, r.Attachments, r.Delivery.BusinessCode ?? BusinessCodes.Arrived, r.Proof.Name())).ToList();
         return TypedResults.Ok(new Page<InboxItem>(items, rows.Count > take ? rows[take - 1].Delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 

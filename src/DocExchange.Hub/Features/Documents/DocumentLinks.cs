@@ -1,6 +1,4 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using DocExchange.Hub.Features.Deliveries;
+using DocExchange.Hub.Features.Statuses;
 
 namespace DocExchange.Hub.Features.Documents;
 
@@ -35,7 +36,7 @@ public sealed record RecipientState(
 {
     /// <summary>State is transport; Status the business status (null until the document arrives).</summary>
     public static RecipientState Of(Delivery d) => new(d.RecipientCode, d.Via, d.State.ToString().ToLowerInvariant(), d.RefusalReason,
-        d.QueuedAt, d.DeliveredAt, d.AcknowledgedAt, d.RefusedAt, d.BusinessCode ?? (d.DeliveredAt is null ? null : "01"));
+        d.QueuedAt, d.DeliveredAt, d.AcknowledgedAt, d.RefusedAt, d.BusinessCode ?? (d.DeliveredAt is null ? null : BusinessCodes.Arrived));
 }
 
 /// <summary>

@@ -1,24 +1,10 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
-using DocExchange.Contracts;
-using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Packages;
-using DocExchange.Hub.Features.Routing;
-using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
 using DocExchange.Hub.Pipeline;
-using DocExchange.Protocol.Units;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace DocExchange.Hub.Features.Documents;
 

@@ -1,12 +1,10 @@
 using System.Buffers;
-using System.Globalization;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Messaging;
 using DocExchange.Hub.Pipeline;
 using DocExchange.Protocol.Edxml;
 using Microsoft.AspNetCore.Http.Features;

@@ -5,7 +5,6 @@ using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace DocExchange.Hub.Features.Routing;
 

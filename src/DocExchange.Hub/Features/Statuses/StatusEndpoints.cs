@@ -2,7 +2,6 @@ using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Edxml;
@@ -43,11 +42,11 @@ public static class StatusEndpoints
         var all = document.SenderCode == unit;
         var deliveries = await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == id && (all || d.RecipientCode == unit)).ToListAsync(ct);
         // A recipient sees its own statuses and the sender's recall (13), which is addressed to every recipient.
-        var statuses = await db.BusinessStatuses.AsNoTracking().Where(s => s.DocumentId == id && (all || s.UnitCode == unit || s.Code == "13"))
+        var statuses = await db.BusinessStatuses.AsNoTracking().Where(s => s.DocumentId == id && (all || s.UnitCode == unit || s.Code == BusinessCodes.RecallRequested))
             .Select(s => new { s.Id, s.UnitCode, s.Code, s.Description, s.ReceivedAt }).ToListAsync(ct);
         var views = deliveries.SelectMany(HubStatuses)
             .Select(h => new StatusView(h.Delivery.RecipientCode, h.Code, h.Reason, h.At, "hub", $"/api/v1/documents/{id}/recipients/{h.Delivery.RecipientCode}/hub-status/{h.Code}"))
-            .Concat(statuses.Select(s => new StatusView(s.UnitCode, s.Code, s.Description, s.ReceivedAt, s.Code == "13" ? "sender" : "recipient", $"/api/v1/documents/{id}/statuses/{s.Id}/package")))
+            .Concat(statuses.Select(s => new StatusView(s.UnitCode, s.Code, s.Description, s.ReceivedAt, s.Code == BusinessCodes.RecallRequested ? "sender" : "recipient", $"/api/v1/documents/{id}/statuses/{s.Id}/package")))
             .OrderBy(v => v.At).ThenBy(v => v.Recipient, StringComparer.Ordinal).ToList();
         return TypedResults.Ok(views);
     }
@@ -57,7 +56,7 @@ public static class StatusEndpoints
         var unit = Caller.From(http.User).Unit;
         var document = await DocumentEndpoints.Readable(db, id, unit, ct, content: false);
         var status = document is null ? null : await db.BusinessStatuses.AsNoTracking()
-            .FirstOrDefaultAsync(s => s.Id == statusId && s.DocumentId == id && (document.SenderCode == unit || s.UnitCode == unit || s.Code == "13"), ct);
+            .FirstOrDefaultAsync(s => s.Id == statusId && s.DocumentId == id && (document.SenderCode == unit || s.UnitCode == unit || s.Code == BusinessCodes.RecallRequested), ct);
         if (status is null)
         {
             return document is null ? DocumentEndpoints.NotYours(id) : Problems.NotFound("unknown-status", $"Document {id} has no status {statusId} you may read.");
@@ -101,15 +100,15 @@ public static class StatusEndpoints
     {
         if (d.DeliveredAt is { } delivered)
         {
-            yield return (d, "01", "Văn bản đã đến hệ thống của đơn vị nhận", delivered);
+            yield return (d, BusinessCodes.Arrived, "Văn bản đã đến hệ thống của đơn vị nhận", delivered);
         }
         else if (d.State == DeliveryState.Refused && d.RefusedAt is { } refused)
         {
-            yield return (d, "02", d.RefusalReason, refused);
+            yield return (d, BusinessCodes.Refused, d.RefusalReason, refused);
         }
         if (d.RecalledAt is { } recalled)
         {
-            yield return (d, "15", "Văn bản bị thu hồi trước khi đơn vị nhận lưu: đã hủy", recalled);
+            yield return (d, BusinessCodes.RecallAgreed, "Văn bản bị thu hồi trước khi đơn vị nhận lưu: đã hủy", recalled);
         }
     }
 }

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using DocExchange.Protocol.Axis;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DocExchange.Hub.Features.Axis.Connector;
+/// <summary>Where the national axis is and who the hub is there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET).</summary>
+public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret);
+
+
+/// <summary>A refusal from the axis (status FAIL), with its error code and description.</summary>
+public sealed class AxisCallException(string call, string code, string description) : Exception($"the axis refused {call} ({code}): {description}")
+{
+    public string Code { get; } = code;
+    public string Description { get; } = description;
+}
+
+/// <summary>
+/// Calls to the national axis, each signed anew (HMAC, its own timestamp), through a Polly pipeline:
+/// a 10 s timeout per attempt, two retries with exponential backoff and jitter, inside a circuit breaker,
+/// so a dead axis is not hammered. An answer with status FAIL becomes an <see cref="AxisCallException"/>.
+/// </summary>
+public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorState state, TimeProvider clock) : IDisposable
+{
+    private readonly HttpClient http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
+
+    private static readonly PredicateBuilder<JsonNode> Transient = new PredicateBuilder<JsonNode>()
+        .Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<AxisUnavailableException>();
+
+    /// <summary>Timeout per attempt inside retries inside a circuit breaker: a dead axis is not hammered.</summary>
+    private readonly ResiliencePipeline<JsonNode> pipeline = new ResiliencePipelineBuilder<JsonNode>()
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<JsonNode>
+        {
+            FailureRatio = 0.5, MinimumThroughput = 4, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(5), ShouldHandle = Transient,
+        })
+        .AddRetry(new RetryStrategyOptions<JsonNode>
+        {
+            MaxRetryAttempts = 2, BackoffType = DelayBackoffType.Exponential, UseJitter = true, Delay = TimeSpan.FromMilliseconds(200), ShouldHandle = Transient,
+        })
+        .AddTimeout(TimeSpan.FromSeconds(10))
+        .Build();
+
+    public sealed class AxisUnavailableException(string message) : Exception(message);
+
+    /// <summary>What a call to the axis can end in besides an answer: unreachable, too slow, the circuit open, a 5xx, or a refusal.</summary>
+    public static bool IsAxisFailure(Exception e) =>
+        e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
+
+    public async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
+        await pipeline.ExecuteAsync(async token =>
+        {
+            // A new request each attempt: it is signed with its own timestamp.
+            using var request = AxisRequests.Signed(call, settings.SystemId, settings.Secret, parameters, body, DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow()));
+            using var response = await http.SendAsync(request, token);
+            if ((int)response.StatusCode >= 500)
+            {
+                throw new AxisUnavailableException($"the axis answered {(int)response.StatusCode} to {call}");
+            }
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(token)) ?? new JsonObject();
+            if (AxisAnswer.Refusal(answer) is { } refused)
+            {
+                throw new AxisCallException(call, refused.Code, refused.Description);
+            }
+            state.Answered();
+            return answer;
+        }, ct);
+
+    /// <summary>
+    /// Whether the axis answers the province's other calls: then a refused sendEdoc is about that
+    /// package (a recipient the axis does not know, say), not about the province's credentials or clock,
+    /// which would refuse every call alike.
+    /// </summary>
+    public async Task<bool> AnswersOtherCallsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await CallAsync("countReceiveEdoc", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" }, null, ct);
+            return true;
+        }
+        catch (Exception e) when (IsAxisFailure(e))
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+}

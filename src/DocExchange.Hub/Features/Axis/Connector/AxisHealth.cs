@@ -1,0 +1,65 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace DocExchange.Hub.Features.Axis.Connector;
+/// <summary>What the connector last saw of the axis, for health and metrics.</summary>
+public sealed class AxisConnectorState
+{
+    /// <summary>The last call was answered OK.</summary>
+    public volatile bool Reachable = true;
+    public volatile string? LastError;
+    public int Backlog;
+    public double OldestWaitSeconds;
+    /// <summary>What was wrong with the last agency list (malformed entries skipped, or the call failed); null when it was clean.</summary>
+    public volatile string? AgencyListProblem;
+    private int recovered;
+
+    /// <summary>The axis answered OK; after a failure, the waiting head of the queue may go at once.</summary>
+    public void Answered()
+    {
+        if (!Reachable)
+        {
+            Interlocked.Exchange(ref recovered, 1);
+        }
+        Reachable = true;
+        LastError = null;
+    }
+
+    public void Failed(string error)
+    {
+        Reachable = false;
+        LastError = error;
+    }
+
+    /// <summary>True once after the axis answered again following a failure.</summary>
+    public bool TakeRecovery() => Interlocked.Exchange(ref recovered, 0) == 1;
+
+    public AxisConnectorState()
+    {
+        AxisHealthCheck.Meter.CreateObservableGauge("docexchange.axis.backlog", () => Volatile.Read(ref Backlog), description: "packages waiting for the national axis");
+        AxisHealthCheck.Meter.CreateObservableGauge("docexchange.axis.oldest_wait_seconds", () => Volatile.Read(ref OldestWaitSeconds), "s", "age of the oldest package waiting for the national axis");
+    }
+}
+
+/// <summary>
+/// "degraded" while packages wait and the axis's last call failed, with the backlog and the age of
+/// the oldest waiting package, as the connector last measured them (also metrics, meter DocExchange.Axis).
+/// </summary>
+public sealed class AxisHealthCheck(AxisConnectorState state) : IHealthCheck
+{
+    public static readonly Meter Meter = new("DocExchange.Axis");
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var backlog = Volatile.Read(ref state.Backlog);
+        var oldest = TimeSpan.FromSeconds(Volatile.Read(ref state.OldestWaitSeconds));
+        var data = new Dictionary<string, object> { ["backlog"] = backlog, ["oldest_wait_seconds"] = Math.Round(oldest.TotalSeconds, 1) };
+        if (state.AgencyListProblem is { } problem)
+        {
+            data["agency_list"] = problem;
+        }
+        return Task.FromResult(backlog > 0 && !state.Reachable
+            ? HealthCheckResult.Degraded($"the national axis is unreachable or refusing the province ({state.LastError}); {backlog} package(s) wait, the oldest for {oldest.TotalMinutes:0} min", data: data)
+            : HealthCheckResult.Healthy($"{backlog} package(s) waiting for the national axis", data));
+    }
+}
