@@ -45,6 +45,11 @@ public static class HubCommands
             Console.Error.WriteLine($"error: PostgreSQL: {e.Message}. Check DEX_PG and that the server is running (ops/run starts a private one).");
             return 1;
         }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>
@@ -83,6 +88,17 @@ public static class HubCommands
         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(4242001)");
         try
         {
+            // The development migrations were merged into one Initial before the first deployment: a
+            // database made by an earlier development build has history this build does not know.
+            var unknown = (await db.Database.GetAppliedMigrationsAsync()).Except(db.Database.GetMigrations()).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"This database was made by a development build of the hub (migrations {string.Join(", ", unknown.Take(3))}…), whose migrations were merged into one " +
+                    "before the first deployment; it cannot be upgraded in place. Make it again: with ops/run's private server, " +
+                    "psql -h 127.0.0.1 -p 55432 -U postgres -c 'DROP DATABASE dex' (dex_cluster for ops/cluster), then start again; " +
+                    "elsewhere drop and create the database DEX_PG names.");
+            }
             var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
             await db.Database.MigrateAsync();
             Console.Error.WriteLine(pending.Count == 0 ? "database is up to date" : $"applied {pending.Count} migration(s): {string.Join(", ", pending)}");

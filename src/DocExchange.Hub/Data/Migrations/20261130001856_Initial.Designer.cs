@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace DocExchange.Hub.Data.Migrations
 {
     [DbContext(typeof(HubDbContext))]
-    [Migration("20261127183651_DocumentLinks")]
-    partial class DocumentLinks
+    [Migration("20261130001856_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -60,7 +60,7 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("secret_hash");
 
                     b.Property<string>("UnitCode")
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("unit_code");
 
                     b.HasKey("Id")
@@ -70,6 +70,163 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_credentials_unit_code");
 
                     b.ToTable("credentials", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisInbound", b =>
+                {
+                    b.Property<string>("AxisDocId")
+                        .HasColumnType("text")
+                        .HasColumnName("axis_doc_id");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("AxisDocId")
+                        .HasName("pk_axis_inbound");
+
+                    b.ToTable("axis_inbound", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisOutbound", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("AxisDocId")
+                        .HasColumnType("text")
+                        .HasColumnName("axis_doc_id");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("RecipientCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("recipient_code");
+
+                    b.Property<DateTimeOffset?>("RefusedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refused_at");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<long?>("StatusId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("status_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_axis_outbound");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_axis_outbound_pending")
+                        .HasFilter("sent_at IS NULL AND refused_at IS NULL");
+
+                    b.HasIndex("DocumentId", "RecipientCode")
+                        .HasDatabaseName("ix_axis_outbound_document_id_recipient_code");
+
+                    b.ToTable("axis_outbound", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisSeenRequest", b =>
+                {
+                    b.Property<string>("SystemId")
+                        .HasColumnType("text")
+                        .HasColumnName("system_id");
+
+                    b.Property<string>("Signature")
+                        .HasColumnType("text")
+                        .HasColumnName("signature");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("SystemId", "Signature")
+                        .HasName("pk_axis_seen_requests");
+
+                    b.HasIndex("SeenAt")
+                        .HasDatabaseName("ix_axis_seen_requests_seen_at");
+
+                    b.ToTable("axis_seen_requests", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Axis.ConnectedSystem", b =>
+                {
+                    b.Property<string>("SystemId")
+                        .HasColumnType("text")
+                        .HasColumnName("system_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Label")
+                        .HasColumnType("text")
+                        .HasColumnName("label");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret");
+
+                    b.PrimitiveCollection<string[]>("Units")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("units");
+
+                    b.HasKey("SystemId")
+                        .HasName("pk_connected_systems");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_connected_systems_id");
+
+                    b.ToTable("connected_systems", (string)null);
                 });
 
             modelBuilder.Entity("DocExchange.Hub.Features.Deliveries.Delivery", b =>
@@ -111,7 +268,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.Property<string>("RecipientCode")
                         .IsRequired()
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("recipient_code");
 
                     b.Property<string>("RefusalReason")
@@ -127,6 +284,12 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
 
                     b.Property<string>("Via")
                         .HasColumnType("text")
@@ -169,6 +332,18 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
+
+                    b.Property<string>("PdfSignature")
+                        .HasColumnType("text")
+                        .HasColumnName("pdf_signature");
+
+                    b.Property<string>("PdfSigner")
+                        .HasColumnType("text")
+                        .HasColumnName("pdf_signer");
+
+                    b.Property<bool?>("PdfSignerTrusted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pdf_signer_trusted");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -248,6 +423,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("number");
 
+                    b.Property<string>("NumberKey")
+                        .HasColumnType("text")
+                        .HasColumnName("number_key");
+
                     b.Property<string>("PackageSha256")
                         .HasColumnType("text")
                         .HasColumnName("package_sha256");
@@ -255,6 +434,12 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<DateOnly>("PromulgationDate")
                         .HasColumnType("date")
                         .HasColumnName("promulgation_date");
+
+                    b.Property<string>("Proof")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("proof");
 
                     b.Property<Guid?>("RelatesToId")
                         .HasColumnType("uuid")
@@ -275,7 +460,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.Property<string>("SenderCode")
                         .IsRequired()
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("sender_code");
 
                     b.Property<string>("Subject")
@@ -305,8 +490,11 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasName("pk_documents");
 
                     b.HasIndex("EdxmlDocumentId")
-                        .IsUnique()
                         .HasDatabaseName("ix_documents_edxml_document_id");
+
+                    b.HasIndex("SenderCode", "EdxmlDocumentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_documents_sender_code_edxml_document_id");
 
                     b.HasIndex("SenderCode", "Id")
                         .HasDatabaseName("ix_documents_sender_code_id");
@@ -315,6 +503,11 @@ namespace DocExchange.Hub.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_documents_sender_code_idempotency_key")
                         .HasFilter("idempotency_key IS NOT NULL");
+
+                    b.HasIndex("SenderCode", "NumberKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_documents_sender_code_number_key")
+                        .HasFilter("number_key IS NOT NULL");
 
                     b.ToTable("documents", (string)null);
                 });
@@ -406,6 +599,30 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("ledger_entries", (string)null);
                 });
 
+            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerKeyRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("VerifierKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("verifier_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_key");
+
+                    b.ToTable("ledger_key", null, t =>
+                        {
+                            t.HasCheckConstraint("ledger_key_one_row", "id = 1");
+                        });
+                });
+
             modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerNode", b =>
                 {
                     b.Property<short>("Level")
@@ -494,7 +711,6 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("sha256");
 
                     b.Property<string>("SignatureMethod")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signature_method");
 
@@ -503,12 +719,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("signed_at");
 
                     b.Property<string>("SignerCertificate")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_certificate");
 
                     b.Property<string>("SignerSubject")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_subject");
 
@@ -520,6 +734,113 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasName("pk_document_packages");
 
                     b.ToTable("document_packages", (string)null);
+                });
+
+            modelBuilder.Entity("DocExchange.Hub.Features.Quarantine.QuarantinedPackage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AxisDocId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("axis_doc_id");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("cause");
+
+                    b.Property<byte[]>("CertificateDer")
+                        .HasColumnType("bytea")
+                        .HasColumnName("certificate_der");
+
+                    b.Property<string>("CertificateSha256")
+                        .HasColumnType("text")
+                        .HasColumnName("certificate_sha256");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("decided_by");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("EdxmlDocumentId")
+                        .HasColumnType("text")
+                        .HasColumnName("edxml_document_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_type");
+
+                    b.Property<byte[]>("Package")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("package");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("SenderCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender_code");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("SignerIssuer")
+                        .HasColumnType("text")
+                        .HasColumnName("signer_issuer");
+
+                    b.Property<string>("SignerSubject")
+                        .HasColumnType("text")
+                        .HasColumnName("signer_subject");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTimeOffset?>("TakenInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_in_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quarantine");
+
+                    b.HasIndex("AxisDocId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quarantine_axis_doc_id");
+
+                    b.HasIndex("SenderCode", "CertificateSha256", "Id")
+                        .HasDatabaseName("ix_quarantine_sender_code_certificate_sha256_id");
+
+                    b.ToTable("quarantine", (string)null);
                 });
 
             modelBuilder.Entity("DocExchange.Hub.Features.Statuses.BusinessStatus", b =>
@@ -549,9 +870,19 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("package");
 
+                    b.Property<string>("Proof")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("proof");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
+
+                    b.Property<DateTimeOffset?>("SenderTakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sender_taken_at");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -559,7 +890,6 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("sha256");
 
                     b.Property<string>("SignerSubject")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("signer_subject");
 
@@ -584,8 +914,8 @@ namespace DocExchange.Hub.Data.Migrations
             modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
                 {
                     b.Property<string>("Code")
-                        .HasMaxLength(13)
-                        .HasColumnType("character varying(13)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("code");
 
                     b.Property<string>("Address")
@@ -600,6 +930,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("email");
 
+                    b.Property<bool>("External")
+                        .HasColumnType("boolean")
+                        .HasColumnName("external");
+
                     b.Property<bool>("LegacySignatures")
                         .HasColumnType("boolean")
                         .HasColumnName("legacy_signatures");
@@ -610,8 +944,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("name");
 
                     b.Property<string>("ParentCode")
-                        .HasMaxLength(13)
-                        .HasColumnType("character varying(13)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("parent_code");
 
                     b.Property<string>("Phone")
@@ -629,8 +963,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnName("status");
 
                     b.Property<string>("SuccessorCode")
-                        .HasMaxLength(13)
-                        .HasColumnType("character varying(13)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("successor_code");
 
                     b.Property<string>("Tier")
@@ -718,7 +1052,7 @@ namespace DocExchange.Hub.Data.Migrations
 
                     b.Property<string>("UnitCode")
                         .IsRequired()
-                        .HasColumnType("character varying(13)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("unit_code");
 
                     b.HasKey("Sha256")
@@ -756,6 +1090,14 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("priority");
 
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<int>("Resent")
+                        .HasColumnType("integer")
+                        .HasColumnName("resent");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text")
@@ -769,7 +1111,8 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_outbox_message_id");
 
                     b.HasIndex("Priority", "Id")
-                        .HasDatabaseName("ix_outbox_priority_id");
+                        .HasDatabaseName("ix_outbox_priority_id")
+                        .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox", (string)null);
                 });
