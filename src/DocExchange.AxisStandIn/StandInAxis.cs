@@ -23,9 +23,9 @@ public sealed class StandInAxis : IAsyncDisposable
          // Real traffic carries SaaS senders whose ids are the axis's own, not QCVN 102 codes.
          ("vxp.saas.03", "Hệ thống quản lý văn bản dùng chung (SaaS)")];
 
-    private readonly string systemId;
-    private readonly SemaphoreSlim listening = new(1, 1);
-    private WebApplication? app;
+    private readonly string _systemId;
+    private readonly SemaphoreSlim _listening = new(1, 1);
+    private WebApplication? _app;
 
     public Uri Url { get; }
     /// <summary>The province's secret as the axis holds it; changing it plays a rotated or mistyped secret (every call refused).</summary>
@@ -39,7 +39,7 @@ public sealed class StandInAxis : IAsyncDisposable
     /// <summary>How many updateStatus calls still to answer 500 without applying them: acknowledgements lost on the way.</summary>
     public int AcknowledgementsToLose;
     /// <summary>True while nothing listens on the port: connections are refused, as when the axis host is down.</summary>
-    public bool Refusing => app is null;
+    public bool Refusing => _app is null;
     /// <summary>The agencies the axis knows, by code: getAgenciesList lists them; sendEdoc to any other code is refused.</summary>
     public ConcurrentDictionary<string, string> Agencies { get; } = new();
     /// <summary>Entries getAgenciesList adds as they are, malformed ones included (real lists carry some).</summary>
@@ -59,7 +59,7 @@ public sealed class StandInAxis : IAsyncDisposable
         {
             Agencies[code] = name;
         }
-        this.systemId = systemId;
+        _systemId = systemId;
         Secret = secret;
     }
 
@@ -82,29 +82,29 @@ public sealed class StandInAxis : IAsyncDisposable
     /// <summary>Closes the listening socket: every connection is refused until <see cref="AcceptConnectionsAsync"/>.</summary>
     public async Task RefuseConnectionsAsync()
     {
-        await listening.WaitAsync();
+        await _listening.WaitAsync();
         try
         {
-            if (app is not null)
+            if (_app is not null)
             {
-                await app.StopAsync(TimeSpan.FromSeconds(1));
-                await app.DisposeAsync();
-                app = null;
+                await _app.StopAsync(TimeSpan.FromSeconds(1));
+                await _app.DisposeAsync();
+                _app = null;
             }
         }
         finally
         {
-            listening.Release();
+            _listening.Release();
         }
     }
 
     /// <summary>Listens on the same port again.</summary>
     public async Task AcceptConnectionsAsync()
     {
-        await listening.WaitAsync();
+        await _listening.WaitAsync();
         try
         {
-            if (app is null)
+            if (_app is null)
             {
                 var builder = WebApplication.CreateSlimBuilder();
                 builder.WebHost.UseUrls(Url.ToString());
@@ -112,12 +112,12 @@ public sealed class StandInAxis : IAsyncDisposable
                 var started = builder.Build();
                 started.MapPost("/{call}", Handle);
                 await started.StartAsync();
-                app = started;
+                _app = started;
             }
         }
         finally
         {
-            listening.Release();
+            _listening.Release();
         }
     }
 
@@ -142,7 +142,7 @@ public sealed class StandInAxis : IAsyncDisposable
         AxisRequest signed;
         try
         {
-            signed = AxisAuthentication.Check(n => request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, id => id == systemId ? Secret : null,
+            signed = AxisAuthentication.Check(n => request.Headers.TryGetValue(n, out var v) ? v.ToString() : null, id => id == _systemId ? Secret : null,
                 DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), TimeSpan.FromHours(7));
         }
         catch (AxisAuthenticationException e)

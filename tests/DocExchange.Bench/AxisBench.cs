@@ -20,14 +20,14 @@ namespace DocExchange.Bench;
 /// </summary>
 public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> clerk, NpgsqlDataSource db, Dictionary<string, double> results)
 {
-    private readonly Uri axis = new(Environment.GetEnvironmentVariable("DEX_AXIS_URL")!.TrimEnd('/') + "/");
-    private readonly string systemId = Environment.GetEnvironmentVariable("DEX_AXIS_SYSTEMID")!;
-    private readonly string secret = Environment.GetEnvironmentVariable("DEX_AXIS_SECRET")!;
-    private readonly HttpClient control = new() { BaseAddress = new Uri(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_CONTROL")!) };
-    private readonly string pki = Environment.GetEnvironmentVariable("DEX_BENCH_PKI")!;
-    private readonly int live = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_DOCS") ?? "3000", CultureInfo.InvariantCulture);
-    private readonly int backlog = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_BACKLOG") ?? "10000", CultureInfo.InvariantCulture);
-    private int number;
+    private readonly Uri _axis = new(Environment.GetEnvironmentVariable("DEX_AXIS_URL")!.TrimEnd('/') + "/");
+    private readonly string _systemId = Environment.GetEnvironmentVariable("DEX_AXIS_SYSTEMID")!;
+    private readonly string _secret = Environment.GetEnvironmentVariable("DEX_AXIS_SECRET")!;
+    private readonly HttpClient _control = new() { BaseAddress = new Uri(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_CONTROL")!) };
+    private readonly string _pki = Environment.GetEnvironmentVariable("DEX_BENCH_PKI")!;
+    private readonly int _live = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_DOCS") ?? "3000", CultureInfo.InvariantCulture);
+    private readonly int _backlog = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_BACKLOG") ?? "10000", CultureInfo.InvariantCulture);
+    private int _number;
 
     public async Task RunAsync()
     {
@@ -41,7 +41,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         {
             throw new InvalidOperationException("no external units: the connector did not synchronise the stand-in axis's agency list");
         }
-        var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(pki, "ca.key")));
+        var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(_pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(_pki, "ca.key")));
         var communes = await Codes("SELECT code FROM units WHERE tier = 'Commune' ORDER BY code DESC LIMIT 20");
         Console.Error.WriteLine($"national connector: {communes.Count} communes get certificates; documents go to {string.Join(", ", agencies)} ...");
         var senders = new List<(string Code, HttpClient Clerk, System.Security.Cryptography.X509Certificates.X509Certificate2 Key)>();
@@ -57,7 +57,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         // Signed in advance on every core, so that signing is not part of what is measured.
         (HttpClient Clerk, byte[] Package)[] Sign(int count)
         {
-            var first = Interlocked.Add(ref number, count) - count;
+            var first = Interlocked.Add(ref _number, count) - count;
             var packages = new (HttpClient, byte[])[count];
             Parallel.For(0, count, i =>
             {
@@ -72,7 +72,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
 
         // 1. Raw baseline: the same signed calls straight to the stand-in, 8 at a time as the connector's lanes.
         var raw = Sign(2000);
-        using (var direct = new HttpClient { BaseAddress = axis })
+        using (var direct = new HttpClient { BaseAddress = _axis })
         {
             for (var round = 0; round < 2; round++) // the first round warms up
             {
@@ -83,7 +83,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
                     for (var i = Interlocked.Increment(ref next); i < raw.Length; i = Interlocked.Increment(ref next))
                     {
                         var package = raw[i].Package;
-                        using var request = AxisRequests.Signed("sendEdoc", systemId, secret, new Dictionary<string, string>
+                        using var request = AxisRequests.Signed("sendEdoc", _systemId, _secret, new Dictionary<string, string>
                         {
                             ["from"] = "000.00.00.H56", ["servicetype"] = "eDoc", ["messagetype"] = "edoc",
                             ["to"] = new JsonArray(new JsonObject { ["code"] = agencies[0] }).ToJsonString(), ["hash-file"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(package)),
@@ -97,23 +97,23 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         Console.Error.WriteLine($"  raw: {results["axis_raw_sends_per_s"]} signed sendEdoc calls/s straight to the stand-in, 8 in flight");
 
         // 2. While the axis is up: clerks' signed documents, from the first submission to the last arrival at the axis.
-        var packages = Sign(live);
+        var packages = Sign(_live);
         var before = await Received();
         var run = Stopwatch.StartNew();
         var submitting = Submit(packages).ContinueWith(t => { t.GetAwaiter().GetResult(); return run.Elapsed.TotalSeconds; }, TaskScheduler.Default);
-        await WaitReceived(before + live, "through the hub and the connector", run);
-        results["connector_e2e_submit_per_s"] = Math.Round(live / await submitting, 1);
-        results["connector_e2e_docs_per_s"] = Math.Round(live / run.Elapsed.TotalSeconds, 1);
-        Console.Error.WriteLine($"  {live} documents from clerks reached the axis in {run.Elapsed.TotalSeconds:F1} s: {results["connector_e2e_docs_per_s"]} docs/s "
+        await WaitReceived(before + _live, "through the hub and the connector", run);
+        results["connector_e2e_submit_per_s"] = Math.Round(_live / await submitting, 1);
+        results["connector_e2e_docs_per_s"] = Math.Round(_live / run.Elapsed.TotalSeconds, 1);
+        Console.Error.WriteLine($"  {_live} documents from clerks reached the axis in {run.Elapsed.TotalSeconds:F1} s: {results["connector_e2e_docs_per_s"]} docs/s "
             + $"(the hub took the submissions at {results["connector_e2e_submit_per_s"]}/s)");
 
         // 3. A backlog of 10,000 while the axis refuses connections, then the time to drain it.
-        var waiting = Sign(backlog);
+        var waiting = Sign(_backlog);
         await Faults(new { refuse = true });
         before = await Received();
-        Console.Error.WriteLine($"  outage: the axis refuses connections while {backlog} documents are submitted ...");
+        Console.Error.WriteLine($"  outage: the axis refuses connections while {_backlog} documents are submitted ...");
         await Submit(waiting);
-        while (await Scalar("SELECT count(*) FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL") < backlog)
+        while (await Scalar("SELECT count(*) FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL") < _backlog)
         {
             await Task.Delay(200);
         }
@@ -122,19 +122,19 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             throw new InvalidOperationException("documents reached the axis during the outage");
         }
         await Task.Delay(TimeSpan.FromSeconds(5)); // the connector's backoff grows as an outage lasts
-        Console.Error.WriteLine($"  {backlog} documents wait in axis_outbound; the axis accepts connections again");
+        Console.Error.WriteLine($"  {_backlog} documents wait in axis_outbound; the axis accepts connections again");
         await Faults(new { refuse = false });
         var drain = Stopwatch.StartNew();
-        var first = await WaitReceived(before + backlog, "backlog", drain);
+        var first = await WaitReceived(before + _backlog, "backlog", drain);
         var drained = drain.Elapsed.TotalSeconds;
         results["backlog_10k_drain_s"] = Math.Round(drained, 2);
-        results["backlog_documents"] = backlog;
+        results["backlog_documents"] = _backlog;
         // The connector's own rate: documents handed to the axis per second while documents wait for it
         // (from the first hand-off after the outage to the last; the time to notice the axis is back is in the drain time).
-        results["connector_docs_per_s"] = Math.Round(backlog / (drained - first), 1);
+        results["connector_docs_per_s"] = Math.Round(_backlog / (drained - first), 1);
         results["connector_vs_raw_ratio"] = Math.Round(results["connector_docs_per_s"] / results["axis_raw_sends_per_s"], 3);
         await Task.Delay(2000);
-        var extra = await Received() - before - backlog;
+        var extra = await Received() - before - _backlog;
         results["backlog_duplicates"] = extra;
         Console.Error.WriteLine($"  drained in {results["backlog_10k_drain_s"]} s after the outage (the first document left after {first:F1} s); "
             + $"the connector handed {results["connector_docs_per_s"]} docs/s to the axis; {extra} sent twice");
@@ -156,7 +156,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         var inClock = Stopwatch.StartNew();
         foreach (var package in inbound)
         {
-            (await control.PostAsync("deliver?messagetype=edoc", new ByteArrayContent(package))).EnsureSuccessStatusCode();
+            (await _control.PostAsync("deliver?messagetype=edoc", new ByteArrayContent(package))).EnsureSuccessStatusCode();
         }
         while (await State("answers") < answered + inbound.Count)
         {
@@ -218,9 +218,9 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
 
     private Task<long> Received() => State("received");
 
-    private async Task<long> State(string figure) => (await control.GetFromJsonAsync<JsonObject>("state"))![figure]!.GetValue<long>();
+    private async Task<long> State(string figure) => (await _control.GetFromJsonAsync<JsonObject>("state"))![figure]!.GetValue<long>();
 
-    private async Task Faults(object faults) => (await control.PostAsJsonAsync("faults", faults)).EnsureSuccessStatusCode();
+    private async Task Faults(object faults) => (await _control.PostAsJsonAsync("faults", faults)).EnsureSuccessStatusCode();
 
     private Task<long> Scalar(string sql) => BenchDb.Scalar(db, sql);
 

@@ -14,17 +14,17 @@ namespace DocExchange.Protocol.Signatures;
 /// </summary>
 public sealed class Canonicalizer
 {
-    private readonly bool exclusive;
-    private readonly IReadOnlySet<string> inclusivePrefixes;
-    private readonly Utf8Sink sink;
+    private readonly bool _exclusive;
+    private readonly IReadOnlySet<string> _inclusivePrefixes;
+    private readonly Utf8Sink _sink;
 
     private sealed record Frame(Dictionary<string, string> InScope, Dictionary<string, string> Rendered, string Name);
 
     private Canonicalizer(bool exclusive, IReadOnlySet<string>? inclusivePrefixes, Utf8Sink sink)
     {
-        this.exclusive = exclusive;
-        this.inclusivePrefixes = inclusivePrefixes ?? new HashSet<string>();
-        this.sink = sink;
+        _exclusive = exclusive;
+        _inclusivePrefixes = inclusivePrefixes ?? new HashSet<string>();
+        _sink = sink;
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ public sealed class Canonicalizer
                     var frame = StartElement(reader, frames.Count == 0 ? top : frames.Peek());
                     if (reader.IsEmptyElement)
                     {
-                        sink.Append("</").Append(frame.Name).Append('>');
+                        _sink.Append("</").Append(frame.Name).Append('>');
                         rootDone |= frames.Count == 0;
                     }
                     else
@@ -68,7 +68,7 @@ public sealed class Canonicalizer
                     }
                     break;
                 case XmlNodeType.EndElement:
-                    sink.Append("</").Append(frames.Pop().Name).Append('>');
+                    _sink.Append("</").Append(frames.Pop().Name).Append('>');
                     rootDone |= frames.Count == 0;
                     break;
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
@@ -81,17 +81,17 @@ public sealed class Canonicalizer
                     // Outside the document element a PI is set apart by a line feed on the root's side.
                     if (frames.Count == 0 && rootDone)
                     {
-                        sink.Append('\n');
+                        _sink.Append('\n');
                     }
-                    sink.Append("<?").Append(reader.Name);
+                    _sink.Append("<?").Append(reader.Name);
                     if (reader.Value.Length > 0)
                     {
-                        sink.Append(' ').Append(reader.Value);
+                        _sink.Append(' ').Append(reader.Value);
                     }
-                    sink.Append("?>");
+                    _sink.Append("?>");
                     if (frames.Count == 0 && !rootDone)
                     {
-                        sink.Append('\n');
+                        _sink.Append('\n');
                     }
                     break;
             }
@@ -159,7 +159,7 @@ public sealed class Canonicalizer
             }
             (declare ??= []).Add((prefix, uri));
         }
-        if (exclusive)
+        if (_exclusive)
         {
             // Only namespaces the element or its attributes visibly use (and the InclusiveNamespaces list).
             Consider(reader.Prefix);
@@ -170,7 +170,7 @@ public sealed class Canonicalizer
                     Consider(a.Prefix);
                 }
             }
-            foreach (var p in inclusivePrefixes)
+            foreach (var p in _inclusivePrefixes)
             {
                 var prefix = p == "#default" ? "" : p;
                 if (inScope.ContainsKey(prefix) && (declare is null || declare.TrueForAll(d => d.Prefix != prefix)) && prefix != reader.Prefix)
@@ -191,7 +191,7 @@ public sealed class Canonicalizer
             }
         }
 
-        sink.Append('<').Append(name);
+        _sink.Append('<').Append(name);
         if (declare is not null)
         {
             rendered = new Dictionary<string, string>(rendered);
@@ -199,9 +199,9 @@ public sealed class Canonicalizer
             foreach (var (prefix, uri) in declare)
             {
                 rendered[prefix] = uri;
-                sink.Append(prefix.Length == 0 ? " xmlns=\"" : " xmlns:").Append(prefix.Length == 0 ? "" : prefix).Append(prefix.Length == 0 ? "" : "=\"");
+                _sink.Append(prefix.Length == 0 ? " xmlns=\"" : " xmlns:").Append(prefix.Length == 0 ? "" : prefix).Append(prefix.Length == 0 ? "" : "=\"");
                 EscapeAttribute(uri);
-                sink.Append('"');
+                _sink.Append('"');
             }
         }
         if (attributes is not null)
@@ -209,12 +209,12 @@ public sealed class Canonicalizer
             attributes.Sort((a, b) => a.Uri == b.Uri ? string.CompareOrdinal(a.LocalName, b.LocalName) : string.CompareOrdinal(a.Uri, b.Uri));
             foreach (var a in attributes)
             {
-                sink.Append(' ').Append(a.Name).Append("=\"");
+                _sink.Append(' ').Append(a.Name).Append("=\"");
                 EscapeAttribute(a.Value);
-                sink.Append('"');
+                _sink.Append('"');
             }
         }
-        sink.Append('>');
+        _sink.Append('>');
         return new Frame(inScope, rendered, name);
     }
 
@@ -227,13 +227,13 @@ public sealed class Canonicalizer
             return;
         }
         int n;
-        while ((n = reader.ReadValueChunk(textChunk, 0, textChunk.Length)) > 0)
+        while ((n = reader.ReadValueChunk(_textChunk, 0, _textChunk.Length)) > 0)
         {
-            EscapeText(textChunk.AsSpan(0, n));
+            EscapeText(_textChunk.AsSpan(0, n));
         }
     }
 
-    private readonly char[] textChunk = new char[8192];
+    private readonly char[] _textChunk = new char[8192];
 
     private static readonly System.Buffers.SearchValues<char> TextSpecials = System.Buffers.SearchValues.Create("&<>\r");
 
@@ -243,10 +243,10 @@ public sealed class Canonicalizer
         int at;
         while ((at = text.IndexOfAny(TextSpecials)) >= 0)
         {
-            sink.Append(text[..at]).Append(text[at] switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", _ => "&#xD;" });
+            _sink.Append(text[..at]).Append(text[at] switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", _ => "&#xD;" });
             text = text[(at + 1)..];
         }
-        sink.Append(text);
+        _sink.Append(text);
     }
 
     private void EscapeAttribute(string text)
@@ -257,28 +257,28 @@ public sealed class Canonicalizer
             var replacement = text[i] switch { '&' => "&amp;", '<' => "&lt;", '"' => "&quot;", '\t' => "&#x9;", '\n' => "&#xA;", '\r' => "&#xD;", _ => null };
             if (replacement is not null)
             {
-                sink.Append(text.AsSpan(start, i - start)).Append(replacement);
+                _sink.Append(text.AsSpan(start, i - start)).Append(replacement);
                 start = i + 1;
             }
         }
-        sink.Append(text.AsSpan(start));
+        _sink.Append(text.AsSpan(start));
     }
 
     /// <summary>Buffers characters and feeds them to the hash as UTF-8.</summary>
     private sealed class Utf8Sink(IncrementalHash hash)
     {
-        private readonly char[] chars = new char[16 * 1024];
-        private readonly byte[] bytes = new byte[Encoding.UTF8.GetMaxByteCount(16 * 1024)];
-        private readonly Encoder encoder = new UTF8Encoding(false).GetEncoder();
-        private int used;
+        private readonly char[] _chars = new char[16 * 1024];
+        private readonly byte[] _bytes = new byte[Encoding.UTF8.GetMaxByteCount(16 * 1024)];
+        private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
+        private int _used;
 
         public Utf8Sink Append(char c)
         {
-            if (used == chars.Length)
+            if (_used == _chars.Length)
             {
                 Drain(false);
             }
-            chars[used++] = c;
+            _chars[_used++] = c;
             return this;
         }
 
@@ -288,13 +288,13 @@ public sealed class Canonicalizer
         {
             while (s.Length > 0)
             {
-                if (used == chars.Length)
+                if (_used == _chars.Length)
                 {
                     Drain(false);
                 }
-                var n = Math.Min(s.Length, chars.Length - used);
-                s[..n].CopyTo(chars.AsSpan(used));
-                used += n;
+                var n = Math.Min(s.Length, _chars.Length - _used);
+                s[..n].CopyTo(_chars.AsSpan(_used));
+                _used += n;
                 s = s[n..];
             }
             return this;
@@ -304,9 +304,9 @@ public sealed class Canonicalizer
 
         private void Drain(bool final)
         {
-            var n = encoder.GetBytes(chars, 0, used, bytes, 0, final);
-            hash.AppendData(bytes, 0, n);
-            used = 0;
+            var n = _encoder.GetBytes(_chars, 0, _used, _bytes, 0, final);
+            hash.AppendData(_bytes, 0, n);
+            _used = 0;
         }
     }
 }

@@ -22,12 +22,12 @@ public static class SignatureAlgorithms
 
     public static bool IsStrongDigest(string digestMethod) => digestMethod is Sha256 or Sha384 or Sha512;
 
-    private static int registered;
+    private static int _registered;
 
     /// <summary>SignedXml knows RSA but not ECDSA; registers the ECDSA signature descriptions once per process.</summary>
     public static void Register()
     {
-        if (Interlocked.Exchange(ref registered, 1) == 0)
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
         {
             CryptoConfig.AddAlgorithm(typeof(EcdsaSha256SignatureDescription), EcdsaSha256);
             CryptoConfig.AddAlgorithm(typeof(EcdsaSha384SignatureDescription), EcdsaSha384);
@@ -38,16 +38,16 @@ public static class SignatureAlgorithms
 /// <summary>ECDSA for SignedXml; XML-DSig carries the signature as r || s, which is .NET's default format.</summary>
 public abstract class EcdsaSignatureDescription : SignatureDescription
 {
-    private readonly HashAlgorithmName hash;
+    private readonly HashAlgorithmName _hash;
 
     protected EcdsaSignatureDescription(HashAlgorithmName hash, string digestName)
     {
-        this.hash = hash;
+        _hash = hash;
         KeyAlgorithm = typeof(ECDsa).AssemblyQualifiedName;
         DigestAlgorithm = digestName;
     }
 
-    public override HashAlgorithm CreateDigest() => hash == HashAlgorithmName.SHA384 ? SHA384.Create() : SHA256.Create();
+    public override HashAlgorithm CreateDigest() => _hash == HashAlgorithmName.SHA384 ? SHA384.Create() : SHA256.Create();
 
     public override AsymmetricSignatureFormatter CreateFormatter(AsymmetricAlgorithm key) => new Formatter((ECDsa)key);
 

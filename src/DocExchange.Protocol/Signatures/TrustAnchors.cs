@@ -13,10 +13,10 @@ namespace DocExchange.Protocol.Signatures;
 /// </summary>
 public sealed class TrustAnchors
 {
-    private readonly X509Certificate2Collection anchors = [];
-    private readonly List<Org.BouncyCastle.X509.X509Certificate> anchorsBc = [];
-    private volatile CrlSet crls = CrlSet.Empty;
-    private readonly ConcurrentDictionary<string, ChainResult> chains = new(StringComparer.Ordinal);
+    private readonly X509Certificate2Collection _anchors = [];
+    private readonly List<Org.BouncyCastle.X509.X509Certificate> _anchorsBc = [];
+    private volatile CrlSet _crls = CrlSet.Empty;
+    private readonly ConcurrentDictionary<string, ChainResult> _chains = new(StringComparer.Ordinal);
 
     /// <summary>A chain built once per certificate: its error, or its links' validity windows, issuers and serials (revocation is looked up on every check).</summary>
     private sealed record ChainResult(string? ErrorCode, string? Error, IReadOnlyList<Link> Links);
@@ -34,19 +34,19 @@ public sealed class TrustAnchors
 
     public TrustAnchors(IEnumerable<X509Certificate2> anchors, IEnumerable<byte[]>? crls = null)
     {
-        this.anchors.AddRange(anchors.ToArray());
-        if (this.anchors.Count == 0)
+        _anchors.AddRange(anchors.ToArray());
+        if (_anchors.Count == 0)
         {
             throw new ArgumentException("At least one trust anchor (a CA certificate) is required.", nameof(anchors));
         }
-        anchorsBc.AddRange(this.anchors.Select(a => new X509CertificateParser().ReadCertificate(a.RawData)));
+        _anchorsBc.AddRange(_anchors.Select(a => new X509CertificateParser().ReadCertificate(a.RawData)));
         ReplaceCrls((crls ?? []).Select((bytes, i) => (bytes, $"CRL {i + 1}")));
     }
 
-    public IReadOnlyList<X509Certificate2> Anchors => [.. anchors];
+    public IReadOnlyList<X509Certificate2> Anchors => [.. _anchors];
 
     /// <summary>The CRLs in force.</summary>
-    public IReadOnlyList<CrlInfo> Crls => crls.Lists;
+    public IReadOnlyList<CrlInfo> Crls => _crls.Lists;
 
     /// <summary>
     /// Puts a new set of CRLs in force, all or nothing: each must be signed by a configured trust anchor
@@ -69,7 +69,7 @@ public sealed class TrustAnchors
             {
                 throw new ArgumentException($"{source} is not a readable CRL (PEM or DER): {e.Message}", e);
             }
-            var issuer = anchorsBc.FirstOrDefault(a => a.SubjectDN.Equivalent(crl.IssuerDN))
+            var issuer = _anchorsBc.FirstOrDefault(a => a.SubjectDN.Equivalent(crl.IssuerDN))
                 ?? throw new ArgumentException($"{source}: the CRL issued by {crl.IssuerDN} is not from a configured trust anchor.");
             try
             {
@@ -86,7 +86,7 @@ public sealed class TrustAnchors
             }
             infos.Add(new CrlInfo(crl.IssuerDN.ToString(), crl.ThisUpdate, crl.NextUpdate, entries.Count, source));
         }
-        crls = new CrlSet(revoked, infos);
+        _crls = new CrlSet(revoked, infos);
     }
 
     private static string IssuerKey(Org.BouncyCastle.Asn1.X509.X509Name name) => name.ToString(true, Org.BouncyCastle.Asn1.X509.X509Name.DefaultSymbols);
@@ -113,13 +113,13 @@ public sealed class TrustAnchors
     /// <summary>Throws <see cref="PackageSignatureException"/> unless the certificate is trusted at <paramref name="signingTime"/>.</summary>
     public void Check(X509Certificate2 signer, IReadOnlyList<X509Certificate2> intermediates, DateTimeOffset signingTime)
     {
-        if (!chains.TryGetValue(signer.Thumbprint, out var chain))
+        if (!_chains.TryGetValue(signer.Thumbprint, out var chain))
         {
             chain = Build(signer, intermediates);
             // Only a chain that was built is final: one that failed may build with the intermediates a later package brings.
             if (chain.ErrorCode is null)
             {
-                chains[signer.Thumbprint] = chain;
+                _chains[signer.Thumbprint] = chain;
             }
         }
         if (chain.ErrorCode is not null)
@@ -139,7 +139,7 @@ public sealed class TrustAnchors
             }
         }
         // Revocation is looked up in the CRLs in force now, so a refreshed CRL takes effect at once.
-        var revocations = crls.Revoked;
+        var revocations = _crls.Revoked;
         foreach (var link in chain.Links)
         {
             if (revocations.TryGetValue((link.IssuerKey, link.Serial), out var revokedOn))
@@ -154,7 +154,7 @@ public sealed class TrustAnchors
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
+        chain.ChainPolicy.CustomTrustStore.AddRange(_anchors);
         chain.ChainPolicy.ExtraStore.AddRange(intermediates.ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         // Validity is checked against the signing time on every package, not when the chain is cached.

@@ -140,14 +140,14 @@ public class Hostile_packages
     /// <summary>A package with a base64 attachment of the given size, generated as it is read (never held in memory).</summary>
     internal sealed class GiantAttachment(byte[] head, long base64Bytes, byte[] tail) : Stream
     {
-        private long position;
-        public long Sent => position;
+        private long _position;
+        public long Sent => _position;
         public long Total => head.Length + base64Bytes + tail.Length;
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
@@ -156,13 +156,13 @@ public class Hostile_packages
         public override int Read(byte[] buffer, int offset, int count)
         {
             var total = head.Length + base64Bytes + tail.Length;
-            var n = (int)Math.Min(count, total - position);
+            var n = (int)Math.Min(count, total - _position);
             for (var i = 0; i < n; i++)
             {
-                var at = position + i;
+                var at = _position + i;
                 buffer[offset + i] = at < head.Length ? head[at] : at < head.Length + base64Bytes ? (byte)'Q' : tail[at - head.Length - base64Bytes];
             }
-            position += n;
+            _position += n;
             return n;
         }
     }

@@ -13,16 +13,16 @@ namespace DocExchange.Tests.Signatures;
 /// </summary>
 public class Xmlsec_interoperability
 {
-    private string dir = "";
+    private string _dir = "";
 
     [SetUp]
     public void MakeFolder()
     {
-        dir = Directory.CreateTempSubdirectory("dex-xmlsec-").FullName;
+        _dir = Directory.CreateTempSubdirectory("dex-xmlsec-").FullName;
     }
 
     [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
+    public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
 
     [Test]
     public void A_package_signed_by_xmlsec1_with_an_openssl_certificate_verifies_in_the_hub()
@@ -30,7 +30,7 @@ public class Xmlsec_interoperability
         // An openssl CA and a unit certificate under it.
         Run("openssl", "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj /CN=OpenSSL-CA -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
         Run("openssl", "req -newkey rsa:2048 -nodes -keyout unit.key -out unit.csr -subj /CN=UBND-xa-Test/OU=000.01.33.H56");
-        File.WriteAllText(Path.Combine(dir, "ext.cnf"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
+        File.WriteAllText(Path.Combine(_dir, "ext.cnf"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
         Run("openssl", "x509 -req -in unit.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out unit.pem -days 30 -extfile ext.cnf");
 
         // A signature template in edXMLHeader, as XML-DSig tools expect it: inclusive c14n this time.
@@ -41,12 +41,12 @@ public class Xmlsec_interoperability
         // A prefix declared above the signature: inclusive C14N of SignedInfo must carry it.
         package = package.Replace("</edXMLHeader>", template + "</edXMLHeader>", StringComparison.Ordinal)
             .Replace("<edXMLHeader>", "<edXMLHeader xmlns:extra=\"urn:extra\">", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(dir, "template.edxml"), package);
+        File.WriteAllText(Path.Combine(_dir, "template.edxml"), package);
         Run("xmlsec1", "--sign --privkey-pem unit.key,unit.pem --output signed.edxml template.edxml");
-        var signed = File.ReadAllBytes(Path.Combine(dir, "signed.edxml"));
+        var signed = File.ReadAllBytes(Path.Combine(_dir, "signed.edxml"));
 
         var check = PackageSignature.Verify(signed);
-        var trust = TrustAnchors.Load([Path.Combine(dir, "ca.pem")]);
+        var trust = TrustAnchors.Load([Path.Combine(_dir, "ca.pem")]);
 
         Assert.That(check.Signer.Subject, Does.Contain("000.01.33.H56"));
         Assert.DoesNotThrow(() => trust.Check(check.Signer, check.OtherCertificates, DateTimeOffset.UtcNow));
@@ -56,9 +56,9 @@ public class Xmlsec_interoperability
     [Test]
     public void A_package_signed_by_the_hub_verifies_in_xmlsec1()
     {
-        File.WriteAllText(Path.Combine(dir, "ca.pem"), TestPki.Ca.CertificatePem);
-        File.WriteAllBytes(Path.Combine(dir, "signed.edxml"), TestPki.Signed(TestPki.Commune));
-        File.WriteAllBytes(Path.Combine(dir, "signed-ec.edxml"), TestPki.Signed(TestPki.CommuneEc));
+        File.WriteAllText(Path.Combine(_dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        File.WriteAllBytes(Path.Combine(_dir, "signed.edxml"), TestPki.Signed(TestPki.Commune));
+        File.WriteAllBytes(Path.Combine(_dir, "signed-ec.edxml"), TestPki.Signed(TestPki.CommuneEc));
 
         Assert.That(Run("xmlsec1", "--verify --trusted-pem ca.pem signed.edxml"), Does.Contain("OK"));
         Assert.That(Run("xmlsec1", "--verify --trusted-pem ca.pem signed-ec.edxml"), Does.Contain("OK"));
@@ -67,9 +67,9 @@ public class Xmlsec_interoperability
     [Test]
     public void Xmlsec1_refuses_a_hub_signed_package_changed_after_signing()
     {
-        File.WriteAllText(Path.Combine(dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        File.WriteAllText(Path.Combine(_dir, "ca.pem"), TestPki.Ca.CertificatePem);
         var text = Encoding.UTF8.GetString(TestPki.Signed(TestPki.Commune)).Replace("UBND-VP", "UBND-VX", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(dir, "changed.edxml"), text);
+        File.WriteAllText(Path.Combine(_dir, "changed.edxml"), text);
 
         var (code, output) = Exec("xmlsec1", "--verify --trusted-pem ca.pem changed.edxml");
         Assert.That(code, Is.Not.Zero, output);
@@ -86,8 +86,8 @@ public class Xmlsec_interoperability
         var bytes = HandSignature.Sign(Encoding.UTF8.GetString(TestPki.UnsignedPackage()), certificate,
             canonicalization: exclusive ? SignedXml.XmlDsigExcC14NTransformUrl : SignedXml.XmlDsigC14NTransformUrl,
             prepareHeader: header => header.SetAttribute("xmlns:extra", "urn:extra"));
-        File.WriteAllText(Path.Combine(dir, "ca.pem"), TestPki.Ca.CertificatePem);
-        File.WriteAllBytes(Path.Combine(dir, "package.edxml"), bytes);
+        File.WriteAllText(Path.Combine(_dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        File.WriteAllBytes(Path.Combine(_dir, "package.edxml"), bytes);
         var xmlsec = Exec("xmlsec1", "--verify --trusted-pem ca.pem package.edxml").Code == 0;
         bool ours;
         try
@@ -112,7 +112,7 @@ public class Xmlsec_interoperability
 
     private (int Code, string Output) Exec(string file, string arguments)
     {
-        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start; install it (apt-get install xmlsec1 openssl).");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();

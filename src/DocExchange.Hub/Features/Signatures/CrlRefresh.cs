@@ -12,8 +12,8 @@ namespace DocExchange.Hub.Features.Signatures;
 /// </summary>
 public sealed class CrlRefresh(PackageTrust trust, HubSettings settings, TimeProvider clock, ILogger<CrlRefresh> log) : BackgroundService
 {
-    private readonly Dictionary<string, byte[]> lastGood = new(StringComparer.Ordinal);
-    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Dictionary<string, byte[]> _lastGood = new(StringComparer.Ordinal);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Why the last refresh could not read every source, or null.</summary>
     public string? Problem { get; private set; }
@@ -24,7 +24,7 @@ public sealed class CrlRefresh(PackageTrust trust, HubSettings settings, TimePro
         // The files were read at start; from here on the sources are polled.
         foreach (var file in settings.CrlFiles)
         {
-            lastGood[file] = await File.ReadAllBytesAsync(file, stoppingToken);
+            _lastGood[file] = await File.ReadAllBytesAsync(file, stoppingToken);
         }
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -54,17 +54,17 @@ public sealed class CrlRefresh(PackageTrust trust, HubSettings settings, TimePro
             try
             {
                 bytes = source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                    ? await http.GetByteArrayAsync(source, ct)
+                    ? await _http.GetByteArrayAsync(source, ct)
                     : await File.ReadAllBytesAsync(source, ct);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                problems.Add($"{source} could not be read ({e.Message}); {(lastGood.ContainsKey(source) ? "its last CRL stays in force" : "no CRL from it is in force")}");
+                problems.Add($"{source} could not be read ({e.Message}); {(_lastGood.ContainsKey(source) ? "its last CRL stays in force" : "no CRL from it is in force")}");
                 continue;
             }
-            if (!lastGood.TryGetValue(source, out var before) || !before.AsSpan().SequenceEqual(bytes))
+            if (!_lastGood.TryGetValue(source, out var before) || !before.AsSpan().SequenceEqual(bytes))
             {
-                lastGood[source] = bytes;
+                _lastGood[source] = bytes;
                 changed = true;
             }
         }
@@ -72,14 +72,14 @@ public sealed class CrlRefresh(PackageTrust trust, HubSettings settings, TimePro
         {
             try
             {
-                anchors.ReplaceCrls(lastGood.Select(kv => (kv.Value, kv.Key)));
+                anchors.ReplaceCrls(_lastGood.Select(kv => (kv.Value, kv.Key)));
                 log.LogInformation("Revocation lists refreshed: {Lists}", string.Join("; ", anchors.Crls.Select(c => $"{c.Issuer} from {c.Source}, {c.Entries} revoked, next update {c.NextUpdate:yyyy-MM-dd HH:mm}")));
             }
             catch (ArgumentException e)
             {
                 problems.Add($"the new CRLs were not put in force ({e.Message}); the previous ones stay");
                 // Read them again next time, so that a corrected file is taken.
-                lastGood.Clear();
+                _lastGood.Clear();
                 foreach (var crl in anchors.Crls)
                 {
                     problems.Add($"in force: CRL of {crl.Issuer} from {crl.Source}");

@@ -24,13 +24,13 @@ public sealed class AxisCallException(string call, string code, string descripti
 /// </summary>
 public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorState state, TimeProvider clock) : IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
 
     private static readonly PredicateBuilder<JsonNode> Transient = new PredicateBuilder<JsonNode>()
         .Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<AxisUnavailableException>();
 
     /// <summary>Timeout per attempt inside retries inside a circuit breaker: a dead axis is not hammered.</summary>
-    private readonly ResiliencePipeline<JsonNode> pipeline = new ResiliencePipelineBuilder<JsonNode>()
+    private readonly ResiliencePipeline<JsonNode> _pipeline = new ResiliencePipelineBuilder<JsonNode>()
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions<JsonNode>
         {
             FailureRatio = 0.5, MinimumThroughput = 4, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(5), ShouldHandle = Transient,
@@ -49,11 +49,11 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
         e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
 
     public async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
-        await pipeline.ExecuteAsync(async token =>
+        await _pipeline.ExecuteAsync(async token =>
         {
             // A new request each attempt: it is signed with its own timestamp.
             using var request = AxisRequests.Signed(call, settings.SystemId, settings.Secret, parameters, body, DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow()));
-            using var response = await http.SendAsync(request, token);
+            using var response = await _http.SendAsync(request, token);
             if ((int)response.StatusCode >= 500)
             {
                 throw new AxisUnavailableException($"the axis answered {(int)response.StatusCode} to {call}");
@@ -85,5 +85,5 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
         }
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => _http.Dispose();
 }

@@ -12,14 +12,14 @@ public sealed class AxisConnectorState
     public double OldestWaitSeconds;
     /// <summary>What was wrong with the last agency list (malformed entries skipped, or the call failed); null when it was clean.</summary>
     public volatile string? AgencyListProblem;
-    private int recovered;
+    private int _recovered;
 
     /// <summary>The axis answered OK; after a failure, the waiting head of the queue may go at once.</summary>
     public void Answered()
     {
         if (!Reachable)
         {
-            Interlocked.Exchange(ref recovered, 1);
+            Interlocked.Exchange(ref _recovered, 1);
         }
         Reachable = true;
         LastError = null;
@@ -32,7 +32,7 @@ public sealed class AxisConnectorState
     }
 
     /// <summary>True once after the axis answered again following a failure.</summary>
-    public bool TakeRecovery() => Interlocked.Exchange(ref recovered, 0) == 1;
+    public bool TakeRecovery() => Interlocked.Exchange(ref _recovered, 0) == 1;
 
     public AxisConnectorState()
     {
