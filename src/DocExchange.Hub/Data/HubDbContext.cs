@@ -1,13 +1,3 @@
-using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Axis;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Packages;
-using DocExchange.Hub.Features.Quarantine;
-using DocExchange.Hub.Features.Statuses;
-using DocExchange.Hub.Features.Units;
-using DocExchange.Hub.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Data;

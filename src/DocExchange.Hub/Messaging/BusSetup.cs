@@ -1,3 +1,4 @@
+using DocExchange.Contracts;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Routing;
 using DocExchange.Hub.Infrastructure;
@@ -12,10 +13,11 @@ public static class BusSetup
     {
         services.AddMassTransit(x =>
         {
-            x.AddConsumer<RoutingConsumer, RoutingConsumerDefinition>();
-            x.AddConsumer<DeliveryConsumer, DeliveryConsumerDefinition>();
-            x.AddConsumer<UrgentRoutingConsumer, UrgentRoutingConsumerDefinition>();
-            x.AddConsumer<UrgentDeliveryConsumer, UrgentDeliveryConsumerDefinition>();
+            // One consumer per stage, on each lane's queue: urgency is a property of the message, its type the lane.
+            x.AddConsumer<RoutingConsumer<DocumentSubmitted>, RoutingConsumerDefinition<DocumentSubmitted>>();
+            x.AddConsumer<RoutingConsumer<UrgentDocumentSubmitted>, RoutingConsumerDefinition<UrgentDocumentSubmitted>>();
+            x.AddConsumer<DeliveryConsumer<DeliverDocument>, DeliveryConsumerDefinition<DeliverDocument>>();
+            x.AddConsumer<DeliveryConsumer<DeliverUrgentDocument>, DeliveryConsumerDefinition<DeliverUrgentDocument>>();
             x.AddConfigureEndpointsCallback((_, cfg) =>
             {
                 if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit)

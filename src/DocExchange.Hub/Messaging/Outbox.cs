@@ -10,16 +10,16 @@ public static class Outbox
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static void Add<T>(HubDbContext db, T message, int priority, DateTimeOffset now) where T : class
+    public static void Add(HubDbContext db, object message, int priority, DateTimeOffset now)
     {
-        var type = typeof(T).Name;
+        var type = message.GetType().Name;
         if (!MessageTypes.ByName.ContainsKey(type))
         {
             throw new InvalidOperationException($"{type} is not listed in MessageTypes");
         }
         db.Outbox.Add(new OutboxMessage
         {
-            MessageId = Guid.CreateVersion7(now), Type = type, Payload = JsonSerializer.Serialize(message, Json), Priority = priority, CreatedAt = now,
+            MessageId = Guid.CreateVersion7(now), Type = type, Payload = JsonSerializer.Serialize(message, message.GetType(), Json), Priority = priority, CreatedAt = now,
         });
     }
 

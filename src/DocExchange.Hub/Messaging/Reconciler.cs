@@ -1,5 +1,4 @@
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Routing;
+using DocExchange.Contracts;
 using DocExchange.Hub.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -22,7 +21,7 @@ public sealed class Reconciler(NpgsqlDataSource dataSource, HubSettings settings
 {
     private const long ReconcilerLock = 0x6465785f72636e; // "dex_rcn"
     /// <summary>The queues whose _error queues are returned, by their endpoint names.</summary>
-    private static readonly string[] Queues = [RoutingConsumer.Name, UrgentRoutingConsumer.Name, DeliveryConsumer.Name, UrgentDeliveryConsumer.Name];
+    private static readonly string[] Queues = [Lanes.Routing, Lanes.UrgentRouting, Lanes.Delivery, Lanes.UrgentDelivery];
     /// <summary>A message that failed this many times after being returned stays in its _error queue for an administrator.</summary>
     private const int MaxReturns = 10;
     private const string ReturnsHeader = "dex-returned";

@@ -5,10 +5,8 @@ using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Routing;
 using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
@@ -24,8 +22,9 @@ namespace DocExchange.Hub.Pipeline;
 /// key, and when it came as an edXML package the package (kept byte for byte) and, for an agency outside
 /// the province, the DocumentId it gave and what proves it sent it.
 /// </summary>
+/// <param name="Urgency">The urgency when the way in knows it as such (an edXML package's Priority); otherwise the request's word for it.</param>
 public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IReadOnlyList<AttachmentSource> Files, string? IdempotencyKey = null,
-    DocumentPackage? Package = null, ExternalIdentity? External = null);
+    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null);
 
 /// <summary>
 /// "A document arrives": validated completely, then the document, its attachments, its ledger event and
@@ -43,9 +42,10 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
     /// </summary>
     public async Task<Outcome<SubmissionAccepted>> SubmitAsync(Submission submission, CancellationToken ct)
     {
-        var (caller, request, files, idempotencyKey, package, external) = submission;
+        var (caller, request, files, idempotencyKey, package, external, typedUrgency) = submission;
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency, external is not null);
+        urgency = typedUrgency ?? urgency;
         if (errors.Count > 0)
         {
             return Refusal.Invalid("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
@@ -130,14 +130,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
             }
             else
             {
-                if (urgency > Urgency.Normal)
-                {
-                    Outbox.Add(db, new UrgentDocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
-                }
-                else
-                {
-                    Outbox.Add(db, new DocumentSubmitted(document.Id, senderCode, (int)urgency), (int)urgency, now);
-                }
+                Outbox.Add(db, Lanes.Route(document.Id, senderCode, (int)urgency), (int)urgency, now);
             }
             if (contents.All(c => c.File.Length <= InlineAttachmentBytes))
             {

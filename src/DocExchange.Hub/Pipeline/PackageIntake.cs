@@ -1,7 +1,6 @@
 using System.Globalization;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Protocol.Edxml;
 
@@ -66,9 +65,10 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
         }
         DateOnly? due = EdxmlDates.TryDate(header.DueDate, out var d) ? d : null;
         var type = int.TryParse(header.DocumentType?.Type?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
-        var urgency = (header.OtherInfo?.Priority?.Trim()) switch { "1" => "urgent", "2" => "very-urgent", "3" => "flash", _ => "normal" };
+        // edXML Priority 0-3 is the urgency itself: taken as it is, not written out as a word and read back.
+        var urgency = (header.OtherInfo?.Priority?.Trim()) switch { "1" => Urgency.Urgent, "2" => Urgency.VeryUrgent, "3" => Urgency.Flash, _ => Urgency.Normal };
         var related = business?.DocumentId?.Trim() is { Length: > 0 } named ? named : business?.ReplacementInfoList?.FirstOrDefault()?.DocumentId?.Trim();
-        var request = new SubmitDocumentRequest(verified.Sender, number, notation, header.Subject?.Trim(), type, urgency, due, date,
+        var request = new SubmitDocumentRequest(verified.Sender, number, notation, header.Subject?.Trim(), type, null, due, date,
             header.To.Select(x => x.OrganId!.Trim()).ToArray(), header.ResponseFor?.DocumentId?.Trim() is { Length: > 0 } answers ? answers : null,
             kind == "2" ? related : null, kind == "3" ? related : null, noRedirect);
         var attachments = verified.Package.Attachments.Select((a, i) => new AttachmentSource(
@@ -80,7 +80,7 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
             Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,
             SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
         };
-        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external), ct);
+        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency), ct);
         return outcome.Map(document => new PackageAccepted(document, null));
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Signatures;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;

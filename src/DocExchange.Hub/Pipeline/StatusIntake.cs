@@ -1,7 +1,4 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Axis;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Statuses;
 using Microsoft.EntityFrameworkCore;

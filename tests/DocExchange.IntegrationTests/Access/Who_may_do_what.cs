@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Access;
 

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml;
 using System.Xml.Linq;
-using DocExchange.Hub.Features.Documents;
 using DocExchange.Protocol.Edxml;
 using Microsoft.EntityFrameworkCore;
 

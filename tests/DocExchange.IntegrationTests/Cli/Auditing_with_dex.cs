@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using DocExchange.Hub.Features.Accounts;
 using DocExchange.Protocol.Ledger;
 using Npgsql;
 

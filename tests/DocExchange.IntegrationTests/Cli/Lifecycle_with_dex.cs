@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Cli;
 

@@ -1,5 +1,3 @@
-using DocExchange.Hub.Features.Accounts;
-
 namespace DocExchange.IntegrationTests.Cli;
 
 /// <summary>

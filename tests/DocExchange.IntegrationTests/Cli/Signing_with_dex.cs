@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Cli;
 

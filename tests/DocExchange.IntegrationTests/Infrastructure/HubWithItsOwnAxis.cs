@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Infrastructure;
 

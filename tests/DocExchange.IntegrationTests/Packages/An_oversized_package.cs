@@ -1,5 +1,4 @@
 using System.Text;
-using DocExchange.Hub.Features.Accounts;
 using DocExchange.IntegrationTests.Cli;
 using DocExchange.Protocol.Edxml;
 

@@ -30,7 +30,7 @@ public class A_hub_killed_mid_flight
         using var admin = new HttpClient { BaseAddress = hub.Url };
         // Other tests may have seeded this database and made its first administrator already: our
         // own credential, and our units through the import API (the seed command fills only an empty registry).
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(Db, DocExchange.Hub.Features.Accounts.Role.Admin, null));
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(Db, Role.Admin, null));
         await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", new object[]
         {
             new { code = _province, name = "Tỉnh", tier = "province" },

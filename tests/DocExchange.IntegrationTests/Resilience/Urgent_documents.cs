@@ -38,10 +38,10 @@ public class Urgent_documents
         {
             // The crash tests may have seeded this database already: the units come through the import API.
             using var admin = new HttpClient { BaseAddress = hub.Url };
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, DocExchange.Hub.Features.Accounts.Role.Admin, null));
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Admin, null));
             await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", units), 200);
             using var clerk = new HttpClient { BaseAddress = hub.Url };
-            clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, DocExchange.Hub.Features.Accounts.Role.Clerk, root));
+            clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Clerk, root));
 
             var normal = await clerk.SendAsync(Documents.Submission(Documents.Metadata($"communes:{district}")));
             await Expect.Status(normal, 202);

@@ -1,5 +1,4 @@
 using DocExchange.Hub.Features.Deadlines;
-using DocExchange.Hub.Features.Documents;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DocExchange.Tests.Deadlines;

@@ -25,7 +25,7 @@ namespace DocExchange.Hub.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Accounts.Credential", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Credential", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -72,7 +72,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("credentials", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisInbound", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.AxisInbound", b =>
                 {
                     b.Property<string>("AxisDocId")
                         .HasColumnType("text")
@@ -97,7 +97,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("axis_inbound", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisOutbound", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.AxisOutbound", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -164,7 +164,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("axis_outbound", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Axis.AxisSeenRequest", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.AxisSeenRequest", b =>
                 {
                     b.Property<string>("SystemId")
                         .HasColumnType("text")
@@ -187,7 +187,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("axis_seen_requests", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Axis.ConnectedSystem", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.ConnectedSystem", b =>
                 {
                     b.Property<string>("SystemId")
                         .HasColumnType("text")
@@ -229,7 +229,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("connected_systems", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Deliveries.Delivery", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Delivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -308,7 +308,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("deliveries", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.Attachment", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Attachment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -364,7 +364,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("attachments", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.AttachmentContent", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.AttachmentContent", b =>
                 {
                     b.Property<Guid>("AttachmentId")
                         .HasColumnType("uuid")
@@ -381,7 +381,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("attachment_contents", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.Document", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Document", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -512,7 +512,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("documents", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerCheckpoint", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.LedgerCheckpoint", b =>
                 {
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
@@ -538,7 +538,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("ledger_checkpoints", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerEntryRow", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.LedgerEntryRow", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("bigint")
@@ -599,7 +599,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("ledger_entries", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerKeyRecord", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.LedgerKeyRecord", b =>
                 {
                     b.Property<int>("Id")
                         .HasColumnType("integer")
@@ -623,7 +623,7 @@ namespace DocExchange.Hub.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.LedgerNode", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.LedgerNode", b =>
                 {
                     b.Property<short>("Level")
                         .HasColumnType("smallint")
@@ -644,7 +644,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("ledger_nodes", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Ledger.PendingLedgerEvent", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.PendingLedgerEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -694,7 +694,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("ledger_pending", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Packages.DocumentPackage", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.DocumentPackage", b =>
                 {
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid")
@@ -736,7 +736,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("document_packages", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Quarantine.QuarantinedPackage", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.QuarantinedPackage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -843,7 +843,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("quarantine", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Statuses.BusinessStatus", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.BusinessStatus", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -911,7 +911,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("business_statuses", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Unit", b =>
                 {
                     b.Property<string>("Code")
                         .HasMaxLength(64)
@@ -1000,7 +1000,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("units", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Units.UnitCertificate", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.UnitCertificate", b =>
                 {
                     b.Property<string>("Sha256")
                         .HasColumnType("text")
@@ -1064,7 +1064,7 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("unit_certificates", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Messaging.OutboxMessage", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1117,25 +1117,25 @@ namespace DocExchange.Hub.Data.Migrations
                     b.ToTable("outbox", (string)null);
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Accounts.Credential", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Credential", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Unit", null)
                         .WithMany()
                         .HasForeignKey("UnitCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_credentials_units_unit_code");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Deliveries.Delivery", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Delivery", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Documents.Document", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Document", null)
                         .WithMany()
                         .HasForeignKey("DocumentId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_deliveries_documents_document_id");
 
-                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Unit", null)
                         .WithMany()
                         .HasForeignKey("RecipientCode")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -1143,9 +1143,9 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasConstraintName("fk_deliveries_units_recipient_code");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.Attachment", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Attachment", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Documents.Document", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Document", null)
                         .WithMany("Attachments")
                         .HasForeignKey("DocumentId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1153,19 +1153,19 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasConstraintName("fk_attachments_documents_document_id");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.AttachmentContent", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.AttachmentContent", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Documents.Attachment", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Attachment", null)
                         .WithOne()
-                        .HasForeignKey("DocExchange.Hub.Features.Documents.AttachmentContent", "AttachmentId")
+                        .HasForeignKey("DocExchange.Hub.Data.Entities.AttachmentContent", "AttachmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_attachment_contents_attachments_attachment_id");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.Document", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Document", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Unit", null)
                         .WithMany()
                         .HasForeignKey("SenderCode")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -1173,19 +1173,19 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasConstraintName("fk_documents_units_sender_code");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Packages.DocumentPackage", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.DocumentPackage", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Documents.Document", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Document", null)
                         .WithOne()
-                        .HasForeignKey("DocExchange.Hub.Features.Packages.DocumentPackage", "DocumentId")
+                        .HasForeignKey("DocExchange.Hub.Data.Entities.DocumentPackage", "DocumentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_document_packages_documents_document_id");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Statuses.BusinessStatus", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.BusinessStatus", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Documents.Document", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Document", null)
                         .WithMany()
                         .HasForeignKey("DocumentId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -1193,24 +1193,24 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasConstraintName("fk_business_statuses_documents_document_id");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Units.Unit", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Unit", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Unit", null)
                         .WithMany()
                         .HasForeignKey("ParentCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_units_units_parent_code");
 
-                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Unit", null)
                         .WithMany()
                         .HasForeignKey("SuccessorCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_units_units_successor_code");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Units.UnitCertificate", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.UnitCertificate", b =>
                 {
-                    b.HasOne("DocExchange.Hub.Features.Units.Unit", null)
+                    b.HasOne("DocExchange.Hub.Data.Entities.Unit", null)
                         .WithMany()
                         .HasForeignKey("UnitCode")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -1218,7 +1218,7 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasConstraintName("fk_unit_certificates_units_unit_code");
                 });
 
-            modelBuilder.Entity("DocExchange.Hub.Features.Documents.Document", b =>
+            modelBuilder.Entity("DocExchange.Hub.Data.Entities.Document", b =>
                 {
                     b.Navigation("Attachments");
                 });

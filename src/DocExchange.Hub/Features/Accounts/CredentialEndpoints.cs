@@ -1,5 +1,4 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Units;
 using Microsoft.AspNetCore.Http.HttpResults;

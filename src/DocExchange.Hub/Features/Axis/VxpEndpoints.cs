@@ -297,7 +297,7 @@ public static class VxpEndpoints
         {
             return refusal!;
         }
-        var units = await db.Units.AsNoTracking().Where(u => u.Status == Units.UnitStatus.Active).OrderBy(u => u.Code)
+        var units = await db.Units.AsNoTracking().Where(u => u.Status == UnitStatus.Active).OrderBy(u => u.Code)
             .Select(u => new { u.Code, u.Name, u.ParentCode, u.Email, u.Phone }).ToListAsync(ct);
         return Ok(new JsonObject
         {

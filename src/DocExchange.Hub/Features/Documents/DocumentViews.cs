@@ -1,4 +1,3 @@
-using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Statuses;
 
 namespace DocExchange.Hub.Features.Documents;
@@ -22,9 +21,9 @@ public sealed record DocumentView(
 
     public static string UrgencyName(Urgency u) => u switch
     {
-        Documents.Urgency.Urgent => "urgent",
-        Documents.Urgency.VeryUrgent => "very-urgent",
-        Documents.Urgency.Flash => "flash",
+        Data.Entities.Urgency.Urgent => "urgent",
+        Data.Entities.Urgency.VeryUrgent => "very-urgent",
+        Data.Entities.Urgency.Flash => "flash",
         _ => "normal",
     };
 }

@@ -1,6 +1,4 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Packages;
 
 namespace DocExchange.Hub.Features.Ledger;
 

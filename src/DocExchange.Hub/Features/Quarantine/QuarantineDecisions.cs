@@ -1,8 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Axis;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 

@@ -11,18 +11,16 @@ namespace DocExchange.Hub.Features.Routing;
 /// <summary>
 /// Expands a submitted document's group addresses to the units active now and records the
 /// deliveries (see <see cref="RoutingDecision"/>), once per document whatever the redeliveries.
+/// One consumer for both lanes (<typeparamref name="T"/>: <see cref="DocumentSubmitted"/> or <see cref="UrgentDocumentSubmitted"/>).
 /// </summary>
-public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxSignal signal) : IConsumer<DocumentSubmitted>
+public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, OutboxSignal signal) : IConsumer<T> where T : class, IRouteDocument
 {
-    public const string Name = "routing";
-
-    public Task Consume(ConsumeContext<DocumentSubmitted> context) => RouteAsync(db, clock, signal, context.Message.DocumentId, context.MessageId, context.CancellationToken);
-
-    public static async Task RouteAsync(HubDbContext db, TimeProvider clock, OutboxSignal signal, Guid documentId, Guid? messageId, CancellationToken ct)
+    public async Task Consume(ConsumeContext<T> context)
     {
+        var ct = context.CancellationToken;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Routing runs once per document, whatever the redeliveries: the row lock serialises racing consumers.
-        var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {documentId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {context.Message.DocumentId} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (document is { RoutedAt: null })
         {
             var specs = document.RequestedRecipients.Select(r => RecipientSpec.TryParse(r, out var s, out _) ? s : throw new InvalidOperationException($"stored recipient '{r}' does not parse")).ToList();
@@ -30,50 +28,24 @@ public sealed class RoutingConsumer(HubDbContext db, TimeProvider clock, OutboxS
             RoutingDecision.Record(db, document, recipients, problems, clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
         }
-        await Outbox.DoneAsync(db, messageId, ct);
+        await Outbox.DoneAsync(db, context.MessageId, ct);
         await tx.CommitAsync(ct);
         signal.Notify();
     }
 }
 
-/// <summary>The same routing, on the urgent lane's own queue.</summary>
-public sealed class UrgentRoutingConsumer(HubDbContext db, TimeProvider clock, OutboxSignal signal) : IConsumer<UrgentDocumentSubmitted>
-{
-    public const string Name = "routing-urgent";
-
-    public Task Consume(ConsumeContext<UrgentDocumentSubmitted> context) => RoutingConsumer.RouteAsync(db, clock, signal, context.Message.DocumentId, context.MessageId, context.CancellationToken);
-}
-
-public sealed class UrgentRoutingConsumerDefinition : ConsumerDefinition<UrgentRoutingConsumer>
-{
-    private readonly HubSettings _settings;
-
-    public UrgentRoutingConsumerDefinition(HubSettings settings)
-    {
-        _settings = settings;
-        EndpointName = UrgentRoutingConsumer.Name;
-        ConcurrentMessageLimit = 16;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<UrgentRoutingConsumer> consumer, IRegistrationContext context) =>
-        RoutingConsumerDefinition.Configure(endpoint, _settings);
-}
-
-public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsumer>
+public sealed class RoutingConsumerDefinition<T> : ConsumerDefinition<RoutingConsumer<T>> where T : class, IRouteDocument
 {
     private readonly HubSettings _settings;
 
     public RoutingConsumerDefinition(HubSettings settings)
     {
         _settings = settings;
-        EndpointName = RoutingConsumer.Name;
+        EndpointName = Lanes.QueueOf(typeof(T));
         ConcurrentMessageLimit = 16;
     }
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RoutingConsumer> consumer, IRegistrationContext context) =>
-        Configure(endpoint, _settings);
-
-    public static void Configure(IReceiveEndpointConfigurator endpoint, HubSettings settings)
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RoutingConsumer<T>> consumer, IRegistrationContext context)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
@@ -81,7 +53,7 @@ public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsum
         }
         // After the retries the message waits in the _error queue; its outbox row stays, so the
         // reconciler sends the work again once the cause (a long database outage) is gone.
-        endpoint.UseMessageRetry(r => r.Exponential(settings.ConsumerRetries, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200))
+        endpoint.UseMessageRetry(r => r.Exponential(_settings.ConsumerRetries, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200))
             .Ignore<InvalidOperationException>());
     }
 }

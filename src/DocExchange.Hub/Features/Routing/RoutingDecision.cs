@@ -1,8 +1,5 @@
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Axis;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
@@ -36,13 +33,9 @@ public static class RoutingDecision
                 // Outside the province: it waits in PostgreSQL for the national connector, however long the axis is down.
                 db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = r.Code, CreatedAt = now, NextAttemptAt = now });
             }
-            else if (urgency > 0)
-            {
-                Outbox.Add(db, new DeliverUrgentDocument(document.Id, r.Code, urgency), urgency, now);
-            }
             else
             {
-                Outbox.Add(db, new DeliverDocument(document.Id, r.Code, urgency), urgency, now);
+                Outbox.Add(db, Lanes.Deliver(document.Id, r.Code, urgency), urgency, now);
             }
         }
         foreach (var p in problems.Where(p => p.Code is "recipient-retired" or "recipient-suspended"))

@@ -82,14 +82,14 @@ public static class StatusRules
     /// The hub cancels the document at a recipient that never had it as a live document (not yet stored,
     /// or never sent out of the province) and says 15 for it.
     /// </summary>
-    public static void CancelledByHub(Deliveries.Delivery delivery, DateTimeOffset at)
+    public static void CancelledByHub(Delivery delivery, DateTimeOffset at)
     {
         delivery.BusinessCode = BusinessCodes.RecallAgreed;
         delivery.RecalledAt = at;
     }
 
     /// <summary>The recipient is asked to answer the recall (15 or 16); 16 returns it to where it was.</summary>
-    public static void RecallAsked(Deliveries.Delivery delivery)
+    public static void RecallAsked(Delivery delivery)
     {
         delivery.BusinessCodeBeforeRecall = delivery.BusinessCode ?? BusinessCodes.Arrived;
         delivery.BusinessCode = BusinessCodes.RecallRequested;

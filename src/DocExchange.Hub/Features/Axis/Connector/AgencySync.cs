@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Units;
 using DocExchange.Protocol.Axis;
 using DocExchange.Protocol.Units;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Statuses;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Axis.Connector;

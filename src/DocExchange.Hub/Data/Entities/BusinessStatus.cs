@@ -1,6 +1,4 @@
-using DocExchange.Hub.Features.Documents;
-
-namespace DocExchange.Hub.Features.Statuses;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>
 /// A business status (02-06, 15, 16) a recipient sent about a document, as its signed status
@@ -23,6 +21,3 @@ public class BusinessStatus
     /// <summary>When the document's sender's local system took it (axis updateStatus done); null while pending there.</summary>
     public DateTimeOffset? SenderTakenAt { get; set; }
 }
-
-/// <summary>A status taken in: its id, the document it is about, the unit that said it and the package's SHA-256.</summary>
-public sealed record StatusAccepted(long Id, Guid DocumentId, string EdxmlDocumentId, string Unit, string Code, string Sha256);

@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Messaging;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>
 /// A unit of work for the bus, written in the same transaction as the change it announces, and

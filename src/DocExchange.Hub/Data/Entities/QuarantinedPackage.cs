@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Quarantine;
+namespace DocExchange.Hub.Data.Entities;
 
 public enum QuarantineState { Waiting, Released, Rejected }
 

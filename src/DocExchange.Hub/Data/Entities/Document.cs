@@ -1,39 +1,10 @@
-namespace DocExchange.Hub.Features.Documents;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>Mức độ khẩn: urgent documents are sent at once and overtake normal ones.</summary>
 public enum Urgency { Normal = 0, Urgent = 1, VeryUrgent = 2, Flash = 3 }
 
 /// <summary>edXML BussinessDocType: 0 new, 2 update (cập nhật), 3 replace (thay thế). Recalls (1) travel as status 13.</summary>
 public enum BusinessType { New = 0, Update = 2, Replace = 3 }
-
-/// <summary>
-/// What proves that the named sender sent a document or a status. The hub never claims more proof
-/// than there is: it is shown in the API, the inbox, /vxp and the ledger entry.
-/// </summary>
-public enum SenderProof
-{
-    /// <summary>No signature: the sender's clerk or system authenticated to the hub (a JSON or multipart submission).</summary>
-    Credential = 0,
-    /// <summary>An XML-DSig signature that verifies under a certificate registered to the sender.</summary>
-    Signature = 1,
-    /// <summary>
-    /// No verifiable signature (most real packages on the axis: none, or an edXML-namespace Signature that
-    /// is not XML-DSig): the national axis delivered it to the province's authenticated connection and
-    /// vouches for the sending system, nothing more.
-    /// </summary>
-    NationalAxis = 2,
-}
-
-public static class SenderProofNames
-{
-    /// <summary>The proof's name in the API, /vxp and the ledger: credential, signature, national-axis.</summary>
-    public static string Name(this SenderProof proof) => proof switch
-    {
-        SenderProof.Signature => "signature",
-        SenderProof.NationalAxis => "national-axis",
-        _ => "credential",
-    };
-}
 
 /// <summary>An official document as submitted by its sender's clerk; never changed after submission.</summary>
 public class Document
@@ -78,28 +49,4 @@ public class Document
     /// <summary>For an update or a replacement: the earlier document of the same sender it updates or replaces.</summary>
     public Guid? RelatesToId { get; set; }
     public List<Attachment> Attachments { get; set; } = [];
-}
-
-/// <summary>An attached file; its bytes live in attachment_contents, streamed in and out.</summary>
-public class Attachment
-{
-    public Guid Id { get; set; }
-    public Guid DocumentId { get; set; }
-    public int Ordinal { get; set; }
-    public required string FileName { get; set; }
-    public required string ContentType { get; set; }
-    public long Size { get; set; }
-    public required string Sha256 { get; set; }
-    /// <summary>A PDF's own signature (none, valid, changed-after-signing, invalid, unreadable); null for a file that is not a PDF.</summary>
-    public string? PdfSignature { get; set; }
-    /// <summary>The last PDF signer's certificate subject, and whether it chained to the hub's trust anchors when the file arrived.</summary>
-    public string? PdfSigner { get; set; }
-    public bool? PdfSignerTrusted { get; set; }
-}
-
-/// <summary>The bytes of one attachment, kept apart so that listing documents never loads them.</summary>
-public class AttachmentContent
-{
-    public Guid AttachmentId { get; set; }
-    public required byte[] Content { get; set; }
 }

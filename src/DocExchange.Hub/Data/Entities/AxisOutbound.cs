@@ -1,30 +1,4 @@
-namespace DocExchange.Hub.Features.Axis;
-
-/// <summary>
-/// A unit's local document system that talks to the hub with the national axis protocol (/vxp),
-/// unchanged: it has a systemid and a shared secret (the HMAC key of its requests) and acts for
-/// its unit(s). The secret has to be kept usable (HMAC), so it is stored as issued; the database
-/// must be protected accordingly.
-/// </summary>
-public class ConnectedSystem
-{
-    public required string SystemId { get; set; }
-    public required string Secret { get; set; }
-    public required string[] Units { get; set; }
-    public string? Label { get; set; }
-    public bool Enabled { get; set; } = true;
-    public DateTimeOffset CreatedAt { get; set; }
-    /// <summary>A stable id for the documents the system submits (documents.submitted_by).</summary>
-    public Guid Id { get; set; }
-}
-
-/// <summary>A signed request already seen: the same signature twice is a replay.</summary>
-public class AxisSeenRequest
-{
-    public required string SystemId { get; set; }
-    public required string Signature { get; set; }
-    public DateTimeOffset SeenAt { get; set; }
-}
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>
 /// A package waiting to go to a unit outside the province through the national axis. Rows are
@@ -57,14 +31,4 @@ public class AxisOutbound
     public long? StatusId { get; set; }
     /// <summary>Set when the sender recalled the document before the row left: it is never sent.</summary>
     public DateTimeOffset? CancelledAt { get; set; }
-}
-
-/// <summary>A package received from the national axis, by the axis's id: a redelivery is recognised and not delivered twice.</summary>
-public class AxisInbound
-{
-    public required string AxisDocId { get; set; }
-    public DateTimeOffset ReceivedAt { get; set; }
-    public Guid? DocumentId { get; set; }
-    /// <summary>accepted, or refused: CODE (the axis was told fail with the reason).</summary>
-    public required string Outcome { get; set; }
 }

@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Packages;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>
 /// The edXML package exactly as the sender's system sent it; recipients receive these bytes, never

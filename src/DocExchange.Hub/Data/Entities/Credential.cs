@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Accounts;
+namespace DocExchange.Hub.Data.Entities;
 
 public enum Role { Clerk, Admin, Auditor }
 

@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Deliveries;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>Transport state of one document for one recipient (business statuses 01-16 are separate).</summary>
 public enum DeliveryState { Queued, Delivered, Acknowledged, Refused }

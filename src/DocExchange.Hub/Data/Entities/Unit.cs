@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Units;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>Administrative tier of a unit (four tiers until 1/7/2025; the district tier is now retired).</summary>
 public enum UnitTier { Central, Province, District, Commune }

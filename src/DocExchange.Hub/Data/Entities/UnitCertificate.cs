@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Units;
+namespace DocExchange.Hub.Data.Entities;
 
 /// <summary>
 /// A signing certificate registered to a unit. A unit holds several with overlapping validity so

@@ -1,0 +1,1 @@
+global using DocExchange.Hub.Data.Entities;
