@@ -14,6 +14,11 @@ public sealed class HubProblem(int status, JsonNode? problem, string raw) : Exce
 
     private static string Describe(int status, JsonNode? p, string raw)
     {
+        if (status == 413)
+        {
+            // Not "unreachable": the hub answered, before the upload, that it takes nothing this large.
+            return $"too large: {p?["detail"]?.ToString() ?? "the hub accepts nothing this large"} [package-too-large]";
+        }
         if (p is null)
         {
             return $"the hub answered HTTP {status}: {raw.Trim()}";
@@ -89,6 +94,12 @@ public sealed class HubClient : IDisposable
     public async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         HttpResponseMessage response;
+        if (request.Content is not null)
+        {
+            // Ask before uploading: a hub that refuses the size (413) answers before the body is sent,
+            // instead of closing the connection in the middle of it.
+            request.Headers.ExpectContinue = true;
+        }
         try
         {
             response = await _http.SendAsync(request, completion);
@@ -109,6 +120,7 @@ public sealed class HubClient : IDisposable
         {
             throw new HubProblem(401, null, "unauthenticated: set --token or DEX_TOKEN");
         }
+
         throw new HubProblem((int)response.StatusCode, problem, raw);
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DocExchange.Hub.Features.Accounts;
 
 namespace DocExchange.IntegrationTests.Cli;
 
@@ -31,7 +30,7 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
     }
 
     [Test]
-    public async Task AnTokenistrator_imports_registers_updates_and_lists_units()
+    public async Task An_administrator_imports_registers_updates_and_lists_units()
     {
         var p = new TestProvince($"X{Documents.NextNumber() % 100:00}");
         var file = Path.Combine(Dir, "units.json");
@@ -83,6 +82,20 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
         Assert.That((await Dex.Exec(Hub.Url, recipient, "ack", id)).ExitCode, Is.Zero);
         var status = await Dex.Exec(Hub.Url, sender, "status", id, "--json");
         Assert.That(JsonNode.Parse(status.Out)!["recipients"]![0]!["state"]!.GetValue<string>(), Is.EqualTo("acknowledged"));
+    }
+
+    [Test]
+    public async Task A_file_over_the_hubs_limit_is_reported_as_too_large_with_the_limit_not_as_an_unreachable_hub()
+    {
+        var sender = await ClerkToken(P.Commune(2, 1));
+        var attachment = Path.Combine(Dir, "qua-lon.pdf");
+        // Ten times the limit: a hub that closes the connection mid-upload would look unreachable.
+        await File.WriteAllBytesAsync(attachment, new byte[TestHub.MaxPackageMb * 10 * 1024 * 1024]);
+        var run = await Dex.Exec(Hub.Url, sender, "send", "--to", P.District(2), "--number", $"{Documents.NextNumber()}", "--notation", "UBND",
+            "--subject", "Tệp quá lớn", "--file", attachment);
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.Err);
+        Assert.That(run.Err, Does.Contain("too large").And.Contain($"({TestHub.MaxPackageMb} MB)"));
+        Assert.That(run.Err, Does.Not.Contain("cannot reach"));
     }
 
     [Test]
