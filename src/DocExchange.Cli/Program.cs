@@ -15,7 +15,7 @@ namespace DocExchange.Cli
 
             registry (administrators; clerks may list and show)
               dex units import FILE                       JSON or CSV (schemas/units-import.md), all or nothing
-              dex units list [--under CODE] [--tier T] [--status S] [--json]
+              dex units list [--under CODE] [--tier T] [--status S] [--search TEXT] [--json]
               dex units show CODE [--json]
               dex units register --code CODE --name NAME --tier TIER [--parent CODE] [--email E] [--phone P]
                                  [--address A] [--secondaryCode C] [--validFrom D] [--validTo D]

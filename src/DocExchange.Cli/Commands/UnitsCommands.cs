@@ -41,15 +41,19 @@ public static class UnitsCommands
     public static async Task<int> List(HubClient hub, Args args)
     {
         var query = new List<string>();
-        foreach (var name in new[] { "under", "tier", "status" })
+        foreach (var (name, parameter) in new[] { ("under", "under"), ("tier", "tier"), ("status", "status"), ("search", "q") })
         {
             if (args.Option(name) is { } v)
             {
-                query.Add($"{name}={Uri.EscapeDataString(v)}");
+                query.Add($"{parameter}={Uri.EscapeDataString(v)}");
             }
         }
         var json = args.Flag("json");
         args.RejectUnknown();
+        if (args.Positionals.Count > 2)
+        {
+            throw new UsageException($"units list takes no argument ('{args.Positionals[2]}'); to find units by name use --search TEXT");
+        }
         var units = await hub.GetAllAsync("api/v1/units" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), n => Progress($"{n} units"));
         ProgressDone();
         if (json)

@@ -45,6 +45,11 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
         var update = await AsAdmin("units", "update", code, "--name", "Xã Đông Sơn mới");
         Assert.That(update.ExitCode, Is.Zero, update.Err);
 
+        var found = await AsAdmin("units", "list", "--search", "xa dong son moi");
+        Assert.That(found.ExitCode, Is.Zero, found.Err);
+        Assert.That(found.Out, Does.Contain(code), "found by name typed without diacritics");
+        Assert.That((await AsAdmin("units", "list", "Đông Sơn")).ExitCode, Is.EqualTo(2), "a stray argument is a usage mistake, not a filter silently ignored");
+
         var list = await AsAdmin("units", "list", "--under", p.District(2), "--json");
         Assert.That(list.ExitCode, Is.Zero, list.Err);
         var units = JsonNode.Parse(list.Out)!.AsArray();

@@ -618,6 +618,8 @@ namespace DocExchange.Hub.Data.Migrations
             // Written by hand, kept through the squash: large byte columns are stored out of line and
             // uncompressed (they are PDFs and signed packages already), and the receipt ledger is
             // append-only at the database too.
+            // Unit search ignores diacritics: "thanh hoa" finds "Thanh Hoá" and "Thanh Hóa" (unaccent is a trusted extension).
+            migrationBuilder.Sql("CREATE EXTENSION IF NOT EXISTS unaccent;");
             migrationBuilder.Sql("ALTER TABLE attachment_contents ALTER COLUMN content SET STORAGE EXTERNAL;");
             migrationBuilder.Sql("ALTER TABLE document_packages ALTER COLUMN content SET STORAGE EXTERNAL;");
             migrationBuilder.Sql("ALTER TABLE business_statuses ALTER COLUMN package SET STORAGE EXTERNAL;");

@@ -65,7 +65,10 @@ public static class UnitEndpoints
         }
         if (!string.IsNullOrWhiteSpace(q))
         {
-            query = query.Where(u => EF.Functions.ILike(u.Name, $"%{q}%") || u.Code.StartsWith(q));
+            // Diacritics and the tone mark's place do not matter ("thanh hoa", "Thanh Hoá", "Thanh Hóa"); case neither.
+            var text = q.Trim().Normalize(System.Text.NormalizationForm.FormC);
+            var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(u => EF.Functions.ILike(EF.Functions.Unaccent(u.Name), EF.Functions.Unaccent(pattern)) || u.Code.StartsWith(text));
         }
         if (after is not null)
         {
