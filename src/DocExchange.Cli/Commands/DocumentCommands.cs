@@ -200,9 +200,9 @@ public static class DocumentCommands
             WriteJson(items);
             return 0;
         }
-        // PROOF: what shows the sender sent it (signature, credential, national-axis).
-        Table(items.Select(i => new[] { S(i!["id"]), S(i["state"]), S(i["urgency"]), S(i["sender"]), S(i["proof"]), S(i["documentId"]), S(i["subject"]) }),
-            "ID", "STATE", "URGENCY", "FROM", "PROOF", "DOCUMENT", "SUBJECT");
+        // STATUS: the business status (13 recall pending, 15 cancelled show here, not only in --json); PROOF: what shows the sender sent it.
+        Table(items.Select(i => new[] { S(i!["id"]), S(i["state"]), StatusText(S(i["status"])), S(i["urgency"]), S(i["sender"]), S(i["proof"]), S(i["documentId"]), S(i["subject"]) }),
+            "ID", "STATE", "STATUS", "URGENCY", "FROM", "PROOF", "DOCUMENT", "SUBJECT");
         Console.Error.WriteLine($"{items.Count} document(s)");
         return 0;
     }
@@ -346,5 +346,16 @@ public static class DocumentCommands
         ".png" => "image/png",
         ".jpg" or ".jpeg" => "image/jpeg",
         _ => "application/octet-stream",
+    };
+
+    /// <summary>A business status as a clerk reads it in a table.</summary>
+    private static string StatusText(string code) => code switch
+    {
+        "13" => "13 recall pending",
+        "15" => "15 cancelled",
+        "16" => "16 recall refused",
+        "02" => "02 refused",
+        "06" => "06 completed",
+        _ => code,
     };
 }

@@ -80,6 +80,7 @@ public class Business_statuses
         await Expect.Problem(await clerkC.GetAsync($"/api/v1/documents/{id}"), 404, "unknown-document");
         await Expect.Problem(await clerkC.GetAsync($"/api/v1/documents/{id}/package"), 404, "unknown-document");
         Assert.That((await Documents.Inbox(clerkC)).Single(i => i!["id"]!.GetValue<string>() == id)!["status"]!.GetValue<string>(), Is.EqualTo("15"));
+        await Expect.Problem(await clerkC.PostAsJsonAsync($"/api/v1/inbox/{id}/ack", new { result = "done" }), 409, "document-cancelled"); // nothing to store
         Assert.That((await History(clerkC, id)).Select(h => (h!["code"]!.GetValue<string>(), h["issuedBy"]!.GetValue<string>())),
             Does.Contain(("13", "sender")).And.Contain(("15", "hub")), "C is told, by the sender's 13 and the hub's 15");
 
