@@ -168,6 +168,7 @@ public static class DocumentCommands
             return 0;
         }
         Table(statuses.Select(s => new[] { S(s!["recipient"]), S(s["code"]), S(s["issuedBy"]), S(s["at"]), S(s["description"]) }), "RECIPIENT", "CODE", "BY", "AT", "DESCRIPTION");
+        await WriteRepliesAsync(hub, id);
         return 0;
     }
 
@@ -285,7 +286,20 @@ public static class DocumentCommands
         Console.Out.WriteLine($"{status["documentId"]}: {(status["routed"]!.GetValue<bool>() ? "routed" : "waiting to be routed")}; " +
             $"{status["queued"]} queued, {status["delivered"]} delivered, {status["acknowledged"]} acknowledged, {status["refused"]} refused");
         Table(status["recipients"]!.AsArray().Select(r => new[] { S(r!["recipient"]), S(r["state"]), S(r["via"]), S(r["reason"]) }), "RECIPIENT", "STATE", "VIA", "REASON");
+        await WriteRepliesAsync(hub, id);
         return 0;
+    }
+
+    /// <summary>The replies a document received (edXML ResponseFor), after its statuses: a sender sees who answered and with what.</summary>
+    private static async Task WriteRepliesAsync(HubClient hub, string id)
+    {
+        var replies = (await hub.GetAsync($"api/v1/documents/{Uri.EscapeDataString(id)}"))["replies"]?.AsArray() ?? [];
+        if (replies.Count == 0)
+        {
+            return;
+        }
+        Console.Out.WriteLine($"{replies.Count} repl{(replies.Count == 1 ? "y" : "ies")}:");
+        Table(replies.Select(r => new[] { S(r!["sender"]), S(r["documentId"]), S(r["submittedAt"]), S(r["id"]) }), "FROM", "DOCUMENT", "SENT", "ID");
     }
 
     public static async Task<int> Sent(HubClient hub, Args args)

@@ -46,6 +46,13 @@ public class Lifecycle_with_dex() : SecondHubFixture(Role.Admin)
         var history = await Dex.Exec(Hub.Url, sender, "history", id, "--json");
         Ok(history);
         Assert.That(JsonNode.Parse(history.Out)!.AsArray().Select(h => h!["code"]!.GetValue<string>()), Is.EqualTo(new[] { "01", "03", "13", "16" }));
+        var replyDocumentId = JsonNode.Parse(reply.Out)!["documentId"]!.GetValue<string>();
+        var said = await Dex.Exec(Hub.Url, sender, "history", id);
+        Ok(said);
+        Assert.That(said.Out, Does.Contain("1 reply:").And.Contain(replyDocumentId), "dex history shows the reply it received");
+        var status = await Dex.Exec(Hub.Url, sender, "status", id);
+        Ok(status);
+        Assert.That(status.Out, Does.Contain(replyDocumentId), "and so does dex status");
         using var senderClient = TestHub.WithToken(sender);
         var original = await TestHub.Json(await senderClient.GetAsync($"/api/v1/documents/{id}"));
         Assert.That(original["replies"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()), Is.EqualTo(new[] { replyId }));
