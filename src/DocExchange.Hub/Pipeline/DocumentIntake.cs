@@ -94,20 +94,38 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
             SubmittedBy = caller.CredentialId, SubmittedAt = now,
             NoRedirect = request.NoRedirect == true, ResponseForId = links.ResponseFor, BusinessType = links.Type, RelatesToId = links.RelatesTo,
         };
-        var contents = new List<(Guid Id, AttachmentSource File)>();
+        // Each small attachment is read once: hashed, checked for a PDF signature and written from the
+        // same bytes. A large one is hashed as a stream, read whole only when it is a PDF, and streamed in.
+        var contents = new List<(Guid Id, AttachmentSource File, byte[]? Bytes)>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
             var id = Guid.CreateVersion7(now);
-            await using var stream = file.Open();
-            var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+            var bytes = file.Length <= InlineAttachmentBytes ? await ReadAllAsync(file, ct) : null;
+            string hash;
+            if (bytes is not null)
+            {
+                hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            }
+            else
+            {
+                await using var stream = file.Open();
+                hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+            }
             var attachment = new Attachment
             {
                 Id = id, DocumentId = document.Id, Ordinal = i, FileName = file.FileName, ContentType = file.ContentType,
                 Size = file.Length, Sha256 = hash,
             };
-            await AttachmentSignatures.InspectAsync(attachment, file, trust, now, ct);
+            if (bytes is not null)
+            {
+                AttachmentSignatures.Inspect(attachment, bytes, trust, now);
+            }
+            else
+            {
+                await AttachmentSignatures.InspectAsync(attachment, file, trust, now, ct);
+            }
             document.Attachments.Add(attachment);
-            contents.Add((id, file));
+            contents.Add((id, file, bytes));
         }
         if (package is not null)
         {
@@ -132,13 +150,13 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
             {
                 Outbox.Add(db, Lanes.Route(document.Id, senderCode, (int)urgency), (int)urgency, now);
             }
-            if (contents.All(c => c.File.Length <= InlineAttachmentBytes))
+            if (contents.All(c => c.Bytes is not null))
             {
                 // Small attachments are already in memory: one SaveChanges writes everything in one
                 // transaction and one round trip.
-                foreach (var (id, file) in contents)
+                foreach (var (id, _, bytes) in contents)
                 {
-                    db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Content = await ReadAllAsync(file, ct) });
+                    db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Content = bytes! });
                 }
                 await db.SaveChangesAsync(ct);
             }
@@ -195,11 +213,11 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
     }
 
     /// <summary>Streams each buffered attachment into PostgreSQL without loading it whole into memory.</summary>
-    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, AttachmentSource File)> contents, CancellationToken ct)
+    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, AttachmentSource File, byte[]? Bytes)> contents, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-        foreach (var (id, file) in contents)
+        foreach (var (id, file, _) in contents)
         {
             await using var stream = file.Open();
             await using var cmd = new NpgsqlCommand("INSERT INTO attachment_contents (attachment_id, content) VALUES (@id, @content)", conn, tx);

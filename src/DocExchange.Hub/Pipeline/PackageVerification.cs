@@ -106,7 +106,7 @@ public static class PackageVerification
             // Most real traffic on the axis carries no XML-DSig signature (none, or an edXML-namespace
             // Signature element). The axis authenticated the sending system to the province's connection:
             // that, and nothing more, is the proof. A signature that is XML-DSig and fails never gets here.
-            var attested = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), null, null, signedAt, SenderExternal: true);
+            var attested = new VerifiedPackage(package, bytes, PackageSha256(bytes), null, null, signedAt, SenderExternal: true);
             return trust.UnsignedFromAxis == UnsignedAxisPackages.Attest
                 ? (attested, null)
                 : (attested, Refusal.Invalid(UnsignedFromAxis,
@@ -141,7 +141,7 @@ public static class PackageVerification
         }
 
         var certificate = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData));
-        var verified = new VerifiedPackage(package, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), check, certificate, signedAt, unit is { External: true });
+        var verified = new VerifiedPackage(package, bytes, PackageSha256(bytes), check, certificate, signedAt, unit is { External: true });
         if (check.UsesSha1 && unit is not { LegacySignatures: true })
         {
             return (null, Refusal.Invalid("signature-algorithm-refused",
@@ -174,4 +174,6 @@ public static class PackageVerification
         }
         return (verified, null);
     }
+
+    private static string PackageSha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -26,7 +26,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var unit = verified.Sender;
-        if ((code == BusinessCodes.Arrived && !StatusRules.ArrivalMayBeReportedBy(verified.SenderExternal)) || !StatusRules.Names.ContainsKey(code))
+        if (!StatusRules.MaySay(code, verified.SenderExternal))
         {
             return Refusal.Invalid("status-code-not-allowed", code == BusinessCodes.Arrived
                 ? "Status 01 (arrived) is issued by the hub itself when the document reaches the inbox; send 03 to say the clerk registered it."

@@ -36,7 +36,7 @@ public sealed record PdfSignatureReport(PdfSignatureState State, int Signatures,
 
 /// <summary>
 /// Finds and checks the signatures of a PDF (ISO 32000 signature dictionaries: a CMS SignedData,
-/// adbe.pkcs7.detached or ETSI.CAdES.detached, over the byte ranges its /ByteRange names), with
+/// detached, as adbe.pkcs7.detached and ETSI.CAdES.detached are, over the byte ranges its /ByteRange names), with
 /// BouncyCastle's CMS. It says whether each signature is intact and whether the last one covers the
 /// whole file; whether the signer is trusted is the caller's question (its trust anchors).
 /// </summary>
@@ -48,17 +48,22 @@ public static class PdfSignatures
 
     public static PdfSignatureReport Inspect(byte[] pdf)
     {
-        var text = Encoding.Latin1.GetString(pdf);
+        // Scanned as bytes: only the short pieces read (the ranges, the signature's hex) become text,
+        // never the whole file (a 50 MB PDF would be a 100 MB string).
         var ranges = new List<long[]>();
-        for (var at = text.IndexOf("/ByteRange", StringComparison.Ordinal); at >= 0; at = text.IndexOf("/ByteRange", at + 10, StringComparison.Ordinal))
+        var marker = "/ByteRange"u8;
+        for (var at = pdf.AsSpan().IndexOf(marker); at >= 0;)
         {
-            var open = text.IndexOf('[', at);
-            var close = open < 0 ? -1 : text.IndexOf(']', open);
-            if (open < 0 || close < 0 || open - at > 20)
+            var rest = pdf.AsSpan(at);
+            var open = rest.IndexOf((byte)'[');
+            var close = open < 0 ? -1 : rest[open..].IndexOf((byte)']') + open;
+            if (open < 0 || close < open || open > 20)
             {
                 return new(PdfSignatureState.Unreadable, ranges.Count + 1, null, "a /ByteRange without its [offset length offset length]");
             }
-            var numbers = text[(open + 1)..close].Split((char[])[' ', '\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var next = pdf.AsSpan(at + marker.Length).IndexOf(marker);
+            at = next < 0 ? -1 : at + marker.Length + next;
+            var numbers = Encoding.Latin1.GetString(rest[(open + 1)..close]).Split((char[])[' ', '\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (numbers.Length != 4 || !numbers.All(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             {
                 // A placeholder (an unsigned signature field prepared for signing) or a layout this reader does not take.
@@ -80,7 +85,7 @@ public static class PdfSignatures
                 return new(PdfSignatureState.Invalid, ranges.Count, lastSigner, $"a /ByteRange [{string.Join(' ', r)}] outside the file of {pdf.Length} bytes");
             }
             // The gap between the two ranges is the /Contents hex string: <...>, padded with zeros after the DER.
-            var hex = text[(int)length1..(int)start2].Trim().TrimStart('<').TrimEnd('>');
+            var hex = Encoding.Latin1.GetString(pdf, (int)length1, (int)(start2 - length1)).Trim().TrimStart('<').TrimEnd('>');
             byte[] der;
             try
             {

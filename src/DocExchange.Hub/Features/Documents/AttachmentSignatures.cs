@@ -12,6 +12,16 @@ namespace DocExchange.Hub.Features.Documents;
 /// </summary>
 public static class AttachmentSignatures
 {
+    /// <summary>An attachment already in memory (small ones, and every attachment of a package).</summary>
+    public static void Inspect(Attachment attachment, byte[] content, PackageTrust? trust, DateTimeOffset now)
+    {
+        if (PdfSignatures.LooksLikePdf(content, attachment.FileName, attachment.ContentType))
+        {
+            Record(attachment, PdfSignatures.Inspect(content), trust, now);
+        }
+    }
+
+    /// <summary>A large attachment: read whole only when it is a PDF.</summary>
     public static async Task InspectAsync(Attachment attachment, AttachmentSource file, PackageTrust? trust, DateTimeOffset now, CancellationToken ct)
     {
         var head = new byte[8];
@@ -28,7 +38,11 @@ public static class AttachmentSignatures
         {
             await stream.ReadExactlyAsync(bytes, ct);
         }
-        var report = PdfSignatures.Inspect(bytes);
+        Record(attachment, PdfSignatures.Inspect(bytes), trust, now);
+    }
+
+    private static void Record(Attachment attachment, PdfSignatureReport report, PackageTrust? trust, DateTimeOffset now)
+    {
         attachment.PdfSignature = report.Name;
         attachment.PdfSigner = report.Signer?.Subject;
         if (report.Signer is { } signer && trust?.Anchors is { } anchors)

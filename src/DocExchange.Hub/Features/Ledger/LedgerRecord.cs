@@ -12,6 +12,16 @@ public static class LedgerRecord
             Recipient = recipient, Sha256 = sha256, Detail = detail,
         });
 
+    /// <summary>
+    /// An event about no single document (a certificate bound to an agency, a quarantine decision): the
+    /// document id is empty, the sender is the agency concerned.
+    /// </summary>
+    public static void AddUnattached(HubDbContext db, string @event, string sender, string? edxmlDocumentId, string? sha256, string detail, DateTimeOffset now) =>
+        db.PendingLedgerEvents.Add(new PendingLedgerEvent
+        {
+            OccurredAt = now, Event = @event, DocumentId = Guid.Empty, EdxmlDocumentId = edxmlDocumentId ?? "", Sender = sender, Sha256 = sha256, Detail = detail,
+        });
+
     /// <summary>What a submission is: its recipients as written and each attachment's name and SHA-256.</summary>
     public static string SubmissionDetail(Document d, DocumentPackage? package = null) =>
         $"to {string.Join(' ', d.RequestedRecipients)}; attachments {(d.Attachments.Count == 0 ? "none" : string.Join(' ', d.Attachments.OrderBy(a => a.Ordinal).Select(a => $"{a.FileName}:{a.Sha256}")))}"

@@ -1,3 +1,4 @@
+using DocExchange.Hub.Features.Ledger;
 using System.Security.Cryptography.X509Certificates;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Axis;
@@ -48,11 +49,8 @@ public static class QuarantineDecisions
             Sha256 = verified.SignerCertificate!, UnitCode = agency.Code, Subject = certificate.Subject, Issuer = certificate.Issuer, SerialNumber = certificate.SerialNumber,
             NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Der = certificate.RawData, AddedAt = now, AddedBy = InboundIntake.ConnectorId,
         });
-        db.PendingLedgerEvents.Add(new PendingLedgerEvent
-        {
-            OccurredAt = now, Event = BoundBySubjectEvent, DocumentId = Guid.Empty, EdxmlDocumentId = "", Sender = agency.Code, Sha256 = verified.SignerCertificate,
-            Detail = $"certificate {certificate.Subject} registered to {agency.Code} by the subject rule ({rule.ToString().ToLowerInvariant()}), not by an administrator",
-        });
+        LedgerRecord.AddUnattached(db, BoundBySubjectEvent, agency.Code, null, verified.SignerCertificate,
+            $"certificate {certificate.Subject} registered to {agency.Code} by the subject rule ({rule.ToString().ToLowerInvariant()}), not by an administrator", now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -90,11 +88,8 @@ public static class QuarantineDecisions
             {
                 // An unsigned package: the administrator accepts this one package as attested by the national axis.
                 (row.State, row.DecidedAt, row.DecidedBy, row.Reason) = (QuarantineState.Released, now, administrator, reason);
-                db.PendingLedgerEvents.Add(new PendingLedgerEvent
-                {
-                    OccurredAt = now, Event = ReleasedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = row.EdxmlDocumentId ?? "", Sender = row.SenderCode, Sha256 = row.Sha256,
-                    Detail = $"package without a verifiable signature from {row.SenderCode} released by administrator {administrator}, to be delivered as attested by the national axis{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}",
-                });
+                LedgerRecord.AddUnattached(db, ReleasedEvent, row.SenderCode, row.EdxmlDocumentId, row.Sha256,
+                    $"package without a verifiable signature from {row.SenderCode} released by administrator {administrator}, to be delivered as attested by the national axis{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}", now);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 return await TakenInAsync(scopes, id, clock, ct);
@@ -119,11 +114,8 @@ public static class QuarantineDecisions
             {
                 (q.State, q.DecidedAt, q.DecidedBy, q.Reason) = (QuarantineState.Released, now, administrator, reason);
             }
-            db.PendingLedgerEvents.Add(new PendingLedgerEvent
-            {
-                OccurredAt = now, Event = ReleasedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = "", Sender = row.SenderCode, Sha256 = row.CertificateSha256,
-                Detail = $"certificate {row.SignerSubject} registered to {row.SenderCode} by administrator {administrator}; {waiting.Count} package(s) released{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}",
-            });
+            LedgerRecord.AddUnattached(db, ReleasedEvent, row.SenderCode, null, row.CertificateSha256,
+                $"certificate {row.SignerSubject} registered to {row.SenderCode} by administrator {administrator}; {waiting.Count} package(s) released{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}", now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -159,12 +151,9 @@ public static class QuarantineDecisions
         {
             inbound.Outcome = InboundOutcome.Refused("quarantine-rejected", reason).Outcome;
         }
-        db.PendingLedgerEvents.Add(new PendingLedgerEvent
-        {
-            OccurredAt = now, Event = RejectedEvent, DocumentId = Guid.Empty, EdxmlDocumentId = row.EdxmlDocumentId ?? "", Sender = row.SenderCode, Sha256 = row.Sha256,
-            Detail = (row.CertificateSha256 is null ? "package without a verifiable signature" : $"package signed by {row.SignerSubject} (certificate {row.CertificateSha256})")
-                + $" rejected by administrator {administrator}: {reason}",
-        });
+        LedgerRecord.AddUnattached(db, RejectedEvent, row.SenderCode, row.EdxmlDocumentId, row.Sha256,
+            (row.CertificateSha256 is null ? "package without a verifiable signature" : $"package signed by {row.SignerSubject} (certificate {row.CertificateSha256})")
+                + $" rejected by administrator {administrator}: {reason}", now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new QuarantineDecision(true, null, null, 0, [QuarantineView.Of(row)]);

@@ -74,7 +74,8 @@ public static class StatusRules
     /// 01 is the hub's own for the province's units. An agency outside the province reports arrival
     /// itself (its system's 01, through the axis): recorded and passed to the sender, changing no state.
     /// </summary>
-    public static bool ArrivalMayBeReportedBy(bool agencyOutsideProvince) => agencyOutsideProvince;
+    public static bool MaySay(string code, bool agencyOutsideProvince) =>
+        Names.ContainsKey(code) && (code != BusinessCodes.Arrived || agencyOutsideProvince);
 
     public static bool SenderMayRecall(string current) => !Final.Contains(current) && current != BusinessCodes.RecallRequested;
 
