@@ -65,14 +65,14 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
         // The status, its ledger events, the deliveries it moves and the axis queue rows it causes
         // (back to an external sender; a recall following a document the axis took): one transaction.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var (recalled, recallsToAxis) = (0, new List<string>());
+        var (recalled, recallsToAxis, recallsInFlight) = (0, new List<string>(), new List<AxisOutbound>());
         if (code == BusinessCodes.RecallRequested)
         {
             if (document.SenderCode != unit)
             {
                 return Refusal.Forbidden("not-the-sender", $"Only the sender ({document.SenderCode}) recalls document {documentId}; {unit} received it.");
             }
-            (recalled, recallsToAxis) = await RecallAsync(db, document, description!, verified.Sha256, now, ct);
+            (recalled, recallsToAxis, recallsInFlight) = await RecallAsync(db, document, description!, verified.Sha256, now, ct);
             if (recalled == 0)
             {
                 return Refusal.Conflict("nothing-to-recall", $"Document {documentId} is final at every recipient (refused, completed or already cancelled); there is nothing to recall.");
@@ -116,7 +116,11 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
                 // The axis already took the document: the recall follows it, in the same lane, and the recipient answers 15 or 16.
                 db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = external, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
             }
-            if (recallsToAxis.Count > 0)
+            foreach (var queued in recallsInFlight)
+            {
+                queued.RecallStatusId = row.Id; // the connector settles it when the call's outcome is known
+            }
+            if (recallsToAxis.Count > 0 || recallsInFlight.Count > 0)
             {
                 await db.SaveChangesAsync(ct);
             }
@@ -148,26 +152,36 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
     /// Outside the province, what has not left for the axis is cancelled (never sent); what the axis
     /// took gets the recall through the axis, and the recipient's 15 or 16 comes back the same way.
     /// </summary>
-    private static async Task<(int Recalled, List<string> ToAxis)> RecallAsync(HubDbContext db, Document document, string reason, string sha256, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(int Recalled, List<string> ToAxis, List<AxisOutbound> InFlight)> RecallAsync(HubDbContext db, Document document, string reason, string sha256, DateTimeOffset now, CancellationToken ct)
     {
-        // Recipients outside the province: their axis queue rows are locked first (the connector holds
-        // them while it sends a batch), so what is read next is what the axis did or did not take.
+        // Recipients outside the province: their axis queue rows are locked first (the connector locks
+        // them only to claim a batch and to record its outcome), so what is read next is settled or in flight.
         var outbound = (await db.AxisOutbound.FromSql($"SELECT * FROM axis_outbound WHERE document_id = {document.Id} AND status_id IS NULL FOR UPDATE").ToListAsync(ct))
             .ToDictionary(o => o.RecipientCode);
         var deliveries = await db.Deliveries.Where(d => d.DocumentId == document.Id).ToListAsync(ct);
         var recalled = 0;
         var toAxis = new List<string>();
+        var inFlight = new List<AxisOutbound>();
         foreach (var d in deliveries)
         {
             if (outbound.TryGetValue(d.RecipientCode, out var queued))
             {
                 var currentThere = d.BusinessCode ?? BusinessCodes.Arrived;
-                if (queued is { SentAt: null, RefusedAt: null, CancelledAt: null })
+                if (queued is { SentAt: null, RefusedAt: null, CancelledAt: null, InFlightSince: null })
                 {
                     // It never left the province: it never will, and the hub says 15 for the recipient.
                     queued.CancelledAt = now;
                     StatusRules.CancelledByHub(d, now);
                     LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, d.RecipientCode, now, $"status 15: recalled before it left for the national axis ({reason})");
+                    recalled++;
+                }
+                else if (queued is { SentAt: null, RefusedAt: null, CancelledAt: null, InFlightSince: not null } && StatusRules.SenderMayRecall(currentThere))
+                {
+                    // The connector is calling the axis with it: what the call comes to settles the recall
+                    // (taken, the recall follows through the axis; not taken, cancelled and 15 from the hub).
+                    StatusRules.RecallAsked(d);
+                    LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 13: {reason} (on its way to the national axis)", sha256);
+                    inFlight.Add(queued);
                     recalled++;
                 }
                 else if (queued.SentAt is not null && StatusRules.SenderMayRecall(currentThere))
@@ -198,7 +212,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
                 recalled++;
             }
         }
-        return (recalled, toAxis);
+        return (recalled, toAxis, inFlight);
     }
 
     private static StatusAccepted Accepted(BusinessStatus s, string edxmlId) => new(s.Id, s.DocumentId, edxmlId, s.UnitCode, s.Code, s.Sha256);

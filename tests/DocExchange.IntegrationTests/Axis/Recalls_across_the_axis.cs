@@ -38,6 +38,9 @@ public class Recalls_across_the_axis
             await Expect.Status(response, 202);
             id = Guid.Parse((await TestHub.Json(response))["id"]!.GetValue<string>());
             await Expect.Eventually(() => TestHub.Query(db => db.AxisOutbound.CountAsync(o => o.DocumentId == id)), n => n == 1, TimeSpan.FromSeconds(30), "queued for the axis");
+            // Between attempts (not in flight, the next one more than a second away): it is plainly still waiting.
+            await Expect.Eventually(() => TestHub.Query(db => db.AxisOutbound.SingleAsync(o => o.DocumentId == id)),
+                o => o.InFlightSince == null && o.NextAttemptAt > DateTimeOffset.UtcNow.AddSeconds(1), TimeSpan.FromSeconds(30), "waiting for its next attempt");
 
             await Expect.Status(await TestSigning.Post(clerk, await TestSigning.Status(sender, document, "13", "Gửi nhầm")), 202);
             Assert.That(await StatusAt(id, GovernmentOffice), Is.EqualTo("15"), "cancelled there: it never left the province");
@@ -83,5 +86,40 @@ public class Recalls_across_the_axis
         var answerId = TestHub.Axis.Deliver(agreed, "status");
         await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(answerId)), a => a == "done", TimeSpan.FromSeconds(30), "the answer was taken");
         Assert.That(await StatusAt(id, GovernmentOffice), Is.EqualTo("15"));
+    }
+
+    [Test]
+    public async Task A_recall_while_the_axis_call_is_in_flight_does_not_wait_for_it_and_follows_the_document()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(2, 1);
+        var clerk = await TestHub.Clerk(sender);
+        var document = TestSigning.Document(sender, GovernmentOffice);
+        TestHub.Axis.Slowness = TimeSpan.FromSeconds(4);
+        Guid id;
+        try
+        {
+            var response = await TestSigning.Post(clerk, TestSigning.Sign(document, await TestSigning.For(sender)));
+            await Expect.Status(response, 202);
+            id = Guid.Parse((await TestHub.Json(response))["id"]!.GetValue<string>());
+            await Expect.Eventually(() => TestHub.Query(db => db.AxisOutbound.Where(o => o.DocumentId == id).Select(o => o.InFlightSince).SingleOrDefaultAsync()),
+                since => since != null, TimeSpan.FromSeconds(30), "the connector is calling the axis with it");
+
+            // The recall is recorded while the axis has not answered yet: no transaction of the connector holds it back.
+            await Expect.Status(await TestSigning.Post(clerk, await TestSigning.Status(sender, document, "13", "Gửi nhầm")), 202);
+            Assert.That(ReceivedBy(GovernmentOffice, sender), Is.Empty, "the recall did not wait for the axis's answer");
+            Assert.That(await StatusAt(id, GovernmentOffice), Is.EqualTo("13"), "pending: the axis may be taking it");
+        }
+        finally
+        {
+            TestHub.Axis.Slowness = TimeSpan.Zero;
+        }
+        // The axis took it: the recall follows it through the axis, after it, and the recipient decides.
+        var received = await Expect.Eventually(() => Task.FromResult(ReceivedBy(GovernmentOffice, sender).ToList()), r => r.Count == 2,
+            TimeSpan.FromSeconds(30), "the document and then its recall reached the axis");
+        Assert.That(received.Select(r => (r.DocumentId, r.IsStatus)), Is.EqualTo(new[] { (document.DocumentId, false), (received[1].DocumentId, true) }));
+        Assert.That(received[1].Status!.StatusCode, Is.EqualTo("13"));
+        Assert.That(received[1].Status!.ResponseFor!.DocumentId, Is.EqualTo(document.DocumentId));
+        Assert.That(await StatusAt(id, GovernmentOffice), Is.EqualTo("13"));
     }
 }

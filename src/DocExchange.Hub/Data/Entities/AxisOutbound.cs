@@ -31,4 +31,16 @@ public class AxisOutbound
     public long? StatusId { get; set; }
     /// <summary>Set when the sender recalled the document before the row left: it is never sent.</summary>
     public DateTimeOffset? CancelledAt { get; set; }
+    /// <summary>
+    /// Set while the connector is calling the axis with this row (claimed in one short transaction,
+    /// the outcome committed in another): the axis may have taken it. Cleared when the call failed;
+    /// left set when a crash interrupted the batch, until the next batch sends it again.
+    /// </summary>
+    public DateTimeOffset? InFlightSince { get; set; }
+    /// <summary>
+    /// The sender's recall (its 13 in business_statuses) that arrived while the row was in flight. The
+    /// connector settles it with the call's outcome: taken by the axis, the recall follows through the
+    /// axis; not taken, the row is cancelled and the hub says 15 for the recipient.
+    /// </summary>
+    public long? RecallStatusId { get; set; }
 }

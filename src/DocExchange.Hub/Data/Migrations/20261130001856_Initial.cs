@@ -42,7 +42,9 @@ namespace DocExchange.Hub.Data.Migrations
                     axis_doc_id = table.Column<string>(type: "text", nullable: true),
                     refused_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     status_id = table.Column<long>(type: "bigint", nullable: true),
-                    cancelled_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    cancelled_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    in_flight_since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    recall_status_id = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {

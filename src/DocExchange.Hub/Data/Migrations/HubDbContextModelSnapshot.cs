@@ -123,6 +123,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("document_id");
 
+                    b.Property<DateTimeOffset?>("InFlightSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("in_flight_since");
+
                     b.Property<string>("LastError")
                         .HasColumnType("text")
                         .HasColumnName("last_error");
@@ -130,6 +134,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<long?>("RecallStatusId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recall_status_id");
 
                     b.Property<string>("RecipientCode")
                         .IsRequired()

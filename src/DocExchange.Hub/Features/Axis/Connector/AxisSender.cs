@@ -1,25 +1,31 @@
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Statuses;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace DocExchange.Hub.Features.Axis.Connector;
 /// <summary>
 /// Sends what waits in axis_outbound (documents to agencies outside the province, statuses to their
 /// senders, recalls following documents), in order per sender and recipient. One hub instance sends
-/// at a time (a PostgreSQL advisory lock), so the order holds across instances. The batch's rows stay
-/// locked (FOR UPDATE) while its calls are made, so that a recall waits for the batch and then sees
-/// exactly what the axis took; the calls' retries are bounded by the client's timeouts.
+/// at a time (a PostgreSQL session advisory lock), so the order holds across instances. No transaction
+/// is open while the axis is called: a batch is claimed in one short transaction (its rows marked in
+/// flight), the calls are made, and what came of each row is committed in a second one. A recall that
+/// arrives meanwhile does not wait: it marks the in-flight row, and the outcome settles it.
 /// </summary>
 public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorState state, TimeProvider clock, ILogger<AxisSender> log)
 {
     private const long SenderLock = 4242003;
 
-    /// <summary>The connector's queue: rows neither sent, refused nor cancelled (the batch claim in SendPendingAsync says the same in SQL, to lock its rows).</summary>
+    /// <summary>The connector's queue: rows neither sent, refused nor cancelled (the batch claim in ClaimAsync says the same in SQL, to lock its rows).</summary>
     public static IQueryable<AxisOutbound> Waiting(HubDbContext db) => db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null && o.CancelledAt == null);
 
     /// <summary>What became of one row in a batch: sent (with the axis's docId), refused by the axis, or failed for now.</summary>
     private sealed record SendOutcome(DateTimeOffset At, string? AxisDocId = null, AxisCallException? Refused = null, Exception? Failure = null);
+
+    /// <summary>One claimed row and what it carries: a document's package from its sender, or a local unit's status package.</summary>
+    private sealed record Claimed(AxisOutbound Row, string From, byte[] Package, string Sha256, string? StatusCode);
 
     /// <summary>How many queued rows one batch takes at most.</summary>
     public const int BatchRows = 200;
@@ -31,26 +37,54 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// <summary>
     /// Sends waiting packages. Order holds per sender and recipient: each such lane sends in queue
     /// order and stops at a failure (that row is tried again later and nothing behind it overtakes
-    /// it); up to <see cref="Lanes"/> lanes send at once. A batch is one transaction: rows, documents,
-    /// deliveries, statuses and package bytes are read together, the calls made, and what came of
-    /// each row committed together.
+    /// it); up to <see cref="Lanes"/> lanes send at once.
     /// </summary>
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({SenderLock}) AS \"Value\"").SingleAsync(ct))
+        // The lock belongs to this connection's session, held for the batch (a crash closes the connection and frees it).
+        await db.Database.OpenConnectionAsync(ct);
+        if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({SenderLock}) AS \"Value\"").SingleAsync(ct))
         {
             return 0;
         }
-        // Waiting(db), locked: the batch's rows stay locked until its outcome commits, so a recall waits for it, then sees what was sent.
+        try
+        {
+            var batch = await ClaimAsync(db, ct);
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+            var outcomes = await CallAsync(batch, ct);
+            return await RecordAsync(db, batch, outcomes, ct);
+        }
+        finally
+        {
+            try
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SenderLock})", CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The connection is gone, and the lock with it.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the head of the queue and marks it in flight, in one short transaction. Rows still marked
+    /// in flight are from a batch a crash interrupted (this instance holds the lock): they are sent again.
+    /// </summary>
+    private async Task<List<Claimed>> ClaimAsync(HubDbContext db, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.AxisOutbound.FromSql($"""
             SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL ORDER BY id LIMIT {BatchRows} FOR UPDATE
             """).ToListAsync(ct);
         if (rows.Count == 0)
         {
-            return 0;
+            return [];
         }
         // Package bytes within the memory budget: the batch ends before the package that would exceed it.
         var sizes = await SizesAsync(db, rows, ct);
@@ -58,38 +92,45 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         rows = rows.TakeWhile((r, i) => (budget += r.StatusId is null ? sizes.GetValueOrDefault(r.DocumentId) : 0) <= BatchBytes || i == 0).ToList();
         var documentIds = rows.Select(r => r.DocumentId).Distinct().ToList();
         var packageIds = rows.Where(r => r.StatusId is null).Select(r => r.DocumentId).Distinct().ToList();
-        var recipientCodes = rows.Select(r => r.RecipientCode).Distinct().ToList();
         var statusIds = rows.Where(r => r.StatusId is not null).Select(r => r.StatusId!.Value).ToList();
-        var documents = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var senders = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.SenderCode, ct);
         var packages = await db.DocumentPackages.AsNoTracking().Where(p => packageIds.Contains(p.DocumentId))
             .Select(p => new { p.DocumentId, p.Content, p.Sha256 }).ToDictionaryAsync(p => p.DocumentId, ct);
-        var deliveries = (await db.Deliveries.Where(d => documentIds.Contains(d.DocumentId) && recipientCodes.Contains(d.RecipientCode)).ToListAsync(ct))
-            .ToDictionary(d => (d.DocumentId, d.RecipientCode));
         var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        // What each row carries: a document's package from its sender, or a local recipient's status package.
-        var what = rows.ToDictionary(r => r.Id, r => r.StatusId is { } id
-            ? (From: statuses[id].UnitCode, Bytes: statuses[id].Package, Sha256: statuses[id].Sha256, Status: statuses[id])
-            : (From: documents[r.DocumentId].SenderCode, Bytes: packages[r.DocumentId].Content, Sha256: packages[r.DocumentId].Sha256, Status: (BusinessStatus?)null));
+        var now = clock.GetUtcNow();
+        foreach (var row in rows)
+        {
+            row.InFlightSince = now;
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return rows.Select(r => r.StatusId is { } id
+            ? new Claimed(r, statuses[id].UnitCode, statuses[id].Package, statuses[id].Sha256, statuses[id].Code)
+            : new Claimed(r, senders[r.DocumentId], packages[r.DocumentId].Content, packages[r.DocumentId].Sha256, null)).ToList();
+    }
 
+    /// <summary>Calls the axis for the batch, lanes in parallel; no transaction is open meanwhile.</summary>
+    private async Task<Dictionary<long, SendOutcome>> CallAsync(List<Claimed> batch, CancellationToken ct)
+    {
         // The head of a lane waits out its backoff, unless the axis has answered again since: then it goes at once.
         var recovered = state.TakeRecovery();
         var startedAt = clock.GetUtcNow();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome>();
-        await Parallel.ForEachAsync(rows.GroupBy(r => (what[r.Id].From, r.RecipientCode)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
+        await Parallel.ForEachAsync(batch.GroupBy(c => (c.From, c.Row.RecipientCode)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
             async (lane, token) =>
             {
-                foreach (var row in lane)
+                foreach (var (row, from, bytes, sha, statusCode) in lane)
                 {
                     if (row.NextAttemptAt > startedAt && !recovered)
                     {
                         return; // nothing in the lane overtakes a row that is waiting for its next attempt
                     }
-                    var (from, bytes, sha, status) = what[row.Id];
                     try
                     {
                         var answer = await axis.CallAsync("sendEdoc", new()
                         {
-                            ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = status is null ? "edoc" : "status",
+                            ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = statusCode is null ? "edoc" : "status",
                             ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
                         }, bytes, token);
                         outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), answer["DocId"]?.ToString());
@@ -107,23 +148,46 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                     }
                 }
             });
+        return new(outcomes);
+    }
 
+    /// <summary>
+    /// Commits what came of each row, with its delivery and ledger events, in one transaction; the rows
+    /// and deliveries are read again, locked, so a recall that arrived meanwhile is settled here.
+    /// </summary>
+    private async Task<int> RecordAsync(HubDbContext db, List<Claimed> batch, Dictionary<long, SendOutcome> outcomes, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ids = batch.Select(c => c.Row.Id).ToList();
+        var rows = await db.AxisOutbound.FromSql($"SELECT * FROM axis_outbound WHERE id = ANY({ids}) ORDER BY id FOR UPDATE").ToDictionaryAsync(r => r.Id, ct);
+        var documentIds = batch.Select(c => c.Row.DocumentId).Distinct().ToList();
+        var recipientCodes = batch.Select(c => c.Row.RecipientCode).Distinct().ToList();
+        var documents = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var deliveries = (await db.Deliveries.FromSql($"SELECT *, xmin FROM deliveries WHERE document_id = ANY({documentIds}) AND recipient_code = ANY({recipientCodes}) FOR UPDATE").ToListAsync(ct))
+            .ToDictionary(d => (d.DocumentId, d.RecipientCode));
         var moved = 0;
-        foreach (var row in rows)
+        foreach (var (claimed, row) in batch.Select(c => (c, rows[c.Row.Id])))
         {
-            if (!outcomes.TryGetValue(row.Id, out var outcome))
-            {
-                continue;
-            }
+            row.InFlightSince = null;
             var document = documents[row.DocumentId];
-            var status = what[row.Id].Status;
-            var delivery = status is null ? deliveries[(row.DocumentId, row.RecipientCode)] : null;
-            if (outcome.Failure is { } failure)
+            var statusCode = claimed.StatusCode;
+            var delivery = row.StatusId is null ? deliveries[(row.DocumentId, row.RecipientCode)] : null;
+            if (!outcomes.TryGetValue(row.Id, out var outcome) || outcome.Failure is not null)
             {
-                row.Attempts++;
-                row.NextAttemptAt = outcome.At + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
-                row.LastError = failure.Message;
-                state.Failed(failure.Message);
+                if (outcome?.Failure is { } failure)
+                {
+                    row.Attempts++;
+                    row.NextAttemptAt = outcome.At + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
+                    row.LastError = failure.Message;
+                    state.Failed(failure.Message);
+                }
+                if (row.RecallStatusId is not null && delivery is not null)
+                {
+                    // Recalled while in flight, and the axis did not take it: it never will be sent.
+                    row.CancelledAt = clock.GetUtcNow();
+                    StatusRules.CancelledByHub(delivery, row.CancelledAt.Value);
+                    LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, row.RecipientCode, row.CancelledAt.Value, "status 15: recalled before it left for the national axis");
+                }
                 continue;
             }
             moved++;
@@ -137,8 +201,12 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                 {
                     delivery.State = DeliveryState.Refused;
                     delivery.RefusalReason = reason;
+                    if (row.RecallStatusId is not null)
+                    {
+                        StatusRules.CancelledByHub(delivery, outcome.At); // recalled while in flight: it never reached the recipient
+                    }
                 }
-                LedgerRecord.Add(db, LedgerEvents.Refused, document, status?.UnitCode ?? row.RecipientCode, outcome.At, status is null ? reason : $"status {status.Code}: {reason}");
+                LedgerRecord.Add(db, LedgerEvents.Refused, document, statusCode is null ? row.RecipientCode : claimed.From, outcome.At, statusCode is null ? reason : $"status {statusCode}: {reason}");
                 log.LogWarning("national axis refused the package of document {Document} for {Recipient}: {Error}", document.Id, row.RecipientCode, refused.Message);
                 continue;
             }
@@ -146,12 +214,17 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             row.AxisDocId = outcome.AxisDocId;
             if (delivery is null)
             {
-                LedgerRecord.Add(db, LedgerEvents.AxisSent, document, status!.UnitCode, outcome.At, $"status {status.Code} handed to the national axis as {row.AxisDocId}", status.Sha256);
+                LedgerRecord.Add(db, LedgerEvents.AxisSent, document, claimed.From, outcome.At, $"status {statusCode} handed to the national axis as {row.AxisDocId}", claimed.Sha256);
                 continue;
             }
             delivery.State = DeliveryState.Delivered;
             delivery.DeliveredAt = outcome.At;
             LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, outcome.At, $"handed to the national axis as {row.AxisDocId}");
+            if (row.RecallStatusId is { } recall)
+            {
+                // Recalled while in flight, and the axis took it: the recall follows in the same lane; the recipient answers 15 or 16.
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = row.DocumentId, RecipientCode = row.RecipientCode, CreatedAt = outcome.At, NextAttemptAt = outcome.At, StatusId = recall });
+            }
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
