@@ -1,3 +1,6 @@
+using DocExchange.Hub.Features;
+using DocExchange.Hub.Pipeline.Ledger;
+using DocExchange.Hub.Trust;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Audit;
@@ -10,7 +13,6 @@ using DocExchange.Hub.Features.Health;
 using DocExchange.Hub.Features.Ledger;
 using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Quarantine;
-using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Units;
 using DocExchange.Hub.Infrastructure;

@@ -44,10 +44,10 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
     public TimeSpan MaxSigningAge { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>Packages from the national axis without a verifiable signature (DEX_AXIS_UNSIGNED: attest, the default, or quarantine).</summary>
-    public Features.Signatures.UnsignedAxisPackages UnsignedFromAxis { get; init; }
+    public Trust.UnsignedAxisPackages UnsignedFromAxis { get; init; }
 
     /// <summary>Whether a new certificate of an agency outside the province is bound to it by its subject (DEX_AXIS_SUBJECT_BINDING: off, the default, code or name).</summary>
-    public Features.Signatures.SubjectBindingRule SubjectBinding { get; init; }
+    public Trust.SubjectBindingRule SubjectBinding { get; init; }
 
     /// <summary>The RabbitMQ cluster's nodes, host:port each (DEX_RABBIT_NODES, ','-separated); DEX_RABBIT's host alone when empty.</summary>
     public IReadOnlyList<string> RabbitNodes { get; init; } = [];
@@ -117,15 +117,15 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
             ConsumerRetries = (int)Number(config["DEX_CONSUMER_RETRIES"], "DEX_CONSUMER_RETRIES", 8),
             UnsignedFromAxis = config["DEX_AXIS_UNSIGNED"]?.Trim().ToLowerInvariant() switch
             {
-                null or "" or "attest" => Features.Signatures.UnsignedAxisPackages.Attest,
-                "quarantine" => Features.Signatures.UnsignedAxisPackages.Quarantine,
+                null or "" or "attest" => Trust.UnsignedAxisPackages.Attest,
+                "quarantine" => Trust.UnsignedAxisPackages.Quarantine,
                 var other => throw new InvalidOperationException($"DEX_AXIS_UNSIGNED is '{other}': set it to attest (deliver packages from the national axis without a verifiable signature, marked as attested by the axis) or quarantine (hold them for an administrator)."),
             },
             SubjectBinding = config["DEX_AXIS_SUBJECT_BINDING"]?.Trim().ToLowerInvariant() switch
             {
-                null or "" or "off" => Features.Signatures.SubjectBindingRule.Off,
-                "code" => Features.Signatures.SubjectBindingRule.Code,
-                "name" => Features.Signatures.SubjectBindingRule.Name,
+                null or "" or "off" => Trust.SubjectBindingRule.Off,
+                "code" => Trust.SubjectBindingRule.Code,
+                "name" => Trust.SubjectBindingRule.Name,
                 var other => throw new InvalidOperationException($"DEX_AXIS_SUBJECT_BINDING is '{other}': set it to off (an administrator decides every new certificate of an agency outside the province), code (bind when the subject carries the agency's id) or name (bind when O or CN is the agency's name)."),
             },
             MaxSigningAge = TimeSpan.FromHours(Number(config["DEX_MAX_SIGNING_AGE_HOURS"], "DEX_MAX_SIGNING_AGE_HOURS", 168)),

@@ -1,6 +1,6 @@
+using DocExchange.Hub.Pipeline;
+using DocExchange.Hub.Pipeline.Routing;
 using DocExchange.Contracts;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Routing;
 using DocExchange.Hub.Infrastructure;
 using MassTransit;
 

@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline;
 using System.Text.Json;
 using DocExchange.Contracts;
 using DocExchange.Hub.Infrastructure;

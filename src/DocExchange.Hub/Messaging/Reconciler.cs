@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline;
 using DocExchange.Contracts;
 using DocExchange.Hub.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

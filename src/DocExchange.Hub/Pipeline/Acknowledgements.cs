@@ -1,10 +1,14 @@
+using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Ledger;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Pipeline;
+
+/// <summary>
+/// Transport acknowledgement from the recipient's system: <c>done</c> (it stored the document) or
+/// <c>fail</c> with a reason. Business statuses (01-16: accepted, assigned, …) are a separate layer.
+/// </summary>
+public sealed record AcknowledgeRequest(string? Result, string? Reason);
 
 /// <summary>
 /// A recipient's system says it stored a document (done) or could not (fail, with the reason): the

@@ -1,14 +1,11 @@
+using DocExchange.Hub.Pipeline.Ledger;
+using DocExchange.Hub.Pipeline.Routing;
+using DocExchange.Hub.Trust;
 using System.Globalization;
 using System.Security.Cryptography;
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Routing;
-using DocExchange.Hub.Features.Signatures;
 using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;

@@ -1,7 +1,4 @@
 using System.Globalization;
-using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Statuses;
 using DocExchange.Protocol.Edxml;
 
 namespace DocExchange.Hub.Pipeline;

@@ -1,6 +1,6 @@
+using DocExchange.Hub.Trust;
 using System.Security.Cryptography;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Signatures;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using DocExchange.Protocol.Units;

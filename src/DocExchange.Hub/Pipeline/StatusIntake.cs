@@ -1,6 +1,5 @@
+using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Statuses;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -1,5 +1,5 @@
+using DocExchange.Hub.Pipeline.Ledger;
 using System.Security.Cryptography;
-using DocExchange.Hub.Features.Ledger;
 using DocExchange.Protocol.Ledger;
 
 namespace DocExchange.Tests.Ledger;

@@ -1,6 +1,6 @@
+using DocExchange.Hub.Trust;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using DocExchange.Hub.Features.Signatures;
 
 namespace DocExchange.Tests.Signatures;
 

@@ -1,4 +1,4 @@
-using DocExchange.Hub.Features.Statuses;
+using DocExchange.Hub.Pipeline;
 
 namespace DocExchange.Tests.Statuses;
 

@@ -1,5 +1,5 @@
+using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Units;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,12 +1,8 @@
+using DocExchange.Hub.Trust;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Deliveries;
-using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Packages;
-using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Pipeline;
 using DocExchange.Protocol.Axis;

@@ -1,7 +1,6 @@
+using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using DocExchange.Hub.Features.Statuses;
+using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Features.Documents;
 
 namespace DocExchange.Hub.Features.Deadlines;

@@ -1,5 +1,4 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Infrastructure;
@@ -8,12 +7,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Deliveries;
-
-/// <summary>
-/// Transport acknowledgement from the recipient's system: <c>done</c> (it stored the document) or
-/// <c>fail</c> with a reason. Business statuses (01-16: accepted, assigned, …) are a separate layer.
-/// </summary>
-public sealed record AcknowledgeRequest(string? Result, string? Reason);
 
 /// <summary>A clerk's inbox: documents delivered to the unit, and the acknowledgement of each.</summary>
 public static class InboxEndpoints

@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Infrastructure;

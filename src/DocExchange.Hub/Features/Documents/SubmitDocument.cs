@@ -1,30 +1,10 @@
 using System.Text.Json;
-using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Messaging;
 using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DocExchange.Hub.Features.Documents;
-
-/// <summary>The metadata part of a submission (JSON). Attachments travel as multipart file parts.</summary>
-/// <remarks>
-/// <c>ResponseFor</c>, <c>Updates</c>, <c>Replaces</c>: edXML DocumentIds of the document this one answers,
-/// updates or replaces. <c>NoRedirect</c>: refuse retired recipients instead of sending to their successors.
-/// </remarks>
-public sealed record SubmitDocumentRequest(
-    string? From, string? Number, string? Notation, string? Subject, int? DocumentType, string? Urgency,
-    DateOnly? DueDate, DateOnly? PromulgationDate, string[]? Recipients,
-    string? ResponseFor = null, string? Updates = null, string? Replaces = null, bool? NoRedirect = null);
-
-/// <summary>An attachment's name, type, size and a way to read its bytes (a form file, or decoded from a package).</summary>
-public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open);
-
-/// <summary>A document from an agency outside the province: the DocumentId it gave and what proves it sent it.</summary>
-public sealed record ExternalIdentity(string DocumentId, SenderProof Proof);
-
-public sealed record SubmissionAccepted(Guid Id, string DocumentId, string Sender, IReadOnlyList<string> Recipients, string Status);
 
 /// <summary>
 /// POST /api/v1/documents: a clerk's system submits a document as JSON or multipart (a JSON part

@@ -1,3 +1,5 @@
+using DocExchange.Hub.Pipeline;
+using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Infrastructure;

@@ -1,9 +1,8 @@
+using DocExchange.Hub.Trust;
 using System.Buffers;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Features.Statuses;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Pipeline;
 using DocExchange.Protocol.Edxml;

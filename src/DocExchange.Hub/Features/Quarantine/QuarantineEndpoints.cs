@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Infrastructure;
@@ -5,14 +6,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Features.Quarantine;
-
-/// <summary>A held package; cause is certificate-unknown-for-agency or unsigned-from-axis (then the signer fields are null).</summary>
-public sealed record QuarantineView(long Id, string AxisDocId, string MessageType, string Sender, string Cause, string? DocumentId, string? Subject, string Sha256,
-    string? CertificateSha256, string? SignerSubject, string? SignerIssuer, DateTimeOffset ReceivedAt, string State, DateTimeOffset? DecidedAt, string? Reason, Guid? Document)
-{
-    public static QuarantineView Of(QuarantinedPackage q) => new(q.Id, q.AxisDocId, q.MessageType, q.SenderCode, q.Cause, q.EdxmlDocumentId, q.Subject, q.Sha256,
-        q.CertificateSha256, q.SignerSubject, q.SignerIssuer, q.ReceivedAt, q.State.ToString().ToLowerInvariant(), q.DecidedAt, q.Reason, q.DocumentId);
-}
 
 public sealed record QuarantineDecisionRequest(string? Reason);
 

@@ -1,8 +1,8 @@
+using DocExchange.Hub.Pipeline;
+using DocExchange.Hub.Trust;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Documents;
-using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using Microsoft.AspNetCore.Http.HttpResults;

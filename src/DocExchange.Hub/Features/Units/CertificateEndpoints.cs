@@ -1,9 +1,9 @@
+using DocExchange.Hub.Pipeline;
+using DocExchange.Hub.Trust;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Signatures;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Units;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline.Routing;
 using System.Text;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;

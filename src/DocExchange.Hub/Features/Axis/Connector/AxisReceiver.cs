@@ -1,6 +1,6 @@
+using DocExchange.Hub.Pipeline;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Quarantine;
 using DocExchange.Protocol.Axis;
 using Microsoft.EntityFrameworkCore;
 

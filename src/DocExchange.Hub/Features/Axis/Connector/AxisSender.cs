@@ -1,7 +1,7 @@
+using DocExchange.Hub.Pipeline;
+using DocExchange.Hub.Pipeline.Ledger;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Features.Statuses;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -1,8 +1,8 @@
-using DocExchange.Hub.Features.Signatures;
+using DocExchange.Hub.Trust;
 using DocExchange.Protocol.Pdf;
 using DocExchange.Protocol.Signatures;
 
-namespace DocExchange.Hub.Features.Documents;
+namespace DocExchange.Hub.Pipeline;
 
 /// <summary>
 /// The legal signature of an official document often sits on its PDF rather than on the package:

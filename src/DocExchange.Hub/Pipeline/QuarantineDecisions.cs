@@ -1,11 +1,18 @@
-using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Pipeline.Ledger;
+using DocExchange.Hub.Trust;
 using System.Security.Cryptography.X509Certificates;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Axis;
-using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Quarantine;
+namespace DocExchange.Hub.Pipeline;
+
+/// <summary>A held package; cause is certificate-unknown-for-agency or unsigned-from-axis (then the signer fields are null).</summary>
+public sealed record QuarantineView(long Id, string AxisDocId, string MessageType, string Sender, string Cause, string? DocumentId, string? Subject, string Sha256,
+    string? CertificateSha256, string? SignerSubject, string? SignerIssuer, DateTimeOffset ReceivedAt, string State, DateTimeOffset? DecidedAt, string? Reason, Guid? Document)
+{
+    public static QuarantineView Of(QuarantinedPackage q) => new(q.Id, q.AxisDocId, q.MessageType, q.SenderCode, q.Cause, q.EdxmlDocumentId, q.Subject, q.Sha256,
+        q.CertificateSha256, q.SignerSubject, q.SignerIssuer, q.ReceivedAt, q.State.ToString().ToLowerInvariant(), q.DecidedAt, q.Reason, q.DocumentId);
+}
 
 /// <summary>What an administrator's decision did, or why it could not be made.</summary>
 public sealed record QuarantineDecision(bool Done, string? RefusalCode, string? Refusal, int Released, IReadOnlyList<QuarantineView> Packages)
@@ -32,14 +39,14 @@ public static class QuarantineDecisions
     /// Where the configured subject rule says the certificate names the sending agency, registers it to
     /// that agency and records why in the ledger, in one transaction; false when the rule is off or does not match.
     /// </summary>
-    public static async Task<bool> BindBySubjectAsync(HubDbContext db, VerifiedPackage verified, Signatures.SubjectBindingRule rule, DateTimeOffset now, CancellationToken ct)
+    public static async Task<bool> BindBySubjectAsync(HubDbContext db, VerifiedPackage verified, SubjectBindingRule rule, DateTimeOffset now, CancellationToken ct)
     {
-        if (rule == Signatures.SubjectBindingRule.Off || verified.Signature is not { } signature)
+        if (rule == SubjectBindingRule.Off || verified.Signature is not { } signature)
         {
             return false;
         }
         var agency = await db.Units.AsNoTracking().Where(u => u.Code == verified.Sender && u.External).Select(u => new { u.Code, u.Name }).FirstOrDefaultAsync(ct);
-        if (agency is null || !Signatures.SubjectBinding.Matches(signature.Signer, agency.Code, agency.Name, rule))
+        if (agency is null || !SubjectBinding.Matches(signature.Signer, agency.Code, agency.Name, rule))
         {
             return false;
         }

@@ -3,7 +3,7 @@ using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Messaging;
+namespace DocExchange.Hub.Pipeline;
 
 /// <summary>Adds bus messages to the outbox in the caller's unit of work; they leave only if it commits.</summary>
 public static class Outbox

@@ -2,7 +2,7 @@ using DocExchange.Protocol.Ledger;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace DocExchange.Hub.Features.Ledger;
+namespace DocExchange.Hub.Pipeline.Ledger;
 
 /// <summary>
 /// Reads the stored tree: roots and proofs for any size up to the ledger's, each from one query

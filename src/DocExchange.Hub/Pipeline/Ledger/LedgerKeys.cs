@@ -2,7 +2,7 @@ using DocExchange.Hub.Infrastructure;
 using Npgsql;
 using DocExchange.Protocol.Ledger;
 
-namespace DocExchange.Hub.Features.Ledger;
+namespace DocExchange.Hub.Pipeline.Ledger;
 
 /// <summary>Loads the ledger's Ed25519 key from DEX_LEDGER_KEY, or from (or into) DEX_LEDGER_KEY_FILE.</summary>
 public static class LedgerKeys

@@ -1,7 +1,7 @@
 using DocExchange.Hub.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Units;
+namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>Tree queries over the registry, done in PostgreSQL so every hub instance sees the same registry.</summary>
 public static class Registry

@@ -3,7 +3,7 @@ using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
-namespace DocExchange.Hub.Infrastructure;
+namespace DocExchange.Hub.Features;
 
 /// <summary>
 /// While PostgreSQL cannot be reached, a request is answered 503 with Retry-After and a problem that

@@ -1,10 +1,9 @@
+using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Ledger;
-using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 
-namespace DocExchange.Hub.Features.Routing;
+namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>
 /// Records where a document goes: one delivery per recipient unit (with the group that named it)

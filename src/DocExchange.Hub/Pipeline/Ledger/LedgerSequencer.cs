@@ -3,7 +3,7 @@ using DocExchange.Protocol.Ledger;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace DocExchange.Hub.Features.Ledger;
+namespace DocExchange.Hub.Pipeline.Ledger;
 
 /// <summary>
 /// The ledger's single writer. Every hub instance runs one, but only the holder of a PostgreSQL

@@ -1,9 +1,8 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Units;
 using DocExchange.Protocol.Units;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Routing;
+namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>One recipient unit and the group that named it (null when named directly).</summary>
 public sealed record ExpandedRecipient(string Code, string? Via, bool External = false);

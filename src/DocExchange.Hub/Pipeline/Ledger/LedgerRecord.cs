@@ -1,6 +1,6 @@
 using DocExchange.Hub.Data;
 
-namespace DocExchange.Hub.Features.Ledger;
+namespace DocExchange.Hub.Pipeline.Ledger;
 
 /// <summary>Adds a delivery event to the caller's unit of work; it reaches the ledger only if that commits.</summary>
 public static class LedgerRecord

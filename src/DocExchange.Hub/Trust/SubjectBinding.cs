@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace DocExchange.Hub.Features.Signatures;
+namespace DocExchange.Hub.Trust;
 
 /// <summary>How a certificate not yet registered to an agency outside the province may be bound to it by its subject (DEX_AXIS_SUBJECT_BINDING).</summary>
 public enum SubjectBindingRule

@@ -1,12 +1,11 @@
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Messaging;
 using DocExchange.Protocol.Units;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Routing;
+namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>
 /// Expands a submitted document's group addresses to the units active now and records the

@@ -1,11 +1,8 @@
+using DocExchange.Hub.Trust;
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Features.Quarantine;
-using DocExchange.Hub.Features.Signatures;
-using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Axis;
+namespace DocExchange.Hub.Pipeline;
 
 /// <summary>What became of a package taken from the axis: accepted (a document or a status), refused with a reason, or held in quarantine.</summary>
 public sealed record InboundOutcome(Guid? DocumentId, string Outcome)

@@ -1,7 +1,7 @@
 using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace DocExchange.Hub.Infrastructure;
+namespace DocExchange.Hub.Features;
 
 /// <summary>
 /// problem+json answers. Each carries a stable machine-readable <c>code</c> beside the human title

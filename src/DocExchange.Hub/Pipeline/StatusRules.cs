@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Statuses;
+namespace DocExchange.Hub.Pipeline;
 
 /// <summary>
 /// The business statuses of one document at one recipient (QĐ 28/2018/QĐ-TTg, NĐ 30/2020/NĐ-CP) as a

@@ -1,8 +1,7 @@
 using DocExchange.Hub.Data;
-using DocExchange.Hub.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Documents;
+namespace DocExchange.Hub.Pipeline;
 
 /// <summary>A document linked to another one.</summary>
 public sealed record LinkedDocument(Guid Id, string DocumentId, string Sender, string Kind, DateTimeOffset SubmittedAt);

@@ -1,4 +1,4 @@
-namespace DocExchange.Hub.Features.Ledger;
+namespace DocExchange.Hub.Pipeline.Ledger;
 
 /// <summary>What the ledger records, in one place; the names appear in the entries' bytes.</summary>
 public static class LedgerEvents

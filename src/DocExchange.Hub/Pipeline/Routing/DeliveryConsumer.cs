@@ -1,11 +1,11 @@
+using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Features.Ledger;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
-namespace DocExchange.Hub.Features.Deliveries;
+namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>
 /// Puts routed documents into their recipients' inboxes, many at a time (one statement for a batch

@@ -1,7 +1,7 @@
 using DocExchange.Hub.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace DocExchange.Hub.Features.Signatures;
+namespace DocExchange.Hub.Trust;
 
 /// <summary>
 /// Keeps the revocation lists current. Every DEX_CRL_REFRESH_SECONDS it re-reads the CRL files

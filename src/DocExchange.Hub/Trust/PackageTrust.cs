@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Signatures;
 
-namespace DocExchange.Hub.Features.Signatures;
+namespace DocExchange.Hub.Trust;
 
 /// <summary>Packages from the national axis that carry no verifiable signature: delivered as attested by the axis (default), or held in quarantine.</summary>
 public enum UnsignedAxisPackages { Attest, Quarantine }
