@@ -67,6 +67,48 @@ public class Local_systems_over_vxp
     }
 
     [Test]
+    public async Task A_document_a_clerk_sent_unsigned_reaches_a_vxp_system_as_a_package_the_hub_sealed()
+    {
+        var p = await TestHub.NewProvince();
+        var system = await Issue(p.District(1));
+        using var sender = await TestHub.Clerk(p.Commune(1, 2));
+        var file = System.Text.Encoding.UTF8.GetBytes("%PDF-1.4 tờ trình không ký số");
+        var response = await sender.SendAsync(Documents.Submission(Documents.Metadata(p.District(1)), [("to-trinh.pdf", file)]));
+        await Expect.Status(response, 202);
+        var accepted = await TestHub.Json(response);
+        var id = accepted["id"]!.GetValue<string>();
+        await Documents.Delivered(sender, id);
+
+        Assert.That((await Ok(await system.Call("countReceiveEdoc", new() { ["servicetype"] = "eDoc" })))["total"]!.GetValue<int>(), Is.EqualTo(1), "counted like any other");
+        var item = (await Ok(await system.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" })))["data"]!.AsArray()
+            .Single(d => d!["docId"]!.GetValue<string>() == id)!;
+        Assert.That(item["proof"]!.GetValue<string>(), Is.EqualTo("credential"), "the list says the sender did not sign it");
+        Assert.That(item["sealedBy"]!.GetValue<string>(), Is.EqualTo("hub"));
+
+        var first = await Ok(await system.Call("getEdoc", new() { ["docId"] = id }));
+        var bytes = Convert.FromBase64String(first["data"]!.GetValue<string>());
+        Assert.That(first["hash"]!.GetValue<string>(), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(bytes))));
+        var again = await Ok(await system.Call("getEdoc", new() { ["docId"] = id }));
+        Assert.That(again["data"]!.GetValue<string>(), Is.EqualTo(first["data"]!.GetValue<string>()), "the same bytes each time");
+
+        // A receiving system can tell: the signature verifies under the hub's certificate, not the sender's, and the package says why.
+        var check = DocExchange.Protocol.Signatures.PackageSignature.Verify(bytes);
+        Assert.That(check.Signer.Thumbprint, Is.EqualTo(TestSigning.HubCertificate().Thumbprint));
+        var package = DocExchange.Protocol.Edxml.EdxmlReader.Read(bytes);
+        Assert.That(package.Document!.From!.OrganId, Is.EqualTo(p.Commune(1, 2)));
+        Assert.That(package.Document.DocumentId, Is.EqualTo(accepted["documentId"]!.GetValue<string>()));
+        Assert.That(package.Document.Subject, Is.EqualTo("Về việc triển khai thử nghiệm trục liên thông"));
+        Assert.That(package.Document.To.Select(t => t.OrganId), Is.EqualTo(new[] { p.District(1) }));
+        Assert.That(package.Trace!.TraceHeaders.Select(t => t.OrganId), Is.EqualTo(new[] { p.Commune(1, 2) }));
+        Assert.That(package.Trace.Business!.BusinessDocReason, Does.Contain("did not sign").And.Contain(p.Commune(1, 2)));
+        Assert.That(package.Attachments.Single().Content, Is.EqualTo(file));
+
+        await Ok(await system.Call("updateStatus", new() { ["docId"] = id, ["status"] = "done" }));
+        var state = (await Documents.Status(sender, id))["recipients"]![0]!["state"]!.GetValue<string>();
+        Assert.That(state, Is.EqualTo("acknowledged"), "the sender sees its document stored by the recipient's system");
+    }
+
+    [Test]
     public async Task A_local_system_sends_with_send_edoc_and_another_receives_with_the_receive_loop()
     {
         var p = await TestHub.NewProvince();

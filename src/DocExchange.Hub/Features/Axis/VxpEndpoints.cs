@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using DocExchange.Hub.Trust;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -127,10 +128,12 @@ public static class VxpEndpoints
         };
     }
 
-    /// <summary>Documents delivered to the system's units and not yet acknowledged (done/fail): pending.</summary>
+    /// <summary>
+    /// Documents delivered to the system's units and not yet acknowledged (done/fail): pending. Every
+    /// document in a unit's inbox is offered; one its sender did not sign comes as a package the hub sealed.
+    /// </summary>
     private static IQueryable<Delivery> Pending(HubDbContext db, string[] units) =>
-        db.Deliveries.AsNoTracking().Where(d => units.Contains(d.RecipientCode) && d.DeliveredAt != null && d.State == DeliveryState.Delivered && d.RecalledAt == null
-            && db.DocumentPackages.Any(pkg => pkg.DocumentId == d.DocumentId));
+        db.Deliveries.AsNoTracking().Where(d => units.Contains(d.RecipientCode) && d.DeliveredAt != null && d.State == DeliveryState.Delivered && d.RecalledAt == null);
 
     public static async Task<IResult> ReceivedList(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
     {
@@ -154,7 +157,7 @@ public static class VxpEndpoints
             });
         }
         var rows = await Pending(db, gate.System.Units).OrderBy(d => d.Id).Take(1000)
-            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { d.DocumentId, d.RecipientCode, d.DeliveredAt, d.AcknowledgedAt, doc.SenderCode, doc.Proof })
+            .Join(db.Documents, d => d.DocumentId, doc => doc.Id, (d, doc) => new { d.DocumentId, d.RecipientCode, d.DeliveredAt, d.AcknowledgedAt, doc.SenderCode, doc.Proof, Signed = doc.PackageSha256 != null })
             .ToListAsync(ct);
         var data = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
         {
@@ -163,6 +166,8 @@ public static class VxpEndpoints
             // What proves the sender sent it (an extension of the axis's list: signature, or national-axis when
             // the axis delivered it without a verifiable signature); clients that do not know the field ignore it.
             ["proof"] = r.Proof.Name(),
+            // The sender did not sign it: getEdoc returns the package the hub rendered and sealed with its own signature.
+            ["sealedBy"] = r.Signed ? null : "hub",
         }).ToArray());
         return Ok(new JsonObject { ["data"] = data });
     }
@@ -190,7 +195,7 @@ public static class VxpEndpoints
         });
     }
 
-    public static async Task<IResult> GetEdoc(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> GetEdoc(HttpContext http, HubDbContext db, PackageTrust trust, TimeProvider clock, CancellationToken ct)
     {
         var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
         if (gate is null)
@@ -212,10 +217,21 @@ public static class VxpEndpoints
         }
         var visible = await db.Deliveries.AnyAsync(d => d.DocumentId == id && units.Contains(d.RecipientCode) && d.DeliveredAt != null && d.RecalledAt == null, ct)
             || await db.Documents.AnyAsync(d => d.Id == id && units.Contains(d.SenderCode), ct);
-        var package = visible ? await db.DocumentPackages.AsNoTracking().FirstOrDefaultAsync(p => p.DocumentId == id, ct) : null;
-        return package is null
-            ? Fail(StatusCodes.Status404NotFound, "unknown-document", $"Document {id} is not among the documents of {string.Join(", ", units)}.")
-            : Ok(new JsonObject { ["data"] = Convert.ToBase64String(package.Content), ["hash"] = package.Sha256 });
+        var document = visible ? await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) : null;
+        if (document is null)
+        {
+            return Fail(StatusCodes.Status404NotFound, "unknown-document", $"Document {id} is not among the documents of {string.Join(", ", units)}.");
+        }
+        if (document.PackageSha256 is null)
+        {
+            var sealedPackage = await SealedPackages.RenderAsync(db, trust, document, ct);
+            return sealedPackage is null
+                ? Fail(StatusCodes.Status503ServiceUnavailable, "hub-cannot-seal",
+                    $"Document {id} was sent without a signature and this hub has no signing key to seal it with; its administrator sets DEX_SIGNING_CERT and DEX_SIGNING_KEY.")
+                : Ok(new JsonObject { ["data"] = Convert.ToBase64String(sealedPackage), ["hash"] = Convert.ToHexStringLower(SHA256.HashData(sealedPackage)), ["sealedBy"] = "hub" });
+        }
+        var package = await db.DocumentPackages.AsNoTracking().FirstAsync(p => p.DocumentId == id, ct);
+        return Ok(new JsonObject { ["data"] = Convert.ToBase64String(package.Content), ["hash"] = package.Sha256 });
     }
 
     public static async Task<IResult> UpdateStatus(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
