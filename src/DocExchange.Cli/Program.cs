@@ -24,6 +24,7 @@ namespace DocExchange.Cli
               dex units retire CODE [--successor CODE] [--effective yyyy-MM-dd]
               dex units cert add CODE CERT.pem | list CODE [--json] | revoke CODE SHA256 --reason TEXT
               dex units legacy CODE on|off                 allow RSA-SHA1 signatures from a legacy peer
+              dex units require-signature CODE on|off      refuse the unit's unsigned packages (off: attested by the hub)
               dex units reorganise FILE [--dry-run]        CSV old,successor,date (or JSON): retire, redirect, move children
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
               dex credentials list [--json]
@@ -99,6 +100,7 @@ namespace DocExchange.Cli
                     "units retire" => () => UnitsCommands.Retire(client, args),
                     "units cert" => () => UnitsCommands.Certificates(client, args),
                     "units legacy" => () => UnitsCommands.Legacy(client, args),
+                    "units require-signature" => () => UnitsCommands.RequireSignature(client, args),
                     "units reorganise" => () => UnitsCommands.Reorganise(client, args),
                     "reply" => () => DocumentCommands.Reply(client, args),
                     "overdue" => () => DocumentCommands.Overdue(client, args),

@@ -194,16 +194,34 @@ public static class UnitsCommands
     /// <summary>dex units legacy CODE on|off: whether the unit may still sign with RSA-SHA1.</summary>
     public static async Task<int> Legacy(HubClient hub, Args args)
     {
+        var (code, on) = CodeOnOff(args, "legacy");
+        await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/legacy-signatures", new { allowed = on });
+        Console.Out.WriteLine(on ? $"{code} may sign with RSA-SHA1 (legacy)" : $"{code} must sign with SHA-256");
+        return 0;
+    }
+
+    /// <summary>dex units require-signature CODE on|off: whether the unit's packages must be signed.</summary>
+    public static async Task<int> RequireSignature(HubClient hub, Args args)
+    {
+        var (code, on) = CodeOnOff(args, "require-signature");
+        await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/require-signature", new { required = on });
+        Console.Out.WriteLine(on
+            ? $"{code} sends signed packages only: an unsigned one is refused (signature-required)"
+            : $"{code} may send unsigned packages from its systems and clerks: accepted as attested by the hub (proof credential)");
+        return 0;
+    }
+
+    private static (string Code, bool On) CodeOnOff(Args args, string command)
+    {
         var code = args.Positional(2, "CODE");
         var value = args.Positional(3, "on or off");
         args.RejectUnknown();
-        if (value is not ("on" or "off"))
+        return value switch
         {
-            throw new UsageException("units legacy CODE on|off");
-        }
-        await hub.PostJsonAsync($"api/v1/units/{Uri.EscapeDataString(code)}/legacy-signatures", new { allowed = value == "on" });
-        Console.Out.WriteLine(value == "on" ? $"{code} may sign with RSA-SHA1 (legacy)" : $"{code} must sign with SHA-256");
-        return 0;
+            "on" => (code, true),
+            "off" => (code, false),
+            _ => throw new UsageException($"units {command} CODE on|off"),
+        };
     }
 
     /// <summary>dex units reorganise FILE [--dry-run]: retire units naming successors, all or nothing.</summary>

@@ -21,7 +21,7 @@ namespace DocExchange.Hub.Pipeline;
 /// </summary>
 /// <param name="Urgency">The urgency when the way in knows it as such (an edXML package's Priority); otherwise the request's word for it.</param>
 public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IReadOnlyList<AttachmentSource> Files, string? IdempotencyKey = null,
-    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null);
+    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof? Proof = null);
 
 /// <summary>
 /// "A document arrives": validated completely, then the document, its attachments, its ledger event and
@@ -39,7 +39,9 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
     /// </summary>
     public async Task<Outcome<SubmissionAccepted>> SubmitAsync(Submission submission, CancellationToken ct)
     {
-        var (caller, request, files, idempotencyKey, package, external, typedUrgency) = submission;
+        var (caller, request, files, idempotencyKey, package, external, typedUrgency, givenProof) = submission;
+        // What proves the sender: what the package adapter verified; a JSON or multipart submission is its credential.
+        var proof = givenProof ?? external?.Proof ?? (package is null ? SenderProof.Credential : SenderProof.Signature);
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency, external is not null);
         urgency = typedUrgency ?? urgency;
@@ -59,7 +61,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
                 new Dictionary<string, object?> { ["recipients"] = recipientProblems });
         }
 
-        if (package is null && recipients.FirstOrDefault(r => r.External) is { } outside)
+        if (proof != SenderProof.Signature && external is null && recipients.FirstOrDefault(r => r.External) is { } outside)
         {
             return Refusal.Invalid("external-needs-package",
                 $"{outside.Code} is outside the province and is reached through the national axis, which carries signed edXML packages only: send this document as a signed package (dex send --key ...).");
@@ -84,7 +86,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
 
         var document = new Document
         {
-            Id = Guid.CreateVersion7(now), SenderCode = senderCode, EdxmlDocumentId = edxmlId, NumberKey = numberKey, Proof = external?.Proof ?? (package is null ? SenderProof.Credential : SenderProof.Signature),
+            Id = Guid.CreateVersion7(now), SenderCode = senderCode, EdxmlDocumentId = edxmlId, NumberKey = numberKey, Proof = proof,
             Number = request.Number!.Trim(), Notation = request.Notation!.Trim(),
             PromulgationDate = date, Subject = request.Subject!.Trim(), DocumentType = request.DocumentType ?? 18, Urgency = urgency, DueDate = request.DueDate,
             RequestedRecipients = specs.Select(s => s.ToString()).ToArray(), IdempotencyKey = string.IsNullOrEmpty(key) ? null : key,

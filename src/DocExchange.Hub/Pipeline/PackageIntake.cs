@@ -76,8 +76,9 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
         {
             Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,
             SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
+            AttestedBy = verified.AttestedBy,
         };
-        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency), ct);
+        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency, verified.Proof), ct);
         return outcome.Map(document => new PackageAccepted(document, null));
     }
 }

@@ -10,14 +10,16 @@ namespace DocExchange.Hub.Pipeline;
 
 /// <summary>
 /// A package that passed every check: readable, from the caller's unit, signed by a trusted certificate
-/// registered to that unit; or, from the national axis only, carrying no verifiable signature at all
-/// (<see cref="Signature"/> null: attested by the axis, never more).
+/// registered to that unit; or carrying no XML-DSig signature at all (<see cref="Signature"/> null),
+/// attested by the hub when a local unit's authenticated system or clerk sent it (<see cref="AttestedBy"/>),
+/// or by the national axis when it came from there; never more than that.
 /// </summary>
 public sealed record VerifiedPackage(EdxmlPackage Package, byte[] Bytes, string Sha256, SignatureCheck? Signature, string? SignerCertificate, DateTimeOffset SignedAt,
-    bool SenderExternal = false)
+    bool SenderExternal = false, string? AttestedBy = null)
 {
     public string Sender => Package.SenderCode!;
-    public SenderProof Proof => Signature is null ? SenderProof.NationalAxis : SenderProof.Signature;
+    /// <summary>Signed; or unsigned and attested by the hub (a local unit's authenticated system or clerk); or unsigned from the axis.</summary>
+    public SenderProof Proof => Signature is not null ? SenderProof.Signature : AttestedBy is not null ? SenderProof.Credential : SenderProof.NationalAxis;
 }
 
 /// <summary>
@@ -36,12 +38,12 @@ public static class PackageVerification
     /// <summary>An external agency's package without a verifiable signature, on a hub set to hold those (DEX_AXIS_UNSIGNED=quarantine).</summary>
     public const string UnsignedFromAxis = "unsigned-from-axis";
 
-    private sealed record SenderState(bool External, bool LegacySignatures);
+    private sealed record SenderState(bool External, bool LegacySignatures, bool RequireSignature);
     private sealed record CertificateState(string UnitCode, DateTimeOffset? RevokedAt, string? RevocationReason);
 
     // Every package runs these two lookups: compiled once, not rebuilt from expression trees each time (measured with perf under ops/bench).
     private static readonly Func<HubDbContext, string, CancellationToken, Task<SenderState?>> SenderUnit = EF.CompileAsyncQuery(
-        (HubDbContext db, string code, CancellationToken ct) => db.Units.AsNoTracking().Where(u => u.Code == code).Select(u => new SenderState(u.External, u.LegacySignatures)).FirstOrDefault());
+        (HubDbContext db, string code, CancellationToken ct) => db.Units.AsNoTracking().Where(u => u.Code == code).Select(u => new SenderState(u.External, u.LegacySignatures, u.RequireSignature)).FirstOrDefault());
     private static readonly Func<HubDbContext, string, CancellationToken, Task<CertificateState?>> RegisteredCertificate = EF.CompileAsyncQuery(
         (HubDbContext db, string sha256, CancellationToken ct) => db.UnitCertificates.AsNoTracking().Where(c => c.Sha256 == sha256)
             .Select(c => new CertificateState(c.UnitCode, c.RevokedAt, c.RevocationReason)).FirstOrDefault());
@@ -49,8 +51,9 @@ public static class PackageVerification
     /// <summary>Clocks differ a little between the sender's machine and the hub.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <param name="caller">Who sent it, for a local system or clerk ("system ID of UNIT"): an unsigned package is then attested by the hub, unless its unit requires signatures.</param>
     public static async Task<(VerifiedPackage? Package, Refusal? Refusal)> VerifyAsync(
-        byte[] bytes, string? callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct)
+        byte[] bytes, string? callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct, string? caller = null)
     {
         EdxmlPackage package;
         try
@@ -111,6 +114,16 @@ public static class PackageVerification
                 ? (attested, null)
                 : (attested, Refusal.Invalid(UnsignedFromAxis,
                     $"The package from {sender} carries no verifiable signature ({e.Message}) and this hub holds such packages for an administrator (DEX_AXIS_UNSIGNED=quarantine): dex quarantine list."));
+        }
+        catch (PackageSignatureException e) when (!fromAxis && caller is not null && unit is { External: false } && e.Code is "signature-missing" or "signature-not-xmldsig")
+        {
+            // One rule for every way in: what proves the sender is recorded, and an authenticated system or
+            // clerk of the unit is proof of a kind (the same content as JSON is accepted). An administrator may
+            // require signatures for a unit; a signature that is XML-DSig must verify and never gets here.
+            return unit.RequireSignature
+                ? (null, Refusal.Invalid("signature-required",
+                    $"Unit {sender} sends signed packages only (an administrator required it: dex units require-signature {sender} on): {e.Message}"))
+                : (new VerifiedPackage(package, bytes, PackageSha256(bytes), null, null, signedAt, AttestedBy: caller), null);
         }
         catch (PackageSignatureException e)
         {

@@ -98,7 +98,12 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
                 delivery.BusinessCodeBeforeRecall = null;
             }
             LedgerRecord.Add(db, LedgerEvents.Status, document, unit, now,
-                (string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}") + (verified.Proof == SenderProof.NationalAxis ? "; proof national-axis" : ""), verified.Sha256);
+                (string.IsNullOrEmpty(description) ? $"status {code}" : $"status {code}: {description}") + (verified.Proof switch
+                {
+                    SenderProof.NationalAxis => "; proof national-axis",
+                    SenderProof.Credential => $"; proof credential; status package without a signature, attested by the hub: sent by {verified.AttestedBy}",
+                    _ => "",
+                }), verified.Sha256);
         }
         db.BusinessStatuses.Add(row);
         try

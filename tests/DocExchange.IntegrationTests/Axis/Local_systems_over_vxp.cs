@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -106,6 +107,46 @@ public class Local_systems_over_vxp
         await Ok(await system.Call("updateStatus", new() { ["docId"] = id, ["status"] = "done" }));
         var state = (await Documents.Status(sender, id))["recipients"]![0]!["state"]!.GetValue<string>();
         Assert.That(state, Is.EqualTo("acknowledged"), "the sender sees its document stored by the recipient's system");
+    }
+
+    [Test]
+    public async Task A_package_a_local_system_sends_unsigned_is_attested_by_the_hub_and_says_so_to_the_recipient()
+    {
+        var p = await TestHub.NewProvince();
+        var senderSystem = await Issue(p.Commune(2, 1));
+        var recipientSystem = await Issue(p.District(2));
+        // What the public SDK's edXML library writes unless the application signs.
+        var bytes = DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(TestSigning.Document(p.Commune(2, 1), p.District(2)));
+        var sent = await Ok(await senderSystem.Call("sendEdoc", new()
+        {
+            ["from"] = p.Commune(2, 1), ["servicetype"] = "eDoc", ["messagetype"] = "edoc", ["to"] = $"[{{\"code\":\"{p.District(2)}\"}}]",
+            ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+        }, bytes));
+        var docId = sent["DocId"]!.GetValue<string>();
+        using (var clerk = await TestHub.Clerk(p.Commune(2, 1)))
+        {
+            await Documents.Delivered(clerk, docId);
+        }
+        var item = (await Ok(await recipientSystem.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" })))["data"]!.AsArray()
+            .Single(d => d!["docId"]!.GetValue<string>() == docId)!;
+        Assert.That(item["proof"]!.GetValue<string>(), Is.EqualTo("credential"), "not signed: the hub attests only that the unit's system sent it");
+        var edoc = await Ok(await recipientSystem.Call("getEdoc", new() { ["docId"] = docId }));
+        Assert.That(Convert.FromBase64String(edoc["data"]!.GetValue<string>()), Is.EqualTo(bytes), "the package as the system sent it");
+        var detail = await Expect.Eventually(() => TestHub.Query(db => db.Database.SqlQuery<string>($"""
+            SELECT detail AS "Value" FROM ledger_entries WHERE document_id = {Guid.Parse(docId)} AND event = 'submitted' UNION ALL SELECT detail FROM ledger_pending WHERE document_id = {Guid.Parse(docId)} AND event = 'submitted'
+            """).ToListAsync()), d => d.Count == 1, TimeSpan.FromSeconds(10), "the submission is in the ledger");
+        Assert.That(detail[0], Does.Contain($"attested by the hub: sent by system {senderSystem.SystemId} of {p.Commune(2, 1)}"));
+
+        // A signature that is there must verify: one byte changed after signing is refused, never downgraded to attested.
+        var signed = TestSigning.Sign(TestSigning.Document(p.Commune(2, 1), p.District(2)), await TestSigning.For(p.Commune(2, 1)));
+        var at = signed.AsSpan().IndexOf("V/v"u8);
+        signed[at] = (byte)'X';
+        var tampered = await senderSystem.Call("sendEdoc", new()
+        {
+            ["from"] = p.Commune(2, 1), ["servicetype"] = "eDoc", ["messagetype"] = "edoc", ["to"] = $"[{{\"code\":\"{p.District(2)}\"}}]",
+            ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(signed)),
+        }, signed);
+        await Fail(tampered, 422, "signature-invalid");
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -95,5 +96,34 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         var untrusted = await Dex.Exec(Hub.Url, null, "package", "verify", signed, "--trust", TestSigning.CaFile);
         Assert.That(untrusted.ExitCode, Is.EqualTo(1));
         Assert.That(untrusted.Err, Does.Contain("certificate-untrusted"));
+    }
+
+    [Test]
+    public async Task An_unsigned_package_from_a_units_clerk_is_attested_by_the_hub_until_an_administrator_requires_signatures()
+    {
+        var sender = P.Department(2);
+        using var clerk = TestHub.WithToken(await TestHub.IssueToken(Role.Clerk, sender));
+        var first = TestSigning.Document(sender, P.District(1));
+        var accepted = await TestSigning.Post(clerk, DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(first));
+        await Expect.Status(accepted, 202);
+        var id = Guid.Parse((await TestHub.Json(accepted))["id"]!.GetValue<string>());
+        Assert.That(await TestHub.Query(db => db.Documents.Where(d => d.Id == id).Select(d => d.Proof).SingleAsync()), Is.EqualTo(SenderProof.Credential),
+            "the same rule as for JSON: the proof that exists, the clerk's credential");
+        var detail = await Expect.Eventually(() => TestHub.Query(db => db.Database.SqlQuery<string>($"""
+            SELECT detail AS "Value" FROM ledger_entries WHERE document_id = {id} AND event = 'submitted' UNION ALL SELECT detail FROM ledger_pending WHERE document_id = {id} AND event = 'submitted'
+            """).ToListAsync()), d => d.Count == 1, TimeSpan.FromSeconds(10), "the submission is in the ledger");
+        Assert.That(detail[0], Does.Contain("proof credential").And.Contain("attested by the hub: sent by clerk credential").And.Contain(sender));
+
+        var on = await AsAdmin("units", "require-signature", sender, "on");
+        Ok(on);
+        Assert.That(on.Out, Does.Contain("signed packages only"));
+        var refused = await TestSigning.Post(clerk, DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(TestSigning.Document(sender, P.District(1))));
+        await Expect.Problem(refused, 422, "signature-required");
+        await Expect.Status(await TestSigning.Post(clerk, TestSigning.Sign(TestSigning.Document(sender, P.District(1)), await TestSigning.For(sender))), 202);
+
+        var wrong = await AsAdmin("units", "require-signature", sender, "maybe");
+        Assert.That(wrong.ExitCode, Is.EqualTo(2), wrong.Err);
+        Ok(await AsAdmin("units", "require-signature", sender, "off"));
+        await Expect.Status(await TestSigning.Post(clerk, DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(TestSigning.Document(sender, P.District(1)))), 202);
     }
 }

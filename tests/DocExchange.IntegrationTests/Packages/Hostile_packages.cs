@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
@@ -119,7 +120,19 @@ public class Hostile_packages
     }
 
     [Test]
-    public Task An_unsigned_package_is_refused() => Refused(EdxmlWriter.ToBytes(Document()), 422, "signature-missing");
+    public async Task An_unsigned_package_is_refused_when_the_unit_requires_signatures()
+    {
+        // Otherwise it is taken as attested by the hub (Cli/Signing_with_dex); a unit's administrator can close that door.
+        await Expect.Status(await TestHub.Admin.PostAsJsonAsync($"/api/v1/units/{Sender}/require-signature", new { required = true }), 200);
+        try
+        {
+            await Refused(EdxmlWriter.ToBytes(Document()), 422, "signature-required");
+        }
+        finally
+        {
+            await Expect.Status(await TestHub.Admin.PostAsJsonAsync($"/api/v1/units/{Sender}/require-signature", new { required = false }), 200);
+        }
+    }
 
     [Test]
     public Task A_package_whose_document_id_does_not_match_its_header_is_refused()

@@ -16,4 +16,9 @@ public class DocumentPackage
     public string? SignerSubject { get; set; }
     public string? SignatureMethod { get; set; }
     public DateTimeOffset SignedAt { get; set; }
+    /// <summary>
+    /// For a package sent unsigned by a local unit's authenticated system or clerk: who sent it ("system ID of
+    /// UNIT", "clerk credential ID of UNIT"). The hub attests that, and only that (the document's proof is credential).
+    /// </summary>
+    public string? AttestedBy { get; set; }
 }

@@ -24,6 +24,11 @@ public class Unit
     public string? Address { get; set; }
     /// <summary>Set by an administrator for peers that still sign with RSA-SHA1 (the public SDK does); others must use SHA-256.</summary>
     public bool LegacySignatures { get; set; }
+    /// <summary>
+    /// Set by an administrator (dex units require-signature CODE on): the unit's packages must carry a
+    /// valid signature; otherwise a package its authenticated system or clerk sends unsigned is taken as attested by the hub.
+    /// </summary>
+    public bool RequireSignature { get; set; }
     /// <summary>A unit outside the province (ministries, other provinces), reached only through the national axis; synchronised from the axis's agency list.</summary>
     public bool External { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -229,6 +229,7 @@ namespace DocExchange.Hub.Data.Migrations
                     phone = table.Column<string>(type: "text", nullable: true),
                     address = table.Column<string>(type: "text", nullable: true),
                     legacy_signatures = table.Column<bool>(type: "boolean", nullable: false),
+                    require_signature = table.Column<bool>(type: "boolean", nullable: false),
                     external = table.Column<bool>(type: "boolean", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
@@ -443,7 +444,8 @@ namespace DocExchange.Hub.Data.Migrations
                     signer_certificate = table.Column<string>(type: "text", nullable: true),
                     signer_subject = table.Column<string>(type: "text", nullable: true),
                     signature_method = table.Column<string>(type: "text", nullable: true),
-                    signed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    signed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    attested_by = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -705,6 +705,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("document_id");
 
+                    b.Property<string>("AttestedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("attested_by");
+
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -956,6 +960,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<string>("Phone")
                         .HasColumnType("text")
                         .HasColumnName("phone");
+
+                    b.Property<bool>("RequireSignature")
+                        .HasColumnType("boolean")
+                        .HasColumnName("require_signature");
 
                     b.Property<string>("SecondaryCode")
                         .HasColumnType("text")

@@ -103,7 +103,7 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "hash-mismatch", "hash-file is not the SHA-256 of the package received; send it again.");
         }
-        var (verified, refused) = await PackageVerification.VerifyAsync(bytes, from, db, trust, clock.GetUtcNow(), ct);
+        var (verified, refused) = await PackageVerification.VerifyAsync(bytes, from, db, trust, clock.GetUtcNow(), ct, caller: $"system {gate.System.SystemId} of {from}");
         if (refused is not null)
         {
             return Fail(refused);

@@ -36,7 +36,7 @@ public static class PackageEndpoints
             return Problems.TooLarge(settings.MaxPackageBytes);
         }
         var caller = Caller.From(http.User);
-        var (verified, refusal) = await PackageVerification.VerifyAsync(bytes, caller.Unit, db, trust, clock.GetUtcNow(), ct);
+        var (verified, refusal) = await PackageVerification.VerifyAsync(bytes, caller.Unit, db, trust, clock.GetUtcNow(), ct, caller: $"clerk credential {caller.CredentialId} of {caller.Unit}");
         if (refusal is not null)
         {
             return Problems.From(refusal);

@@ -16,6 +16,9 @@ public sealed record RevokeCertificateRequest(string? Reason);
 
 public sealed record LegacySignaturesRequest(bool Allowed);
 
+/// <summary>Whether the unit's packages must carry a valid signature (else an unsigned one from its authenticated system or clerk is attested by the hub).</summary>
+public sealed record RequireSignatureRequest(bool Required);
+
 public sealed record CertificateView(string Sha256, string Unit, string Subject, string Issuer, string SerialNumber,
     DateTimeOffset NotBefore, DateTimeOffset NotAfter, DateTimeOffset AddedAt, DateTimeOffset? RevokedAt, string? RevocationReason)
 {
@@ -37,6 +40,7 @@ public static class CertificateEndpoints
         admin.MapPost("/certificates", Add);
         admin.MapPost("/certificates/{sha256}/revoke", Revoke);
         admin.MapPost("/legacy-signatures", SetLegacy);
+        admin.MapPost("/require-signature", SetRequireSignature);
         return app;
     }
 
@@ -129,14 +133,25 @@ public static class CertificateEndpoints
     }
 
     /// <summary>Whether a unit may still sign with RSA-SHA1 (peers on the public SDK's defaults).</summary>
-    public static async Task<Results<Ok<UnitView>, ProblemHttpResult>> SetLegacy(string code, LegacySignaturesRequest request, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    public static Task<Results<Ok<UnitView>, ProblemHttpResult>> SetLegacy(string code, LegacySignaturesRequest request, HubDbContext db, TimeProvider clock, CancellationToken ct) =>
+        SetAsync(code, u => u.LegacySignatures = request.Allowed, db, clock, ct);
+
+    /// <summary>
+    /// Whether the unit's packages must be signed. Off (the default), a package its authenticated system or
+    /// clerk sends without a signature is accepted as attested by the hub; on, it is refused (signature-required).
+    /// </summary>
+    public static Task<Results<Ok<UnitView>, ProblemHttpResult>> SetRequireSignature(string code, RequireSignatureRequest request, HubDbContext db, TimeProvider clock, CancellationToken ct) =>
+        SetAsync(code, u => u.RequireSignature = request.Required, db, clock, ct);
+
+    /// <summary>One of the unit's signature settings, changed by an administrator.</summary>
+    private static async Task<Results<Ok<UnitView>, ProblemHttpResult>> SetAsync(string code, Action<Unit> change, HubDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var unit = await db.Units.FirstOrDefaultAsync(u => u.Code == code, ct);
         if (unit is null)
         {
             return UnknownUnit(code);
         }
-        unit.LegacySignatures = request.Allowed;
+        change(unit);
         unit.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(UnitView.Of(unit));

@@ -11,10 +11,10 @@ public sealed record UnitInput(
 /// <summary>A unit as the API shows it; External: outside the province, synchronised from the national axis and reached through it.</summary>
 public sealed record UnitView(
     string Code, string? SecondaryCode, string Name, string Tier, string? Parent, string Status,
-    DateOnly? ValidFrom, DateOnly? ValidTo, string? Successor, string? Email, string? Phone, string? Address, bool LegacySignatures, bool External)
+    DateOnly? ValidFrom, DateOnly? ValidTo, string? Successor, string? Email, string? Phone, string? Address, bool LegacySignatures, bool External, bool RequireSignature)
 {
     public static UnitView Of(Unit u) => new(u.Code, u.SecondaryCode, u.Name, Lower(u.Tier), u.ParentCode, Lower(u.Status),
-        u.ValidFrom, u.ValidTo, u.SuccessorCode, u.Email, u.Phone, u.Address, u.LegacySignatures, u.External);
+        u.ValidFrom, u.ValidTo, u.SuccessorCode, u.Email, u.Phone, u.Address, u.LegacySignatures, u.External, u.RequireSignature);
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

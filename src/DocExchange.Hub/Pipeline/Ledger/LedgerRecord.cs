@@ -26,7 +26,9 @@ public static class LedgerRecord
     public static string SubmissionDetail(Document d, DocumentPackage? package = null) =>
         $"to {string.Join(' ', d.RequestedRecipients)}; attachments {(d.Attachments.Count == 0 ? "none" : string.Join(' ', d.Attachments.OrderBy(a => a.Ordinal).Select(a => $"{a.FileName}:{a.Sha256}")))}"
         + $"; proof {d.Proof.Name()}"
-        + (package is null ? "" : package.SignerCertificate is null
-            ? "; edXML package without a verifiable signature, attested by the national axis"
-            : $"; edXML package signed by certificate {package.SignerCertificate} ({package.SignatureMethod})");
+        + (package is null ? "" : package.SignerCertificate is not null
+            ? $"; edXML package signed by certificate {package.SignerCertificate} ({package.SignatureMethod})"
+            : package.AttestedBy is { } by
+                ? $"; edXML package without a signature, attested by the hub: sent by {by}"
+                : "; edXML package without a verifiable signature, attested by the national axis");
 }
