@@ -45,6 +45,9 @@ public sealed class HubClient : IDisposable
 {
     private readonly HttpClient _http;
 
+    /// <summary>What to tell the user when the hub refuses a request that carried no token.</summary>
+    public string NoTokenHint { get; init; } = "set --token or DEX_TOKEN";
+
     public HubClient(string hub, string? token)
     {
         _http = new HttpClient { BaseAddress = new Uri(hub.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(30) };
@@ -116,9 +119,9 @@ public sealed class HubClient : IDisposable
         JsonNode? problem = null;
         try { problem = JsonNode.Parse(raw); } catch (JsonException) { }
         response.Dispose();
-        if (response.StatusCode == HttpStatusCode.Unauthorized && problem is null)
+        if (response.StatusCode == HttpStatusCode.Unauthorized && (problem is null || _http.DefaultRequestHeaders.Authorization is null))
         {
-            throw new HubProblem(401, null, "unauthenticated: set --token or DEX_TOKEN");
+            throw new HubProblem(401, null, $"unauthenticated: {NoTokenHint}");
         }
 
         throw new HubProblem((int)response.StatusCode, problem, raw);

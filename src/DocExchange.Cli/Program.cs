@@ -86,8 +86,13 @@ namespace DocExchange.Cli
                     return args.Positionals.Count == 0 && !args.Flag("help") ? 2 : 0;
                 }
                 var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
-                var token = args.Option("token") ?? Environment.GetEnvironmentVariable("DEX_TOKEN");
-                using var client = new HubClient(hub, token);
+                // DEX_TOKEN= (set but empty) is no token: the hub answers 401 and dex says why.
+                var fromEnvironment = Environment.GetEnvironmentVariable("DEX_TOKEN");
+                var token = args.Option("token") ?? (string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment);
+                using var client = new HubClient(hub, token)
+                {
+                    NoTokenHint = token is null && fromEnvironment is "" ? "DEX_TOKEN is set but empty: give your credential's token with --token or DEX_TOKEN" : "set --token or DEX_TOKEN",
+                };
                 var command = string.Join(' ', args.Positionals.Take(args.Positionals[0] is "units" or "credentials" or "audit" or "package" or "pki" or "systems" or "quarantine" ? 2 : 1));
                 Func<Task<int>> run = command switch
                 {

@@ -43,7 +43,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         // What proves the sender: what the package adapter verified; a JSON or multipart submission is its credential.
         var proof = givenProof ?? external?.Proof ?? (package is null ? SenderProof.Credential : SenderProof.Signature);
         var senderCode = caller.Unit;
-        var errors = Validate(request, out var specs, out var urgency, external is not null);
+        var errors = Validate(request, out var specs, out var urgency, DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow())), external is not null);
         urgency = typedUrgency ?? urgency;
         if (errors.Count > 0)
         {
@@ -226,8 +226,12 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         }
     }
 
-    /// <param name="external">An agency outside the province: its số may be anything it wrote (long digit strings from SaaS gateways).</param>
-    public static List<string> Validate(SubmitDocumentRequest r, out List<RecipientSpec> specs, out Urgency urgency, bool external = false)
+    /// <summary>How far ahead a due date may be.</summary>
+    public const int MaxDueYears = 5;
+
+    /// <param name="today">Today in Vietnam: a due date is from today on, at most <see cref="MaxDueYears"/> ahead.</param>
+    /// <param name="external">An agency outside the province: its số may be anything it wrote (long digit strings from SaaS gateways), its due date as given.</param>
+    public static List<string> Validate(SubmitDocumentRequest r, out List<RecipientSpec> specs, out Urgency urgency, DateOnly today, bool external = false)
     {
         var errors = new List<string>();
         specs = [];
@@ -242,6 +246,14 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         if (!external && r.Notation is not null && r.Notation.Contains(',', StringComparison.Ordinal))
         {
             errors.Add("notation: must not contain ','");
+        }
+        // A due date (hạn xử lý) is a day the recipient can still meet; an agency outside the province may
+        // send one already past (the axis held the package), and it is recorded as given.
+        if (!external && r.DueDate is { } due && (due < today || due > today.AddYears(MaxDueYears)))
+        {
+            errors.Add(due < today
+                ? $"dueDate: {due:yyyy-MM-dd} is in the past (today is {today:yyyy-MM-dd} in Vietnam); give a day from today on"
+                : $"dueDate: {due:yyyy-MM-dd} is more than {MaxDueYears} years ahead; give the day the recipient must answer by");
         }
         if (r.DocumentType is < 1 or > 99)
         {

@@ -16,6 +16,22 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
     }
 
     [Test]
+    public async Task Only_an_unset_dex_token_falls_back_to_the_administrator_token_and_dex_says_so()
+    {
+        var adminTokenFile = Path.Combine(Dir, "admin.token");
+        await File.WriteAllTextAsync(adminTokenFile, Token);
+        var unit = P.Root;
+
+        var unset = await Dex.Script(Hub.Url, new Dictionary<string, string?> { ["DEX_TOKEN"] = null, ["DEX_ADMIN_TOKEN_FILE"] = adminTokenFile }, "units", "show", unit);
+        Assert.That(unset.ExitCode, Is.Zero, unset.Err);
+        Assert.That(unset.Err, Does.Contain("using the administrator token from " + adminTokenFile));
+
+        var empty = await Dex.Script(Hub.Url, new Dictionary<string, string?> { ["DEX_TOKEN"] = "", ["DEX_ADMIN_TOKEN_FILE"] = adminTokenFile }, "units", "show", unit);
+        Assert.That(empty.ExitCode, Is.EqualTo(1), "an empty DEX_TOKEN is no token, never the administrator's");
+        Assert.That(empty.Err, Does.Contain("DEX_TOKEN is set but empty").And.Not.Contain("administrator token"));
+    }
+
+    [Test]
     public async Task An_import_with_bad_rows_exits_non_zero_naming_each_line_and_imports_nothing()
     {
         var file = Path.Combine(Dir, "bad.csv");
@@ -110,6 +126,23 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
         var run = await Dex.Exec(Hub.Url, sender, "send", "--to", "000.97.97.Z97", "--number", "1", "--notation", "X", "--subject", "x");
         Assert.That(run.ExitCode, Is.EqualTo(1));
         Assert.That(run.Err, Does.Contain("000.97.97.Z97").And.Contain("unknown-recipient"));
+    }
+
+    [Test]
+    public async Task A_due_date_in_the_past_or_years_ahead_is_refused_with_the_reason()
+    {
+        var sender = await ClerkToken(P.Commune(1, 2));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7));
+        foreach (var (due, reason) in new[] { (today.AddDays(-1), "in the past"), (today.AddYears(6), "years ahead") })
+        {
+            var run = await Dex.Exec(Hub.Url, sender, "send", "--to", P.District(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND",
+                "--subject", "Hạn xử lý sai", "--due", due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            Assert.That(run.ExitCode, Is.EqualTo(1), run.Err);
+            Assert.That(run.Err, Does.Contain("dueDate").And.Contain(reason));
+        }
+        var ok = await Dex.Exec(Hub.Url, sender, "send", "--to", P.District(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND",
+            "--subject", "Hạn xử lý hôm nay", "--due", today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(ok.ExitCode, Is.Zero, ok.Err);
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace DocExchange.IntegrationTests.Lifecycle;
 
 /// <summary>Overdue documents are listed per unit, for the unit's clerks and for administrators.</summary>
@@ -12,13 +14,17 @@ public class Overdue_documents
         var metadata = new
         {
             number = Documents.NextNumber().ToString(System.Globalization.CultureInfo.InvariantCulture), notation = "UBND-VP", subject = "Báo cáo gấp",
-            dueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)).AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            dueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             recipients = new[] { p.Department(1) },
         };
         var response = await sender.SendAsync(Documents.Submission(metadata));
         await Expect.Status(response, 202);
         var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
         await Documents.Delivered(sender, id);
+        // Due today, as a submission must be at the latest; two days pass (the stored due date moves back, as the calendar would).
+        var mineBefore = (await TestHub.Json(await recipient.GetAsync("/api/v1/overdue"))).AsArray();
+        Assert.That(mineBefore.Where(i => i!["id"]!.GetValue<string>() == id).Select(i => i!["rule"]!.GetValue<string>()), Does.Not.Contain("due-date-passed"));
+        await TestHub.Query(db => db.Database.ExecuteSqlAsync($"UPDATE documents SET due_date = due_date - 2 WHERE id = {Guid.Parse(id)}"));
 
         var mine = (await TestHub.Json(await recipient.GetAsync("/api/v1/overdue"))).AsArray();
         Assert.That(mine.Where(i => i!["id"]!.GetValue<string>() == id).Select(i => i!["rule"]!.GetValue<string>()), Does.Contain("due-date-passed"));
