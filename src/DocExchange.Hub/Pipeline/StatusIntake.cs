@@ -76,6 +76,8 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
             {
                 return Refusal.Conflict("nothing-to-recall", $"Document {documentId} is final at every recipient (refused, completed or already cancelled); there is nothing to recall.");
             }
+            // The sender's signed recall is in the ledger itself, even when the hub cancelled every copy (no recipient had stored it).
+            LedgerRecord.Add(db, LedgerEvents.Recalled, document, null, now, $"status 13 from the sender: {description}; {recalled} recipient(s) recalled", verified.Sha256);
         }
         else
         {
@@ -176,7 +178,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
                     // It never left the province: it never will, and the hub says 15 for the recipient.
                     queued.CancelledAt = now;
                     StatusRules.CancelledByHub(d, now);
-                    LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, d.RecipientCode, now, $"status 15: recalled before it left for the national axis ({reason})");
+                    LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, d.RecipientCode, now, $"status 15: recalled before it left for the national axis ({reason})", sha256);
                     recalled++;
                 }
                 else if (queued is { SentAt: null, RefusedAt: null, CancelledAt: null, InFlightSince: not null } && StatusRules.SenderMayRecall(currentThere))
@@ -206,7 +208,7 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
             if (d.AcknowledgedAt is null && d.State != DeliveryState.Refused && d.BusinessCode is null)
             {
                 StatusRules.CancelledByHub(d, now);
-                LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 15: cancelled by the hub, recalled before the recipient stored it ({reason})");
+                LedgerRecord.Add(db, LedgerEvents.Status, document, d.RecipientCode, now, $"status 15: cancelled by the hub, recalled before the recipient stored it ({reason})", sha256);
                 recalled++;
             }
             else if (StatusRules.SenderMayRecall(current))

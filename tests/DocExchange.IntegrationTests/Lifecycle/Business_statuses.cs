@@ -101,4 +101,23 @@ public class Business_statuses
             .Concat(db.LedgerEntries.Where(e => e.DocumentId == Guid.Parse(id) && e.Event == "status").Select(e => e.Detail!)).ToList()));
         Assert.That(ledger, Has.Count.EqualTo(7), "B's 03; the recall at A and B (13) and the hub's cancellation at C (15); A's 15, B's 16, B's 06");
     }
+
+    [Test]
+    public async Task A_recall_no_recipient_had_stored_is_in_the_ledger_and_the_hubs_15s_name_its_package()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = await TestHub.Clerk(p.Root);
+        var document = TestSigning.Document(p.Root, p.District(1), p.District(2));
+        var id = Guid.Parse(await TestSigning.SendDelivered(sender, document));
+        var recall = await TestSigning.Status(p.Root, document, "13", "Gửi nhầm đơn vị");
+        await Expect.Status(await TestSigning.Post(sender, recall), 202);
+        Assert.That(await StatusAt(sender, id.ToString(), p.District(1)), Is.EqualTo("15"), "neither had stored it: the hub cancelled both copies");
+
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(recall));
+        var entries = await TestHub.Query(db => Task.FromResult(db.PendingLedgerEvents.Where(e => e.DocumentId == id).Select(e => new { e.Event, e.Recipient, e.Sha256 }).ToList()
+            .Concat(db.LedgerEntries.Where(e => e.DocumentId == id).Select(e => new { e.Event, e.Recipient, e.Sha256 }).ToList()).ToList()));
+        Assert.That(entries.Where(e => e.Event == "recalled").Select(e => e.Sha256), Is.EqualTo(new[] { sha }), "the sender's signed recall, once");
+        Assert.That(entries.Where(e => e.Event == "status").Select(e => (e.Recipient, e.Sha256)),
+            Is.EquivalentTo(new[] { (p.District(1), sha), (p.District(2), sha) }), "each hub 15 names the package it answers");
+    }
 }

@@ -12,6 +12,8 @@ public static class LedgerEvents
     public const string Status = "status";
     /// <summary>A local recipient's status package handed to the national axis for an external sender.</summary>
     public const string AxisSent = "axis-sent";
+    /// <summary>The sender's recall (its signed 13), once per recall whatever the recipients' states: the package's SHA-256 and what became of each recipient.</summary>
+    public const string Recalled = "recalled";
     /// <summary>A document for an external recipient, recalled by its sender before it left for the national axis: never sent.</summary>
     public const string CancelledBeforeSent = "cancelled-before-sent";
 }

@@ -163,6 +163,8 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         var documentIds = batch.Select(c => c.Row.DocumentId).Distinct().ToList();
         var recipientCodes = batch.Select(c => c.Row.RecipientCode).Distinct().ToList();
         var documents = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var recallIds = rows.Values.Where(r => r.RecallStatusId is not null).Select(r => r.RecallStatusId!.Value).ToList();
+        var recallHashes = recallIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => recallIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Sha256, ct);
         var deliveries = (await db.Deliveries.FromSql($"SELECT *, xmin FROM deliveries WHERE document_id = ANY({documentIds}) AND recipient_code = ANY({recipientCodes}) FOR UPDATE").ToListAsync(ct))
             .ToDictionary(d => (d.DocumentId, d.RecipientCode));
         var moved = 0;
@@ -181,12 +183,13 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                     row.LastError = failure.Message;
                     state.Failed(failure.Message);
                 }
-                if (row.RecallStatusId is not null && delivery is not null)
+                if (row.RecallStatusId is { } recalled && delivery is not null)
                 {
-                    // Recalled while in flight, and the axis did not take it: it never will be sent.
+                    // Recalled while in flight, and the axis did not take it: it never will be sent. The hub's 15 names the recall it answers.
                     row.CancelledAt = clock.GetUtcNow();
                     StatusRules.CancelledByHub(delivery, row.CancelledAt.Value);
-                    LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, row.RecipientCode, row.CancelledAt.Value, "status 15: recalled before it left for the national axis");
+                    LedgerRecord.Add(db, LedgerEvents.CancelledBeforeSent, document, row.RecipientCode, row.CancelledAt.Value, "status 15: recalled before it left for the national axis",
+                        recallHashes.GetValueOrDefault(recalled));
                 }
                 continue;
             }
