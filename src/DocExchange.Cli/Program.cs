@@ -39,7 +39,8 @@ namespace DocExchange.Cli
                        [--key KEY.p12|KEY.pem [--cert CERT.pem] [--password P] [--from CODE]]
                        [--idempotency-key KEY] [--json]
                        with --key (or DEX_KEY): builds the edXML package here and signs it with the
-                       unit's key, which never leaves this machine; recipients are unit codes.
+                       unit's key, which never leaves this machine; groups are expanded here
+                       from the hub's registry and the units shown before signing.
                        without: an unsigned JSON submission; GROUP: children:CODE, subtree:CODE,
                        communes:CODE, departments:CODE
               dex inbox [--state delivered|acknowledged|refused] [--json]

@@ -97,6 +97,7 @@ public static class HubApp
         app.MapHubHealthEndpoints();
         app.MapUnitEndpoints();
         app.MapCertificateEndpoints();
+        app.MapRecipientEndpoints();
         app.MapCredentialEndpoints();
         app.MapDocumentEndpoints();
         app.MapInboxEndpoints();

@@ -69,22 +69,7 @@ public static class DocumentCommands
                 form.Add(part, "file", info.Name);
                 total += info.Length;
             }
-            var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = form };
-            if (key is not null)
-            {
-                request.Headers.Add("Idempotency-Key", key);
-            }
-            var accepted = await hub.SendAsync(request);
-            if (json)
-            {
-                WriteJson(accepted);
-            }
-            else
-            {
-                Console.Out.WriteLine($"submitted {accepted["documentId"]} as {accepted["id"]} to {string.Join(", ", to)} ({files.Count} attachment(s), {total / 1024} KB)");
-                Console.Error.WriteLine($"follow it with: dex status {accepted["id"]}");
-            }
-            return 0;
+            return await SubmitAsync(hub, "api/v1/documents", form, key, json, to, $"{files.Count} attachment(s), {total / 1024} KB");
         }
         finally
         {
@@ -100,10 +85,7 @@ public static class DocumentCommands
         string number, string notation, string subject, int? type, string? urgency, string? due, List<string> files, string? idempotencyKey, bool json,
         DocExchange.Protocol.Edxml.ResponseFor? replyTo)
     {
-        if (to.FirstOrDefault(t => t.Contains(':', StringComparison.Ordinal)) is { } group)
-        {
-            throw new UsageException($"--to {group}: a signed package names each recipient unit; list their codes (groups are expanded by the hub only for unsigned submissions)");
-        }
+        to = await ExpandGroupsAsync(hub, to);
         // The sender is the unit the certificate was issued to (OU), unless --from says otherwise.
         var sender = from ?? SigningKey.UnitOf(signer)
             ?? throw new UsageException("--from CODE is required: the certificate does not name its unit (OU=CODE)");
@@ -127,7 +109,14 @@ public static class DocumentCommands
         var signed = DocExchange.Protocol.Signatures.PackageSignature.Sign(DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(package), signer);
         var content = new ByteArrayContent(signed);
         content.Headers.ContentType = new MediaTypeHeaderValue(DocExchange.Protocol.Edxml.EdxmlNames.MediaType);
-        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/packages") { Content = content };
+        return await SubmitAsync(hub, "api/v1/packages", content, idempotencyKey, json, to,
+            $"signed package of {signed.Length / 1024} KB, sha256 {Convert.ToHexStringLower(SHA256.HashData(signed))}");
+    }
+
+    /// <summary>Posts a submission (multipart or a signed package) and reports what the hub accepted.</summary>
+    private static async Task<int> SubmitAsync(HubClient hub, string path, HttpContent content, string? idempotencyKey, bool json, string[] to, string what)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);
@@ -139,10 +128,34 @@ public static class DocumentCommands
         }
         else
         {
-            Console.Out.WriteLine($"submitted {accepted["documentId"]} as {accepted["id"]} to {string.Join(", ", to)}: signed package of {signed.Length / 1024} KB, sha256 {Convert.ToHexStringLower(SHA256.HashData(signed))}");
+            Console.Out.WriteLine($"submitted {accepted["documentId"]} as {accepted["id"]} to {string.Join(", ", to)} ({what})");
             Console.Error.WriteLine($"follow it with: dex status {accepted["id"]}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// A signed package names each recipient unit (the standard's To elements), so groups such as
+    /// communes:CODE are expanded here, by the hub's registry as it is now (GET /api/v1/recipients: the
+    /// routing rules), and the list is shown before anything is signed. Units named directly stay as given.
+    /// </summary>
+    private static async Task<string[]> ExpandGroupsAsync(HubClient hub, string[] to)
+    {
+        var groups = to.Where(t => t.Contains(':', StringComparison.Ordinal)).ToList();
+        if (groups.Count == 0)
+        {
+            return to;
+        }
+        var expanded = await hub.GetAsync("api/v1/recipients?" + string.Join('&', groups.Select(g => "to=" + Uri.EscapeDataString(g))));
+        var members = expanded["recipients"]!.AsArray().Select(r => r!["code"]!.GetValue<string>()).ToList();
+        if (members.Count == 0)
+        {
+            throw new UsageException($"--to {string.Join(", ", groups)}: no active unit in {(groups.Count == 1 ? "that group" : "those groups")}; nothing to send");
+        }
+        var units = to.Where(t => !t.Contains(':', StringComparison.Ordinal)).Concat(members).Distinct(StringComparer.Ordinal).ToArray();
+        Console.Error.WriteLine($"{string.Join(", ", groups)}: {members.Count} unit(s) in the registry now; the signed package names {units.Length} recipient(s):");
+        Console.Error.WriteLine("  " + string.Join(" ", units));
+        return units;
     }
 
     public static async Task<int> Statuses(HubClient hub, Args args)

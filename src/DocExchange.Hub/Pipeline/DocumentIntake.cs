@@ -54,11 +54,9 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         {
             return Refusal.Forbidden("sender-not-active", $"Unit {senderCode} is {senderStatus?.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");
         }
-        if (recipientProblems.Count > 0)
+        if (RecipientExpansion.RefusalFor(recipientProblems) is { } undeliverable)
         {
-            return Refusal.Invalid(recipientProblems.Count == 1 ? recipientProblems[0].Code : "invalid-recipients",
-                string.Join(" ", recipientProblems.Select(p => p.Message)),
-                new Dictionary<string, object?> { ["recipients"] = recipientProblems });
+            return undeliverable;
         }
 
         if (proof != SenderProof.Signature && external is null && recipients.FirstOrDefault(r => r.External) is { } outside)

@@ -126,4 +126,32 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         Ok(await AsAdmin("units", "require-signature", sender, "off"));
         await Expect.Status(await TestSigning.Post(clerk, DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(TestSigning.Document(sender, P.District(1)))), 202);
     }
+
+    [Test]
+    public async Task A_signed_send_to_a_group_names_each_unit_shown_before_signing()
+    {
+        var sender = P.District(2);
+        var keys = Path.Combine(Dir, "group-keys");
+        Ok(await Dex.Exec(Hub.Url, null, "pki", "issue", sender, "--ca", TestSigning.CaFolder, "--out", keys));
+        Ok(await AsAdmin("units", "cert", "add", sender, Path.Combine(keys, $"{sender}.pem")));
+        var clerk = await TestHub.IssueToken(Role.Clerk, sender);
+
+        var send = await Dex.Exec(Hub.Url, clerk, "send", "--to", $"communes:{sender}", "--to", P.Department(1), "--number", $"{Documents.NextNumber()}", "--notation", "UBND-VP",
+            "--subject", "Thông báo tới các xã", "--key", Path.Combine(keys, $"{sender}.key"), "--cert", Path.Combine(keys, $"{sender}.pem"), "--json");
+        Ok(send);
+        var expected = P.CommunesOf(2).Prepend(P.Department(1)).ToArray();
+        Assert.That(send.Err, Does.Contain($"communes:{sender}: 3 unit(s)").And.Contain(string.Join(" ", expected)), "the list is shown before signing");
+        var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
+        using var senderClient = TestHub.WithToken(clerk);
+        var status = await Documents.Delivered(senderClient, id);
+        Assert.That(status["recipients"]!.AsArray().Select(r => r!["recipient"]!.GetValue<string>()), Is.EquivalentTo(expected));
+
+        var package = await senderClient.GetByteArrayAsync($"/api/v1/documents/{id}/package");
+        Assert.That(DocExchange.Protocol.Edxml.EdxmlReader.Read(package).Document!.To.Select(t => t.OrganId), Is.EqualTo(expected), "the package names each unit, as the standard requires");
+
+        var unknown = await Dex.Exec(Hub.Url, clerk, "send", "--to", "communes:000.00.99.Z99", "--number", "1", "--notation", "X", "--subject", "x",
+            "--key", Path.Combine(keys, $"{sender}.key"), "--cert", Path.Combine(keys, $"{sender}.pem"));
+        Assert.That(unknown.ExitCode, Is.EqualTo(1), unknown.Err);
+        Assert.That(unknown.Err, Does.Contain("unknown-recipient"));
+    }
 }

@@ -18,6 +18,11 @@ public sealed record RecipientProblem(string Recipient, string Code, string Mess
 /// </summary>
 public static class RecipientExpansion
 {
+    /// <summary>How a list with undeliverable entries is refused: one problem by its own code, several as invalid-recipients, each named.</summary>
+    public static Refusal? RefusalFor(List<RecipientProblem> problems) => problems.Count == 0 ? null
+        : Refusal.Invalid(problems.Count == 1 ? problems[0].Code : "invalid-recipients", string.Join(" ", problems.Select(p => p.Message)),
+            new Dictionary<string, object?> { ["recipients"] = problems });
+
     /// <returns>The recipients, the problems, and the sender's status (null when it is not registered),
     /// read in the same query as the named units.</returns>
     public static async Task<(List<ExpandedRecipient> Recipients, List<RecipientProblem> Problems, UnitStatus? SenderStatus)> ExpandAsync(
