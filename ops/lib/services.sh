@@ -164,6 +164,19 @@ start_services() {
   fi
 }
 
+# Whether the pid in FILE is a live hub (ops/run's): alive, not a zombie, and running DocExchange.Hub.
+# A pid file left by a crash, or whose pid the system gave to another program, is stale.
+hub_running() {
+  local file="$1" pid state args
+  [ -f "$file" ] || return 1
+  pid="$(cat "$file" 2>/dev/null)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state="$(ps -o stat= -p "$pid" 2>/dev/null | tr -d ' ')" || return 1
+  [ -n "$state" ] && [[ "$state" != Z* ]] || return 1
+  args="$(ps -o args= -p "$pid" 2>/dev/null)"
+  [[ "$args" == *DocExchange.Hub* ]]
+}
+
 # Connection strings for a database / vhost on the private servers (or the external ones).
 pg_conn() { echo "${DEX_PG:-Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$1}"; }
 rabbit_uri() { echo "${DEX_RABBIT:-rabbitmq://127.0.0.1:$RABBIT_PORT/$1}"; }
