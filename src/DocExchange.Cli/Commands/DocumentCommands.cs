@@ -262,11 +262,25 @@ public static class DocumentCommands
                 throw new IOException($"package.edxml: SHA-256 differs from the hub's {packageSha}; fetch again, and report it if it persists");
             }
             await File.WriteAllBytesAsync(Path.Combine(dir, "package.edxml"), bytes);
-            var check = DocExchange.Protocol.Signatures.PackageSignature.Verify(bytes);
-            Console.Out.WriteLine($"package.edxml: signed by {check.Signer.Subject} (verify trust with: dex package verify {Path.Combine(dir, "package.edxml")} --trust CA.pem)");
+            if (S(document["proof"]) == "signature")
+            {
+                var check = DocExchange.Protocol.Signatures.PackageSignature.Verify(bytes);
+                Console.Out.WriteLine($"package.edxml: signed by {check.Signer.Subject} (verify trust with: dex package verify {Path.Combine(dir, "package.edxml")} --trust CA.pem)");
+            }
+            else
+            {
+                Console.Out.WriteLine($"package.edxml: not signed by its sender (proof {document["proof"]}: the hub attests only who sent it)");
+            }
         }
         Console.Out.WriteLine($"{document["documentId"]}: document.json and {attachments.Count} attachment(s) in {dir}");
-        Console.Error.WriteLine($"acknowledge receipt with: dex ack {id}");
+        if (S(document["status"]) == "13")
+        {
+            Console.Out.WriteLine($"recall pending (13): the sender asks your unit to cancel this document; answer with dex answer-recall {id} agree|refuse --reason TEXT");
+        }
+        else
+        {
+            Console.Error.WriteLine($"acknowledge receipt with: dex ack {id}");
+        }
         return 0;
     }
 

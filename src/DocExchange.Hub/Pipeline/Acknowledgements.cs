@@ -34,11 +34,10 @@ public sealed class Acknowledgements(HubDbContext db, TimeProvider clock)
         {
             return Refusal.NotFound("unknown-document", $"Document {id} is not in {unit}'s inbox.");
         }
-        if (delivery.RecalledAt is { } cancelledAt)
+        if (delivery.RecalledAt is not null)
         {
             // The sender recalled it before this unit stored it: the hub cancelled it here (15); there is nothing to store.
-            return Refusal.Conflict("document-cancelled",
-                $"Document {id} was recalled by its sender and cancelled at {unit} on {cancelledAt:yyyy-MM-dd HH:mm} UTC (status 15) before it was stored; there is nothing to acknowledge.");
+            return (await Cancellations.RefusalAsync(db, id, unit, reading: false, ct))!;
         }
         var wanted = result == "done" ? DeliveryState.Acknowledged : DeliveryState.Refused;
         if (delivery.State == wanted)

@@ -13,6 +13,8 @@ public enum RefusalKind
     NotFound,
     /// <summary>Collides with what is already there: a duplicate, a state that does not allow it, a racing change (409).</summary>
     Conflict,
+    /// <summary>Was there and is no longer: a document its sender recalled before this unit stored it (410).</summary>
+    Gone,
     /// <summary>Larger than the hub accepts (413).</summary>
     TooLarge,
     /// <summary>The hub cannot decide now: trust not configured (503).</summary>

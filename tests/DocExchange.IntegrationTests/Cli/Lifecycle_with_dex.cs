@@ -59,6 +59,42 @@ public class Lifecycle_with_dex() : SecondHubFixture(Role.Admin)
     }
 
     [Test]
+    public async Task After_a_recall_each_recipient_sees_what_happened_in_inbox_and_fetch()
+    {
+        var (sender, senderKey) = await Clerk(P.District(1));
+        var stored = await TestHub.IssueToken(Role.Clerk, P.Commune(1, 1));
+        var notStored = await TestHub.IssueToken(Role.Clerk, P.Commune(1, 2));
+        var send = await Dex.Exec(Hub.Url, sender, ["send", "--to", P.Commune(1, 1), "--to", P.Commune(1, 2), "--number", $"{Documents.NextNumber()}", "--notation", "UBND-VP",
+            "--subject", "Thông báo lịch họp", "--json", .. senderKey]);
+        Ok(send);
+        var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
+        using (var client = TestHub.WithToken(sender))
+        {
+            await Documents.Delivered(client, id);
+        }
+        Ok(await Dex.Exec(Hub.Url, stored, "ack", id));
+        Ok(await Dex.Exec(Hub.Url, sender, ["recall", id, "--reason", "Sai ngày họp", .. senderKey]));
+
+        // Never stored there: cancelled by the hub, and every view says so, with why.
+        var inbox = await Dex.Exec(Hub.Url, notStored, "inbox");
+        Ok(inbox);
+        Assert.That(inbox.Out.Split('\n').Single(l => l.Contains(id, StringComparison.Ordinal)), Does.Contain("15"));
+        var fetch = await Dex.Exec(Hub.Url, notStored, "fetch", id, "--out", Path.Combine(Dir, "huy"));
+        Assert.That(fetch.ExitCode, Is.EqualTo(1), fetch.Err);
+        Assert.That(fetch.Err, Does.Contain("document-cancelled").And.Contain("Sai ngày họp").And.Not.Contain("neither in your unit's inbox"));
+        var ack = await Dex.Exec(Hub.Url, notStored, "ack", id);
+        Assert.That(ack.ExitCode, Is.EqualTo(1));
+        Assert.That(ack.Err, Does.Contain("document-cancelled"));
+
+        // Stored there: the recall waits for that unit's answer, and fetch says so.
+        var pending = await Dex.Exec(Hub.Url, stored, "inbox");
+        Assert.That(pending.Out.Split('\n').Single(l => l.Contains(id, StringComparison.Ordinal)), Does.Contain("13"));
+        var fetched = await Dex.Exec(Hub.Url, stored, "fetch", id, "--out", Path.Combine(Dir, "cho"));
+        Ok(fetched);
+        Assert.That(fetched.Out, Does.Contain("recall pending (13)").And.Contain($"dex answer-recall {id}"));
+    }
+
+    [Test]
     public async Task An_administrator_reorganises_from_a_file_seeing_the_plan_first()
     {
         var file = Path.Combine(Dir, "reorganisation.csv");

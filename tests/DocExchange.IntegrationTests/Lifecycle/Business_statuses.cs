@@ -77,8 +77,11 @@ public class Business_statuses
         Assert.That(await StatusAt(sender, id, a), Is.EqualTo("13"));
         Assert.That(await StatusAt(sender, id, b), Is.EqualTo("13"));
         Assert.That(await StatusAt(sender, id, c), Is.EqualTo("15"), "never stored by C: cancelled by the hub at once");
-        await Expect.Problem(await clerkC.GetAsync($"/api/v1/documents/{id}"), 404, "unknown-document");
-        await Expect.Problem(await clerkC.GetAsync($"/api/v1/documents/{id}/package"), 404, "unknown-document");
+        var gone = await Expect.Problem(await clerkC.GetAsync($"/api/v1/documents/{id}"), 410, "document-cancelled");
+        Assert.That(gone["detail"]!.GetValue<string>(), Does.Contain("Ban hành nhầm"), "what happened and why, not 'unknown'");
+        await Expect.Problem(await clerkC.GetAsync($"/api/v1/documents/{id}/package"), 410, "document-cancelled");
+        Assert.That((await TestHub.Json(await clerkA.GetAsync($"/api/v1/documents/{id}")))["status"]!.GetValue<string>(), Is.EqualTo("13"),
+            "A stored it: it sees the recall waiting for its answer");
         Assert.That((await Documents.Inbox(clerkC)).Single(i => i!["id"]!.GetValue<string>() == id)!["status"]!.GetValue<string>(), Is.EqualTo("15"));
         await Expect.Problem(await clerkC.PostAsJsonAsync($"/api/v1/inbox/{id}/ack", new { result = "done" }), 409, "document-cancelled"); // nothing to store
         Assert.That((await History(clerkC, id)).Select(h => (h!["code"]!.GetValue<string>(), h["issuedBy"]!.GetValue<string>())),

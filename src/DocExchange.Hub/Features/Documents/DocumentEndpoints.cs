@@ -52,10 +52,13 @@ public static class DocumentEndpoints
         var document = await Readable(db, id, unit, ct);
         if (document is null)
         {
-            return NotYours(id);
+            return await NotReadableAsync(db, id, unit, ct);
         }
         var replies = document.SenderCode == unit ? await DocumentLinks.RepliesAsync(db, id, ct) : [];
-        return TypedResults.Ok(DocumentView.Of(document, await DocumentLinks.ChainAsync(db, document, ct), replies));
+        // A recipient sees where the document stands with it, a pending recall (13) included.
+        var status = document.SenderCode == unit ? null
+            : await db.Deliveries.AsNoTracking().Where(d => d.DocumentId == id && d.RecipientCode == unit).Select(d => d.BusinessCode ?? BusinessCodes.Arrived).FirstOrDefaultAsync(ct);
+        return TypedResults.Ok(DocumentView.Of(document, await DocumentLinks.ChainAsync(db, document, ct), replies) with { Status = status });
     }
 
     public static async Task<Results<Ok<DocumentStatus>, ProblemHttpResult>> Status(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
@@ -76,11 +79,12 @@ public static class DocumentEndpoints
     /// <summary>Streams the attachment from PostgreSQL to the client without holding it in memory.</summary>
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> DownloadAttachment(Guid id, Guid attachmentId, HttpContext http, HubDbContext db, CancellationToken ct)
     {
-        var document = await Readable(db, id, Caller.From(http.User).Unit, ct);
+        var unit = Caller.From(http.User).Unit;
+        var document = await Readable(db, id, unit, ct);
         var attachment = document?.Attachments.FirstOrDefault(a => a.Id == attachmentId);
         if (attachment is null)
         {
-            return document is null ? NotYours(id) : Problems.NotFound("unknown-attachment", $"Document {id} has no attachment {attachmentId}.");
+            return document is null ? await NotReadableAsync(db, id, unit, ct) : Problems.NotFound("unknown-attachment", $"Document {id} has no attachment {attachmentId}.");
         }
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
@@ -114,4 +118,8 @@ public static class DocumentEndpoints
 
     public static ProblemHttpResult NotYours(Guid id) =>
         Problems.NotFound("unknown-document", $"Document {id} is neither in your unit's inbox nor among its sent items.");
+
+    /// <summary>Why a unit cannot read a document: cancelled there by its sender's recall (410), or not its document at all (404).</summary>
+    public static async Task<ProblemHttpResult> NotReadableAsync(HubDbContext db, Guid id, string unit, CancellationToken ct) =>
+        await Cancellations.RefusalAsync(db, id, unit, reading: true, ct) is { } cancelled ? Problems.From(cancelled) : NotYours(id);
 }

@@ -9,10 +9,11 @@ public sealed record DocumentView(
     Guid Id, string DocumentId, string Sender, string Number, string Notation, DateOnly PromulgationDate, string Subject,
     int DocumentType, string Urgency, DateOnly? DueDate, IReadOnlyList<string> Recipients, DateTimeOffset SubmittedAt,
     IReadOnlyList<AttachmentView> Attachments, string? PackageSha256,
-    string Kind, Guid? ResponseFor, IReadOnlyList<LinkedDocument> Chain, IReadOnlyList<LinkedDocument> Replies, string Proof)
+    string Kind, Guid? ResponseFor, IReadOnlyList<LinkedDocument> Chain, IReadOnlyList<LinkedDocument> Replies, string Proof, string? Status = null)
 {
     /// <param name="chain">The versions (new, updates, replacements), oldest first.</param>
     /// <param name="replies">Replies to this document (shown to its sender).</param>
+    /// <remarks>Status: for a recipient, its own business status of the document (01 arrived … 13 a recall waits for its answer); null for the sender, who sees each recipient's in the status view.</remarks>
     public static DocumentView Of(Document d, IReadOnlyList<LinkedDocument>? chain = null, IReadOnlyList<LinkedDocument>? replies = null) =>
         new(d.Id, d.EdxmlDocumentId, d.SenderCode, d.Number, d.Notation, d.PromulgationDate, d.Subject,
         d.DocumentType, UrgencyName(d.Urgency), d.DueDate, d.RequestedRecipients, d.SubmittedAt,

@@ -57,10 +57,11 @@ public static class PackageEndpoints
     /// <summary>The package exactly as its sender's system sent it, for the sender and the recipients.</summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
     {
-        var document = await DocumentEndpoints.Readable(db, id, Caller.From(http.User).Unit, ct);
+        var unit = Caller.From(http.User).Unit;
+        var document = await DocumentEndpoints.Readable(db, id, unit, ct);
         if (document is null)
         {
-            return DocumentEndpoints.NotYours(id);
+            return await DocumentEndpoints.NotReadableAsync(db, id, unit, ct);
         }
         var package = await db.DocumentPackages.AsNoTracking().FirstOrDefaultAsync(p => p.DocumentId == id, ct);
         if (package is null)
