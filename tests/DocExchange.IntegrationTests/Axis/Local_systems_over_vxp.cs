@@ -150,6 +150,40 @@ public class Local_systems_over_vxp
     }
 
     [Test]
+    public async Task A_recall_reaches_the_recipients_system_as_a_status_and_its_answer_decides()
+    {
+        var p = await TestHub.NewProvince();
+        var system = await Issue(p.District(1));
+        var sender = await TestHub.Clerk(p.Root);
+        var document = TestSigning.Document(p.Root, p.District(1));
+        var id = await TestSigning.SendDelivered(sender, document);
+        await Ok(await system.Call("getEdoc", new() { ["docId"] = id }));
+        await Ok(await system.Call("updateStatus", new() { ["docId"] = id, ["status"] = "done" }));
+
+        var recall = await TestSigning.Status(p.Root, document, "13", "Ban hành nhầm");
+        await Expect.Status(await TestSigning.Post(sender, recall), 202);
+
+        var listed = (await Ok(await system.Call("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = "status" })))["data"]!.AsArray();
+        var item = listed.Single()!;
+        Assert.That((item["from"]!.GetValue<string>(), item["to"]!.GetValue<string>()), Is.EqualTo((p.Root, p.District(1))), "the sender's recall, for the unit that stored it");
+        Assert.That((await Ok(await system.Call("countReceiveEdoc", new() { ["messagetype"] = "status" })))["total"]!.GetValue<int>(), Is.EqualTo(1));
+        var package = await Ok(await system.Call("getEdoc", new() { ["docId"] = item["docId"]!.GetValue<string>() }));
+        Assert.That(Convert.FromBase64String(package["data"]!.GetValue<string>()), Is.EqualTo(recall), "the sender's signed 13, byte for byte");
+        await Ok(await system.Call("updateStatus", new() { ["docId"] = item["docId"]!.GetValue<string>(), ["status"] = "done" }));
+        Assert.That((await Ok(await system.Call("getReceivedEdocList", new() { ["messagetype"] = "status" })))["data"]!.AsArray(), Is.Empty, "taken once");
+
+        // The unit's system answers through the same protocol: 15, the recall agreed.
+        var agreed = await TestSigning.Status(p.District(1), document, "15", "Đồng ý thu hồi");
+        await Ok(await system.Call("sendEdoc", new()
+        {
+            ["from"] = p.District(1), ["servicetype"] = "eDoc", ["messagetype"] = "status", ["to"] = $"[{{\"code\":\"{p.Root}\"}}]",
+            ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(agreed)),
+        }, agreed));
+        var state = (await Documents.Status(sender, id))["recipients"]![0]!["status"]!.GetValue<string>();
+        Assert.That(state, Is.EqualTo("15"));
+    }
+
+    [Test]
     public async Task A_local_system_sends_with_send_edoc_and_another_receives_with_the_receive_loop()
     {
         var p = await TestHub.NewProvince();

@@ -23,6 +23,8 @@ public class Delivery
     public string? BusinessCodeBeforeRecall { get; set; }
     /// <summary>When the sender's recall cancelled it before the recipient had stored it (the hub then says 15 itself).</summary>
     public DateTimeOffset? RecalledAt { get; set; }
+    /// <summary>When the recipient unit's local system took the sender's pending recall (13) from /vxp (updateStatus on its status-N).</summary>
+    public DateTimeOffset? RecallTakenAt { get; set; }
     /// <summary>
     /// PostgreSQL's xmin, EF Core's concurrency token: of two changes racing on one delivery (an
     /// acknowledgement and a failure, two statuses, a status and a recall) one commits, the other is

@@ -414,6 +414,7 @@ namespace DocExchange.Hub.Data.Migrations
                     business_code = table.Column<string>(type: "text", nullable: true),
                     business_code_before_recall = table.Column<string>(type: "text", nullable: true),
                     recalled_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    recall_taken_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
                 },
                 constraints: table =>

@@ -267,6 +267,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
 
+                    b.Property<DateTimeOffset?>("RecallTakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recall_taken_at");
+
                     b.Property<DateTimeOffset?>("RecalledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("recalled_at");

@@ -145,13 +145,14 @@ public static class VxpEndpoints
         if (gate.Request.Parameters.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() == "status")
         {
             var statuses = await PendingStatuses(db, gate.System.Units).OrderBy(s => s.Id).Take(1000)
-                .Select(s => new { s.Id, s.UnitCode, s.ReceivedAt, s.Proof, To = db.Documents.Where(d => d.Id == s.DocumentId).Select(d => d.SenderCode).First() }).ToListAsync(ct);
+                .Select(s => new StatusItem(s.Id, s.UnitCode, db.Documents.Where(d => d.Id == s.DocumentId).Select(d => d.SenderCode).First(), s.ReceivedAt, s.Proof)).ToListAsync(ct);
+            var recalls = await PendingRecalls(db, gate.System.Units).Take(1000).ToListAsync(ct);
             return Ok(new JsonObject
             {
-                ["data"] = new JsonArray(statuses.Select(s => (JsonNode)new JsonObject
+                ["data"] = new JsonArray(statuses.Concat(recalls).Select(s => (JsonNode)new JsonObject
                 {
                     ["docId"] = StatusDocId(s.Id), ["serviceType"] = "eDoc", ["messageType"] = "status", ["created_time"] = s.ReceivedAt.ToString("o"),
-                    ["updated_time"] = s.ReceivedAt.ToString("o"), ["from"] = s.UnitCode, ["to"] = s.To, ["status"] = "initial", ["status_desc"] = "waiting for updateStatus",
+                    ["updated_time"] = s.ReceivedAt.ToString("o"), ["from"] = s.From, ["to"] = s.To, ["status"] = "initial", ["status_desc"] = "waiting for updateStatus",
                     ["proof"] = s.Proof.Name(),
                 }).ToArray()),
             });
@@ -181,6 +182,25 @@ public static class VxpEndpoints
         db.BusinessStatuses.AsNoTracking().Where(s => s.SenderTakenAt == null && s.Code != BusinessCodes.RecallRequested
             && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)));
 
+    /// <summary>A status package on a system's list: its id, who said it, to whom, when, and what proves it.</summary>
+    private sealed record StatusItem(long Id, string From, string To, DateTimeOffset ReceivedAt, SenderProof Proof);
+
+    /// <summary>
+    /// The sender's recall (13) of a document the system's unit stored, waiting for that unit's answer and
+    /// not yet taken by the system: one item per recipient, like documents, so the local system learns of it
+    /// the way the axis tells it (a status package), and answers with 15 or 16.
+    /// </summary>
+    private static IQueryable<StatusItem> PendingRecalls(HubDbContext db, string[] units) =>
+        db.Deliveries.AsNoTracking().Where(d => units.Contains(d.RecipientCode) && d.BusinessCode == BusinessCodes.RecallRequested && d.RecallTakenAt == null)
+            .OrderBy(d => d.Id)
+            .Select(d => db.BusinessStatuses.Where(r => r.DocumentId == d.DocumentId && r.Code == BusinessCodes.RecallRequested).OrderByDescending(r => r.Id)
+                .Select(r => new StatusItem(r.Id, r.UnitCode, d.RecipientCode, r.ReceivedAt, r.Proof)).First());
+
+    /// <summary>A recall (13) about a document delivered to one of the units: the recipient's system may read it.</summary>
+    private static IQueryable<BusinessStatus> RecallsTo(HubDbContext db, string[] units) =>
+        db.BusinessStatuses.Where(s => s.Code == BusinessCodes.RecallRequested
+            && db.Deliveries.Any(d => d.DocumentId == s.DocumentId && units.Contains(d.RecipientCode) && d.DeliveredAt != null));
+
     private static long? StatusId(string? docId) =>
         docId is not null && docId.StartsWith(StatusPrefix, StringComparison.Ordinal) && long.TryParse(docId[StatusPrefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 
@@ -190,7 +210,7 @@ public static class VxpEndpoints
         return gate is null ? refusal! : Ok(new JsonObject
         {
             ["total"] = gate.Request.Parameters.GetValueOrDefault("messagetype")?.Trim().ToLowerInvariant() == "status"
-                ? await PendingStatuses(db, gate.System.Units).CountAsync(ct)
+                ? await PendingStatuses(db, gate.System.Units).CountAsync(ct) + await PendingRecalls(db, gate.System.Units).CountAsync(ct)
                 : await Pending(db, gate.System.Units).CountAsync(ct),
         });
     }
@@ -206,7 +226,8 @@ public static class VxpEndpoints
         if (StatusId(gate.Request.Parameters.GetValueOrDefault("docId")) is { } statusId)
         {
             var status = await db.BusinessStatuses.AsNoTracking()
-                .FirstOrDefaultAsync(s => s.Id == statusId && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)), ct);
+                .FirstOrDefaultAsync(s => s.Id == statusId && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)), ct)
+                ?? await RecallsTo(db, units).AsNoTracking().FirstOrDefaultAsync(s => s.Id == statusId, ct);
             return status is null
                 ? Fail(StatusCodes.Status404NotFound, "unknown-document", $"Status {statusId} is not about a document of {string.Join(", ", units)}.")
                 : Ok(new JsonObject { ["data"] = Convert.ToBase64String(status.Package), ["hash"] = status.Sha256 });
@@ -247,6 +268,18 @@ public static class VxpEndpoints
         if (StatusId(p.GetValueOrDefault("docId")) is { } statusId)
         {
             var row = await db.BusinessStatuses.FirstOrDefaultAsync(s => s.Id == statusId && db.Documents.Any(d => d.Id == s.DocumentId && units.Contains(d.SenderCode)), ct);
+            if (row is null && await RecallsTo(db, units).FirstOrDefaultAsync(s => s.Id == statusId, ct) is { } recall)
+            {
+                // A recipient's system took the sender's recall: one waiting recipient at a time, as for documents.
+                var waiting = await db.Deliveries.Where(d => d.DocumentId == recall.DocumentId && units.Contains(d.RecipientCode)
+                    && d.BusinessCode == BusinessCodes.RecallRequested && d.RecallTakenAt == null).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
+                if (status is "done" or "fail" && waiting is not null)
+                {
+                    waiting.RecallTakenAt = clock.GetUtcNow();
+                    await db.SaveChangesAsync(ct);
+                }
+                return Ok(new JsonObject());
+            }
             if (row is null)
             {
                 return Fail(StatusCodes.Status404NotFound, "unknown-document", $"Status {statusId} is not about a document of {string.Join(", ", units)}.");
