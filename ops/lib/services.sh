@@ -30,6 +30,7 @@ ensure_packages() {
   [ -x "$RABBITMQCTL" ] || apt_install rabbitmq-server
   command -v xmlsec1 >/dev/null || apt_install xmlsec1
   command -v openssl >/dev/null || apt_install openssl
+  [ -x /usr/bin/time ] || apt_install time   # GNU time: the CLI memory test reads peak RSS
   command -v docker-compose >/dev/null || apt_install docker-compose   # validates docker-compose.yml (no engine needed)
 }
 

@@ -91,26 +91,50 @@ public static class DocumentCommands
             ?? throw new UsageException("--from CODE is required: the certificate does not name its unit (OU=CODE)");
         var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
         var priority = urgency switch { null or "normal" => 0, "urgent" => 1, "very-urgent" => 2, "flash" => 3, _ => throw new UsageException($"--urgency {urgency}: normal, urgent, very-urgent or flash") };
-        var attachments = new List<(string, string, byte[])>();
-        foreach (var f in files)
+        foreach (var f in files.Where(f => !File.Exists(f)))
         {
-            if (!File.Exists(f))
-            {
-                throw new IOException($"{f}: no such file");
-            }
-            attachments.Add((Path.GetFileName(f), ContentTypeOf(f), await File.ReadAllBytesAsync(f)));
+            throw new IOException($"{f}: no such file");
         }
+        // The package is written and signed on disk, attachments streamed in: memory stays a few buffers
+        // whatever the files weigh (a 60 MB attachment is never held whole).
         var package = DocExchange.Protocol.Edxml.PackageBuilder.Document(new DocExchange.Protocol.Edxml.NewDocument(sender, to, number, notation, subject, DateOnly.FromDateTime(local), local)
         {
             DocumentType = type ?? 18, TypeName = type is null or 18 ? "Công văn" : null, Priority = priority,
-            DueDate = due is null ? null : DateOnly.ParseExact(due, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Attachments = attachments,
+            DueDate = due is null ? null : DateOnly.ParseExact(due, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Attachments = files.Select(f => (Path.GetFileName(f), ContentTypeOf(f), Array.Empty<byte>())).ToList(),
             ResponseFor = replyTo,
         });
-        var signed = DocExchange.Protocol.Signatures.PackageSignature.Sign(DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(package), signer);
-        var content = new ByteArrayContent(signed);
-        content.Headers.ContentType = new MediaTypeHeaderValue(DocExchange.Protocol.Edxml.EdxmlNames.MediaType);
-        return await SubmitAsync(hub, "api/v1/packages", content, idempotencyKey, json, to,
-            $"signed package of {signed.Length / 1024} KB, sha256 {Convert.ToHexStringLower(SHA256.HashData(signed))}");
+        var unsignedPath = Path.GetTempFileName();
+        var signedPath = Path.GetTempFileName();
+        try
+        {
+            await using (var unsigned = File.Create(unsignedPath))
+            {
+                DocExchange.Protocol.Edxml.EdxmlWriter.Write(package, unsigned, i => File.OpenRead(files[i]));
+            }
+            Progress("signing the package");
+            await using (var unsigned = File.OpenRead(unsignedPath))
+            await using (var signed = File.Create(signedPath))
+            {
+                DocExchange.Protocol.Signatures.StreamingPackageSignature.Sign(unsigned, signer, signed);
+            }
+            ProgressDone();
+            string sha;
+            await using (var signed = File.OpenRead(signedPath))
+            {
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(signed));
+            }
+            var length = new FileInfo(signedPath).Length;
+            await using var upload = File.OpenRead(signedPath);
+            var content = new ProgressContent(upload, length, "uploading the signed package");
+            content.Headers.ContentType = new MediaTypeHeaderValue(DocExchange.Protocol.Edxml.EdxmlNames.MediaType);
+            return await SubmitAsync(hub, "api/v1/packages", content, idempotencyKey, json, to, $"signed package of {length / 1024} KB, sha256 {sha}");
+        }
+        finally
+        {
+            File.Delete(unsignedPath);
+            File.Delete(signedPath);
+        }
     }
 
     /// <summary>Posts a submission (multipart or a signed package) and reports what the hub accepted.</summary>

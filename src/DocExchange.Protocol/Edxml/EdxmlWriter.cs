@@ -19,7 +19,13 @@ public static class EdxmlWriter
         return buffer.ToArray();
     }
 
-    public static void Write(EdxmlPackage package, Stream output)
+    public static void Write(EdxmlPackage package, Stream output) => Write(package, output, null);
+
+    /// <summary>
+    /// Writes the package; with <paramref name="attachmentContent"/>, attachment i's bytes are read from the
+    /// stream it opens and base64-encoded as they go (a 60 MB file is never in memory), not from its Content.
+    /// </summary>
+    public static void Write(EdxmlPackage package, Stream output, Func<int, Stream>? attachmentContent)
     {
         using var w = XmlWriter.Create(output, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, IndentChars = "  ", CloseOutput = false });
         w.WriteStartDocument();
@@ -67,7 +73,7 @@ public static class EdxmlWriter
         if (package.Attachments.Count > 0)
         {
             w.WriteStartElement("AttachmentEncoded", Ns);
-            foreach (var a in package.Attachments)
+            foreach (var (a, i) in package.Attachments.Select((a, i) => (a, i)))
             {
                 w.WriteStartElement("Attachment", Ns);
                 Text(w, "ContentId", a.ContentId);
@@ -75,7 +81,20 @@ public static class EdxmlWriter
                 Text(w, "Description", a.Description);
                 Text(w, "ContentType", a.ContentType);
                 w.WriteStartElement("ContentTransferEncoded", Ns);
-                w.WriteBase64(a.Content, 0, a.Content.Length);
+                if (attachmentContent is null)
+                {
+                    w.WriteBase64(a.Content, 0, a.Content.Length);
+                }
+                else
+                {
+                    using var content = attachmentContent(i);
+                    var chunk = new byte[3 * 16384]; // a multiple of 3: each chunk is whole base64 groups
+                    int n;
+                    while ((n = content.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false)) > 0)
+                    {
+                        w.WriteBase64(chunk, 0, n);
+                    }
+                }
                 w.WriteEndElement();
                 w.WriteEndElement();
             }

@@ -154,4 +154,33 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         Assert.That(unknown.ExitCode, Is.EqualTo(1), unknown.Err);
         Assert.That(unknown.Err, Does.Contain("unknown-recipient"));
     }
+
+    [Test]
+    public async Task A_signed_send_of_a_60_mb_attachment_streams_in_under_three_times_its_size()
+    {
+        // A hub that takes packages this large (the fixture's hub keeps the tests' small limit).
+        await using var bigHub = await HubProcess.Start(TestServers.Database, TestServers.RabbitMq, environment: new Dictionary<string, string> { ["DEX_MAX_PACKAGE_MB"] = "100" });
+        var sender = P.Commune(2, 3);
+        var keys = Path.Combine(Dir, "big-keys");
+        Ok(await Dex.Exec(bigHub.Url, null, "pki", "issue", sender, "--ca", TestSigning.CaFolder, "--out", keys));
+        Ok(await Dex.Exec(bigHub.Url, Token, "units", "cert", "add", sender, Path.Combine(keys, $"{sender}.pem")));
+        var clerk = await TestHub.IssueToken(Role.Clerk, sender);
+        var file = Path.Combine(Dir, "ho-so-lon.pdf");
+        var bytes = new byte[60 * 1024 * 1024];
+        new Random(7).NextBytes(bytes);
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var (send, peak) = await Dex.Measured(bigHub.Url, clerk, "send", "--to", P.District(2), "--number", $"{Documents.NextNumber()}", "--notation", "UBND-VP",
+            "--subject", "Hồ sơ dung lượng lớn", "--file", file, "--key", Path.Combine(keys, $"{sender}.key"), "--cert", Path.Combine(keys, $"{sender}.pem"), "--json");
+        Ok(send);
+        TestContext.Out.WriteLine($"dex send --key, 60 MB attachment: peak RSS {peak / (1024 * 1024)} MB ({(double)peak / bytes.Length:0.00}x the file)");
+        Assert.That(peak, Is.LessThan(3L * bytes.Length), "streamed: the file is never held whole, let alone several times over");
+
+        var id = JsonNode.Parse(send.Out)!["id"]!.GetValue<string>();
+        using var senderClient = TestHub.WithToken(clerk);
+        await Documents.Delivered(senderClient, id, within: 60);
+        var document = await TestHub.Json(await senderClient.GetAsync($"/api/v1/documents/{id}"));
+        Assert.That(document["attachments"]![0]!["sha256"]!.GetValue<string>(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
+        Assert.That(document["proof"]!.GetValue<string>(), Is.EqualTo("signature"));
+    }
 }

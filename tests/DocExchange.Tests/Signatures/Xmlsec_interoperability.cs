@@ -64,6 +64,45 @@ public class Xmlsec_interoperability
         Assert.That(Run("xmlsec1", "--verify --trusted-pem ca.pem signed-ec.edxml"), Does.Contain("OK"));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_package_signed_as_a_stream_verifies_in_the_hub_and_in_xmlsec1(bool ec)
+    {
+        // Attachments streamed from files into the package, the package signed from disk: what dex send --key does.
+        var content = new byte[3 * 1024 * 1024 + 7];
+        new Random(42).NextBytes(content);
+        var package = PackageBuilder.Document(new NewDocument("000.01.33.H56", ["000.00.33.H56"], "12", "UBND-VP", "V/v tệp lớn", new DateOnly(2026, 11, 30), new DateTime(2026, 11, 30, 9, 0, 0))
+        {
+            Attachments = [("bao-cao.pdf", "application/pdf", []), ("phu-luc.bin", "application/octet-stream", [])],
+        });
+        var unsigned = Path.Combine(_dir, "unsigned.edxml");
+        using (var file = File.Create(unsigned))
+        {
+            EdxmlWriter.Write(package, file, i => new MemoryStream(i == 0 ? content : content[..1000]));
+        }
+        var signedPath = Path.Combine(_dir, "signed.edxml");
+        using (var input = File.OpenRead(unsigned))
+        using (var output = File.Create(signedPath))
+        {
+            StreamingPackageSignature.Sign(input, (ec ? TestPki.CommuneEc : TestPki.Commune).Load(), output);
+        }
+        var signed = File.ReadAllBytes(signedPath);
+
+        var check = PackageSignature.Verify(signed);
+        Assert.That(check.Signer.Subject, Does.Contain("000.01.33.H56"));
+        Assert.That(check.SignatureMethod, Does.EndWith(ec ? "ecdsa-sha256" : "rsa-sha256"));
+        var read = EdxmlReader.Read(signed);
+        Assert.That(read.Attachments[0].Content, Is.EqualTo(content), "the streamed attachment, byte for byte");
+        Assert.That(read.Attachments[1].Content, Is.EqualTo(content[..1000]));
+        File.WriteAllText(Path.Combine(_dir, "ca.pem"), TestPki.Ca.CertificatePem);
+        Assert.That(Run("xmlsec1", "--verify --trusted-pem ca.pem signed.edxml"), Does.Contain("OK"), "an independent implementation agrees");
+
+        // One byte of the attachment changed after signing: refused.
+        var at = signed.AsSpan().IndexOf("<ContentTransferEncoded>"u8) + 40;
+        signed[at] = signed[at] == (byte)'A' ? (byte)'B' : (byte)'A';
+        Assert.That(Assert.Throws<PackageSignatureException>(() => PackageSignature.Verify(signed))!.Code, Is.EqualTo("signature-invalid"));
+    }
+
     [Test]
     public void Xmlsec1_refuses_a_hub_signed_package_changed_after_signing()
     {
