@@ -75,11 +75,32 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
 
     public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
 
+    /// <summary>
+    /// A secret given directly (NAME) or in a file (NAME_FILE: a Docker secret, a file only the hub's user
+    /// reads), the file's content trimmed; null when neither is given or the file is empty.
+    /// </summary>
+    public static string? Secret(IConfiguration config, string name)
+    {
+        if (config[name] is { Length: > 0 } value)
+        {
+            return value;
+        }
+        if (config[name + "_FILE"] is not { Length: > 0 } file)
+        {
+            return null;
+        }
+        if (!File.Exists(file))
+        {
+            throw new InvalidOperationException($"{name}_FILE is '{file}', which does not exist: give the path of the file that holds {name}, or set {name} itself.");
+        }
+        return File.ReadAllText(file).Trim() is { Length: > 0 } secret ? secret : null;
+    }
+
     public static HubSettings From(IConfiguration config)
     {
-        var database = config["DEX_PG"] ?? config["Hub:Database"]
+        var database = Secret(config, "DEX_PG") ?? config["Hub:Database"]
             ?? throw new InvalidOperationException("No database configured: set DEX_PG to an Npgsql connection string (ops/run does this for the private server).");
-        var rabbit = config["DEX_RABBIT"] ?? config["Hub:RabbitMq"]
+        var rabbit = Secret(config, "DEX_RABBIT") ?? config["Hub:RabbitMq"]
             ?? throw new InvalidOperationException("No broker configured: set DEX_RABBIT to rabbitmq://user:password@host:port/vhost (ops/run does this for the private node).");
         var maxMb = config["DEX_MAX_PACKAGE_MB"] ?? config["Hub:MaxPackageMb"];
         var max = maxMb is null ? DefaultMaxPackageBytes : (long)(Number(maxMb, "DEX_MAX_PACKAGE_MB", 50, minimum: 0.001) * 1024 * 1024);
@@ -91,7 +112,7 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
                 ? new Features.Axis.Connector.AxisConnectorSettings(Uri.TryCreate(axisUrl.TrimEnd('/') + "/", UriKind.Absolute, out var axis) ? axis
                         : throw new InvalidOperationException($"DEX_AXIS_URL is '{axisUrl}': give the axis's address, e.g. https://axis.example.gov.vn/."),
                     config["DEX_AXIS_SYSTEMID"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province."),
-                    config["DEX_AXIS_SECRET"] ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province."))
+                    Secret(config, "DEX_AXIS_SECRET") ?? throw new InvalidOperationException("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province."))
                 : null,
             Holidays = HolidaysFrom(config["DEX_HOLIDAYS"]),
             WorkdayEnd = config["DEX_WORKDAY_END"] is { } end

@@ -82,7 +82,11 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
         else
         {
             var delivery = await db.Deliveries.FirstOrDefaultAsync(d => d.DocumentId == document.Id && d.RecipientCode == unit && d.DeliveredAt != null, ct);
-            if (delivery is null || delivery.RecalledAt is not null)
+            if (delivery?.RecalledAt is not null)
+            {
+                return (await Cancellations.RefusalAsync(db, document.Id, unit, reading: false, ct))!;
+            }
+            if (delivery is null)
             {
                 return Refusal.NotFound("unknown-document", $"Document {documentId} is not in {unit}'s inbox; a status answers a document the unit received.");
             }

@@ -262,7 +262,7 @@ public class The_national_connector
         Assert.That(history.Select(h => (h!["code"]!.GetValue<string>(), h["description"]?.GetValue<string>())), Does.Contain(("13", "Ban hành nhầm")),
             "district 1 stored the document: it is asked to cancel it (13)");
         var other = await TestHub.Clerk(p.District(2));
-        await Expect.Problem(await other.GetAsync($"/api/v1/documents/{id}"), 404, "unknown-document"); // never stored there: cancelled by the hub at once
+        await Expect.Problem(await other.GetAsync($"/api/v1/documents/{id}"), 410, "document-cancelled"); // never stored there: cancelled by the hub at once
     }
 
     [Test]

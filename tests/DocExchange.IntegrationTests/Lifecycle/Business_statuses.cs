@@ -84,6 +84,7 @@ public class Business_statuses
             "A stored it: it sees the recall waiting for its answer");
         Assert.That((await Documents.Inbox(clerkC)).Single(i => i!["id"]!.GetValue<string>() == id)!["status"]!.GetValue<string>(), Is.EqualTo("15"));
         await Expect.Problem(await clerkC.PostAsJsonAsync($"/api/v1/inbox/{id}/ack", new { result = "done" }), 409, "document-cancelled"); // nothing to store
+        await Expect.Problem(await TestSigning.Post(clerkC, await TestSigning.Status(c, document, "03")), 409, "document-cancelled"); // nothing to answer
         Assert.That((await History(clerkC, id)).Select(h => (h!["code"]!.GetValue<string>(), h["issuedBy"]!.GetValue<string>())),
             Does.Contain(("13", "sender")).And.Contain(("15", "hub")), "C is told, by the sender's 13 and the hub's 15");
 

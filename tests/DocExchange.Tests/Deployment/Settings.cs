@@ -37,4 +37,35 @@ public class Settings
         Assert.That(settings.Axis!.Url, Is.EqualTo(new Uri("https://axis.example/vxp/")));
         Assert.That(From().Axis, Is.Null, "no axis configured: no connector");
     }
+
+    [Test]
+    public void Secrets_are_read_from_files_as_docker_compose_gives_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("dex-secrets-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "database"), "Host=postgres;Username=dex;Password=bí-mật;Database=dex\n");
+            File.WriteAllText(Path.Combine(dir, "rabbitmq-uri"), "rabbitmq://dex:pw@rabbitmq:5672/\n");
+            File.WriteAllText(Path.Combine(dir, "axis-secret"), "trục-bí-mật\n");
+            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DEX_PG_FILE"] = Path.Combine(dir, "database"), ["DEX_RABBIT_FILE"] = Path.Combine(dir, "rabbitmq-uri"),
+                ["DEX_AXIS_URL"] = "https://axis.example/", ["DEX_AXIS_SYSTEMID"] = "thanhhoa", ["DEX_AXIS_SECRET_FILE"] = Path.Combine(dir, "axis-secret"),
+            }).Build();
+            var settings = HubSettings.From(config);
+            Assert.That(settings.Database, Does.Contain("Password=bí-mật").And.Not.EndWith("\n"));
+            Assert.That(settings.RabbitMq.Host, Is.EqualTo("rabbitmq"));
+            Assert.That(settings.Axis!.Secret, Is.EqualTo("trục-bí-mật"));
+
+            var missing = Assert.Throws<InvalidOperationException>(() => HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DEX_PG_FILE"] = Path.Combine(dir, "nowhere"), ["DEX_RABBIT"] = "rabbitmq://mq/",
+            }).Build()));
+            Assert.That(missing!.Message, Does.StartWith("DEX_PG_FILE"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
