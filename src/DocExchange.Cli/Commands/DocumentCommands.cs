@@ -215,7 +215,8 @@ public static class DocumentCommands
         var unit = args.Option("unit");
         var json = args.Flag("json");
         args.RejectUnknown();
-        var items = (await hub.GetAsync("api/v1/overdue" + (unit is null ? "" : $"?unit={Uri.EscapeDataString(unit)}"))).AsArray();
+        var items = await hub.GetAllAsync("api/v1/overdue" + (unit is null ? "" : $"?unit={Uri.EscapeDataString(unit)}"), n => Progress($"{n} overdue read"));
+        ProgressDone();
         if (json)
         {
             WriteJson(items);
