@@ -14,7 +14,7 @@ namespace DocExchange.Cli
               (or DEX_HUB, DEX_TOKEN; default hub http://127.0.0.1:8080)
 
             registry (administrators; clerks may list and show)
-              dex units import FILE                       JSON or CSV (schemas/units-import.md), all or nothing
+              dex units import FILE [--encoding windows-1258]   JSON or CSV (schemas/units-import.md), all or nothing; UTF-8 unless --encoding
               dex units list [--under CODE] [--tier T] [--status S] [--search TEXT] [--json]
               dex units show CODE [--json]
               dex units register --code CODE --name NAME --tier TIER [--parent CODE] [--email E] [--phone P]
@@ -25,7 +25,7 @@ namespace DocExchange.Cli
               dex units cert add CODE CERT.pem | list CODE [--json] | revoke CODE SHA256 --reason TEXT
               dex units legacy CODE on|off                 allow RSA-SHA1 signatures from a legacy peer
               dex units require-signature CODE on|off      refuse the unit's unsigned packages (off: attested by the hub)
-              dex units reorganise FILE [--dry-run]        CSV old,successor,date (or JSON): retire, redirect, move children
+              dex units reorganise FILE [--dry-run] [--encoding E]   CSV old,successor,date (or JSON): retire, redirect, move children
               dex credentials issue --unit CODE --role clerk|admin|auditor [--label TEXT] [--json]
               dex credentials list [--json]
               dex quarantine list [--state waiting|released|rejected|all] [--json]   packages from outside the province under an unregistered certificate

@@ -9,6 +9,7 @@ public static class UnitsCommands
     public static async Task<int> Import(HubClient hub, Args args)
     {
         var file = args.Positional(2, "FILE (a .json or .csv unit list)");
+        var encoding = args.Option("encoding");
         args.RejectUnknown();
         var info = new FileInfo(file);
         if (!info.Exists)
@@ -16,8 +17,8 @@ public static class UnitsCommands
             throw new IOException($"{file}: no such file");
         }
         var type = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv" : "application/json";
-        await using var stream = info.OpenRead();
-        var content = new ProgressContent(stream, info.Length, $"uploading {info.Name}");
+        await using var stream = new MemoryStream(Utf8Text(await File.ReadAllBytesAsync(file), file, encoding));
+        var content = new ProgressContent(stream, stream.Length, $"uploading {info.Name}");
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(type) { CharSet = "utf-8" };
         Console.Error.WriteLine($"importing {info.Name} ({info.Length / 1024} KB); the hub checks every row before writing any");
         try
@@ -224,18 +225,45 @@ public static class UnitsCommands
         };
     }
 
+    /// <summary>
+    /// A file's text as UTF-8 bytes: converted from --encoding (windows-1258 from Excel on Vietnamese
+    /// Windows), or checked to be UTF-8 already; a file that is not is refused here, before any upload.
+    /// </summary>
+    private static byte[] Utf8Text(byte[] bytes, string file, string? encoding)
+    {
+        if (encoding is not null)
+        {
+            try
+            {
+                return System.Text.Encoding.UTF8.GetBytes(DocExchange.Protocol.Text.TextFiles.Decode(bytes, encoding));
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                throw new IOException($"{file}: not {encoding} text either; check how the file was saved");
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--encoding {encoding}: {e.Message}");
+            }
+        }
+        return DocExchange.Protocol.Text.TextFiles.TryUtf8(bytes, out var text, out var offset)
+            ? System.Text.Encoding.UTF8.GetBytes(text)
+            : throw new IOException(DocExchange.Protocol.Text.TextFiles.NotUtf8(file, offset));
+    }
+
     /// <summary>dex units reorganise FILE [--dry-run]: retire units naming successors, all or nothing.</summary>
     public static async Task<int> Reorganise(HubClient hub, Args args)
     {
         var file = args.Positional(2, "FILE (CSV old,successor,date or JSON)");
         var dryRun = args.Flag("dry-run");
+        var encoding = args.Option("encoding");
         args.RejectUnknown();
         if (!File.Exists(file))
         {
             throw new IOException($"{file}: no such file");
         }
-        var content = new StringContent(await File.ReadAllTextAsync(file), System.Text.Encoding.UTF8,
-            file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "application/json" : "text/csv");
+        var content = new ByteArrayContent(Utf8Text(await File.ReadAllBytesAsync(file), file, encoding));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "application/json" : "text/csv") { CharSet = "utf-8" };
         try
         {
             var result = await hub.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/v1/units/reorganise{(dryRun ? "?dryRun=true" : "")}") { Content = content });

@@ -31,6 +31,78 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
         Assert.That(empty.Err, Does.Contain("DEX_TOKEN is set but empty").And.Not.Contain("administrator token"));
     }
 
+    /// <summary>What Excel on Vietnamese Windows saves as "CSV": windows-1258, tone marks as separate combining characters.</summary>
+    private static byte[] Windows1258(string text)
+    {
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        var cp = System.Text.Encoding.GetEncoding(1258, System.Text.EncoderFallback.ExceptionFallback, System.Text.DecoderFallback.ExceptionFallback);
+        var decomposed = text.Normalize(System.Text.NormalizationForm.FormD);
+        var bytes = new List<byte>();
+        for (var i = 0; i < decomposed.Length;)
+        {
+            var end = i + 1;
+            while (end < decomposed.Length && char.GetUnicodeCategory(decomposed[end]) == System.Globalization.UnicodeCategory.NonSpacingMark)
+            {
+                end++;
+            }
+            var marks = decomposed[(i + 1)..end].ToList();
+            var letter = decomposed[i].ToString();
+            // The base letter takes the one mark the code page has whole with it (â ê ô ă ơ ư, or à á … alone); the tone mark stays apart.
+            foreach (var mark in marks)
+            {
+                var whole = string.Concat(decomposed[i], mark).Normalize(System.Text.NormalizationForm.FormC);
+                if (whole.Length == 1 && Encodes(cp, whole))
+                {
+                    letter = whole;
+                    marks.Remove(mark);
+                    break;
+                }
+            }
+            bytes.AddRange(cp.GetBytes(letter + string.Concat(marks)));
+            i = end;
+        }
+        return bytes.ToArray();
+    }
+
+    private static bool Encodes(System.Text.Encoding cp, string text)
+    {
+        try
+        {
+            cp.GetBytes(text);
+            return true;
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    [Test]
+    public async Task A_csv_saved_by_excel_in_windows_1258_is_refused_with_how_to_fix_it_or_converted_when_named()
+    {
+        var level1 = TestHub.NewLevel1();
+        var (root, ward) = ($"000.00.00.{level1}", $"000.01.00.{level1}");
+        var file = Path.Combine(Dir, "don-vi.csv");
+        await File.WriteAllBytesAsync(file, Windows1258($"code,name,tier,parent\n{root},Tỉnh thử nghiệm,province,\n{ward},Phường Hàm Rồng,commune,{root}\n"));
+
+        var refused = await AsAdmin("units", "import", file);
+        Assert.That(refused.ExitCode, Is.EqualTo(1), refused.Err);
+        Assert.That(refused.Err, Does.Contain("not UTF-8").And.Contain("CSV UTF-8").And.Contain("--encoding windows-1258"));
+        Assert.That((await AsAdmin("units", "show", ward)).ExitCode, Is.EqualTo(1), "nothing imported");
+
+        // The hub refuses the same bytes too, for a client that is not dex.
+        var content = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        await Expect.Problem(await TestHub.Admin.PostAsync("/api/v1/units/import", content), 422, "not-utf8");
+
+        var converted = await AsAdmin("units", "import", file, "--encoding", "windows-1258");
+        Assert.That(converted.ExitCode, Is.Zero, converted.Err);
+        var shown = JsonNode.Parse((await AsAdmin("units", "show", ward, "--json")).Out)!;
+        Assert.That(shown["name"]!.GetValue<string>(), Is.EqualTo("Phường Hàm Rồng".Normalize(System.Text.NormalizationForm.FormC)), "converted and composed (NFC)");
+        var found = await AsAdmin("units", "list", "--search", "ham rong", "--json");
+        Assert.That(JsonNode.Parse(found.Out)!.AsArray().Select(u => u!["code"]!.GetValue<string>()), Does.Contain(ward));
+    }
+
     [Test]
     public async Task An_import_with_bad_rows_exits_non_zero_naming_each_line_and_imports_nothing()
     {

@@ -24,9 +24,13 @@ public static class Reorganisation
 {
     public static async Task<Results<Ok<ReorganisationResult>, ProblemHttpResult>> Handle(HttpRequest request, bool? dryRun, HubDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var body = await new StreamReader(request.Body).ReadToEndAsync(ct);
+        var (body, refused) = await RequestText.ReadAsync(request, "The reorganisation file", ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
         var errors = new List<ImportError>();
-        var rows = Parse(body, request.ContentType, errors);
+        var rows = Parse(body!, request.ContentType, errors);
         var units = await db.Units.ToDictionaryAsync(u => u.Code, ct);
         var plan = new List<string>();
         var seen = new HashSet<string>();

@@ -199,13 +199,14 @@ public static class UnitEndpoints
 
     public static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(HttpRequest request, HubDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        var (text, refused) = await RequestText.ReadAsync(request, "The unit list", ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
         var errors = new List<ImportError>();
         var isCsv = request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true;
-        var rows = isCsv
-            ? UnitImport.ParseCsv(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), errors)
-            : UnitImport.ParseJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), errors);
+        var rows = isCsv ? UnitImport.ParseCsv(text!, errors) : UnitImport.ParseJson(Encoding.UTF8.GetBytes(text!), errors);
         if (errors.Count == 0 && rows.Count == 0)
         {
             errors.Add(new ImportError(1, null, "the file holds no units"));
