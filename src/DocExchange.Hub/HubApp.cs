@@ -53,10 +53,16 @@ public static class HubApp
         builder.Services.AddHubData(settings);
         builder.Services.AddSingleton<Failpoint>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestLog.Remember);
         builder.Services.AddExceptionHandler<DatabaseUnavailable>();
         // EF Core's every statement at Information fills the log (about 170 MB a day idle); its warnings stay.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+        // DEX_LOG_FORMAT=json: one JSON object per line, for a log collector; plain text otherwise.
+        if (settings.JsonLogs)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+        }
         builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
@@ -88,6 +94,7 @@ public static class HubApp
         builder.Services.AddHostedService<LedgerSequencer>();
 
         var app = builder.Build();
+        app.UseMiddleware<RequestLog>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

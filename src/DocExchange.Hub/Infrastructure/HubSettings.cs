@@ -73,6 +73,9 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
         ? [(RabbitMq.Host, RabbitPort)]
         : RabbitNodes.Select(n => n.Split(':') is [var host, var port] ? (host, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)) : (n, 5672)).ToList();
 
+    /// <summary>DEX_LOG_FORMAT=json: the console log as one JSON object per line.</summary>
+    public bool JsonLogs { get; init; }
+
     public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
 
     /// <summary>
@@ -107,6 +110,12 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
         return new HubSettings(database, new Uri(rabbit), max, config["DEX_FAILPOINT"])
         {
             Urls = config["DEX_URLS"] ?? config["urls"] ?? "http://127.0.0.1:8080",
+            JsonLogs = config["DEX_LOG_FORMAT"] switch
+            {
+                null or "" or "text" => false,
+                "json" => true,
+                var other => throw new InvalidOperationException($"DEX_LOG_FORMAT is '{other}': text (the default) or json."),
+            },
             MigrateOnStart = config["DEX_MIGRATE"] is "1" or "true",
             Axis = config["DEX_AXIS_URL"] is { Length: > 0 } axisUrl
                 ? new Features.Axis.Connector.AxisConnectorSettings(Uri.TryCreate(axisUrl.TrimEnd('/') + "/", UriKind.Absolute, out var axis) ? axis

@@ -20,6 +20,7 @@ public class Settings
     [TestCase("DEX_AXIS_UNSIGNED", "yes")]
     [TestCase("DEX_AXIS_SUBJECT_BINDING", "cn")]
     [TestCase("DEX_AXIS_URL", "not a url")]
+    [TestCase("DEX_LOG_FORMAT", "xml")]
     public void A_bad_value_is_refused_naming_the_setting(string name, string value)
     {
         var refused = Assert.Throws<InvalidOperationException>(() => From((name, value), ("DEX_AXIS_SYSTEMID", "x"), ("DEX_AXIS_SECRET", "y")));
