@@ -63,7 +63,7 @@ public static class HubApp
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         }
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => OpenApiDescription.Configure(o));
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);

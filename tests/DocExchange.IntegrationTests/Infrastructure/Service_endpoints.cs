@@ -24,4 +24,13 @@ public class Service_endpoints
         Assert.That(File.Exists(committed), Is.True, "schemas/openapi/v1.json is missing: run DEX_UPDATE_OPENAPI=1 ops/test");
         Assert.That(served, Is.EqualTo(await File.ReadAllTextAsync(committed)), "the API changed: run DEX_UPDATE_OPENAPI=1 ops/test and commit schemas/openapi/v1.json");
     }
+
+    [Test]
+    public async Task The_openapi_document_describes_the_bearer_scheme_every_api_call_uses()
+    {
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await TestHub.Anonymous().GetStringAsync("/openapi/v1.json"))!;
+        var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
+        Assert.That((scheme["type"]!.GetValue<string>(), scheme["scheme"]!.GetValue<string>()), Is.EqualTo(("http", "bearer")));
+        Assert.That(document["security"]!.AsArray().Single()!.AsObject().Select(r => r.Key), Is.EqualTo(new[] { "Bearer" }));
+    }
 }
