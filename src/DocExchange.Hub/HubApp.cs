@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using DocExchange.Hub.Features;
 using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Hub.Trust;
@@ -101,6 +102,8 @@ public static class HubApp
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+        // The API reference for integrators, rendered from that document; its script is served by the hub, not a CDN.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("DocExchange API").WithOpenApiRoutePattern("../openapi/{documentName}.json")).AllowAnonymous();
         app.MapHubHealthEndpoints();
         app.MapUnitEndpoints();
         app.MapCertificateEndpoints();

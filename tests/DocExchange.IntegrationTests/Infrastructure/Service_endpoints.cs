@@ -33,4 +33,26 @@ public class Service_endpoints
         Assert.That((scheme["type"]!.GetValue<string>(), scheme["scheme"]!.GetValue<string>()), Is.EqualTo(("http", "bearer")));
         Assert.That(document["security"]!.AsArray().Single()!.AsObject().Select(r => r.Key), Is.EqualTo(new[] { "Bearer" }));
     }
+
+    [Test]
+    public async Task The_api_reference_at_docs_is_served_by_the_hub_itself()
+    {
+        var anonymous = TestHub.Anonymous();
+        var page = await anonymous.GetAsync("/docs");
+        await Expect.Status(page, 200);
+        var at = page.RequestMessage!.RequestUri!; // after a redirect to /docs/, if any: what the browser resolves against
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("<title>DocExchange API</title>"));
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]+src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.That(scripts, Is.Not.Empty.And.All.Not.StartWith("http"), "nothing from a CDN");
+        foreach (var script in scripts)
+        {
+            await Expect.Status(await anonymous.GetAsync(new Uri(at, script)), 200);
+        }
+        // The document the page loads resolves to the hub's OpenAPI document.
+        var source = System.Text.RegularExpressions.Regex.Match(html, "\"url\":\"([^\"]+)\"").Groups[1].Value;
+        var document = await anonymous.GetAsync(new Uri(at, source));
+        await Expect.Status(document, 200);
+        Assert.That(await document.Content.ReadAsStringAsync(), Does.Contain("\"openapi\""));
+    }
 }
