@@ -21,7 +21,7 @@ namespace DocExchange.Hub.Pipeline;
 /// </summary>
 /// <param name="Urgency">The urgency when the way in knows it as such (an edXML package's Priority); otherwise the request's word for it.</param>
 public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IReadOnlyList<AttachmentSource> Files, string? IdempotencyKey = null,
-    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof? Proof = null);
+    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof Proof = SenderProof.Credential);
 
 /// <summary>
 /// "A document arrives": validated completely, then the document, its attachments, its ledger event and
@@ -39,9 +39,8 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
     /// </summary>
     public async Task<Outcome<SubmissionAccepted>> SubmitAsync(Submission submission, CancellationToken ct)
     {
-        var (caller, request, files, idempotencyKey, package, external, typedUrgency, givenProof) = submission;
-        // What proves the sender: what the package adapter verified; a JSON or multipart submission is its credential.
-        var proof = givenProof ?? external?.Proof ?? (package is null ? SenderProof.Credential : SenderProof.Signature);
+        // Proof: what the package adapter verified; a JSON or multipart submission is its credential (the default).
+        var (caller, request, files, idempotencyKey, package, external, typedUrgency, proof) = submission;
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency, DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow())), external is not null);
         urgency = typedUrgency ?? urgency;

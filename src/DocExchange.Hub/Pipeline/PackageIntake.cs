@@ -48,7 +48,7 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
             {
                 return Refusal.Invalid("invalid-document", "DocumentId: required (at most 500 characters); it is the sender's identity for the document.");
             }
-            external = new ExternalIdentity(given, verified.Proof);
+            external = new ExternalIdentity(given);
         }
         else
         {

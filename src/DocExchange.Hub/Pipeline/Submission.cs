@@ -13,7 +13,7 @@ public sealed record SubmitDocumentRequest(
 /// <summary>An attachment's name, type, size and a way to read its bytes (a form file, or decoded from a package).</summary>
 public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open);
 
-/// <summary>A document from an agency outside the province: the DocumentId it gave and what proves it sent it.</summary>
-public sealed record ExternalIdentity(string DocumentId, SenderProof Proof);
+/// <summary>A document from an agency outside the province: the DocumentId it gave.</summary>
+public sealed record ExternalIdentity(string DocumentId);
 
 public sealed record SubmissionAccepted(Guid Id, string DocumentId, string Sender, IReadOnlyList<string> Recipients, string Status);

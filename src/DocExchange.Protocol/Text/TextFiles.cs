@@ -13,6 +13,9 @@ public static class TextFiles
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    // The Windows code pages (windows-1258 …) are not in .NET by default: registered once, when this class is first used.
+    static TextFiles() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
     /// <summary>The text of UTF-8 bytes (a BOM is dropped), NFC; false, with the offset of the first byte that is not UTF-8, otherwise.</summary>
     public static bool TryUtf8(ReadOnlySpan<byte> bytes, out string text, out int badOffset)
     {
@@ -42,7 +45,6 @@ public static class TextFiles
     /// <summary>Decodes bytes in the named encoding (windows-1258, windows-1252, utf-8, …) to NFC text; throws ArgumentException naming the encoding when it is unknown.</summary>
     public static string Decode(ReadOnlySpan<byte> bytes, string encodingName)
     {
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         Encoding encoding;
         try
         {

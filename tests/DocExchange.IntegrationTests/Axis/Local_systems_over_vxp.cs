@@ -137,6 +137,16 @@ public class Local_systems_over_vxp
             """).ToListAsync()), d => d.Count == 1, TimeSpan.FromSeconds(10), "the submission is in the ledger");
         Assert.That(detail[0], Does.Contain($"attested by the hub: sent by system {senderSystem.SystemId} of {p.Commune(2, 1)}"));
 
+        // The national axis carries the sender's own signature only: an attested package is not sent outside the province.
+        await Expect.Eventually(async () => (await TestHub.Admin.GetAsync("/api/v1/units/000.00.00.G22")).StatusCode, c => c == System.Net.HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the axis's agencies are synchronised");
+        var outside = DocExchange.Protocol.Edxml.EdxmlWriter.ToBytes(TestSigning.Document(p.Commune(2, 1), "000.00.00.G22"));
+        await Fail(await senderSystem.Call("sendEdoc", new()
+        {
+            ["from"] = p.Commune(2, 1), ["servicetype"] = "eDoc", ["messagetype"] = "edoc", ["to"] = "[{\"code\":\"000.00.00.G22\"}]",
+            ["hash-file"] = Convert.ToHexStringLower(SHA256.HashData(outside)),
+        }, outside), 422, "external-needs-package");
+
         // A signature that is there must verify: one byte changed after signing is refused, never downgraded to attested.
         var signed = TestSigning.Sign(TestSigning.Document(p.Commune(2, 1), p.District(2)), await TestSigning.For(p.Commune(2, 1)));
         var at = signed.AsSpan().IndexOf("V/v"u8);

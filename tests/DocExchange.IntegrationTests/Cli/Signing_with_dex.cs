@@ -113,6 +113,13 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
             SELECT detail AS "Value" FROM ledger_entries WHERE document_id = {id} AND event = 'submitted' UNION ALL SELECT detail FROM ledger_pending WHERE document_id = {id} AND event = 'submitted'
             """).ToListAsync()), d => d.Count == 1, TimeSpan.FromSeconds(10), "the submission is in the ledger");
         Assert.That(detail[0], Does.Contain("proof credential").And.Contain("attested by the hub: sent by clerk credential").And.Contain(sender));
+        using (var senderClient = TestHub.WithToken(await TestHub.IssueToken(Role.Clerk, sender)))
+        {
+            await Documents.Delivered(senderClient, id.ToString());
+        }
+        var fetch = await Dex.Exec(Hub.Url, await TestHub.IssueToken(Role.Clerk, P.District(1)), "fetch", id.ToString(), "--out", Path.Combine(Dir, "attested"));
+        Ok(fetch);
+        Assert.That(fetch.Out, Does.Contain("package.edxml: not signed by its sender (proof credential"), "the recipient's dex says so, and does not take it for signed");
 
         var on = await AsAdmin("units", "require-signature", sender, "on");
         Ok(on);

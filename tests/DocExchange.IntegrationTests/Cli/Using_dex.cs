@@ -95,8 +95,15 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
         await Expect.Problem(await TestHub.Admin.PostAsync("/api/v1/units/import", content), 422, "not-utf8");
 
+        // Named in the Content-Type, the hub converts it itself; dex --encoding converts on the administrator's machine.
+        var named = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+        named.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv") { CharSet = "windows-1258" };
+        var imported = await TestHub.Admin.PostAsync("/api/v1/units/import", named);
+        await Expect.Status(imported, 200);
+        Assert.That((await TestHub.Json(imported))["created"]!.GetValue<int>(), Is.EqualTo(2));
         var converted = await AsAdmin("units", "import", file, "--encoding", "windows-1258");
         Assert.That(converted.ExitCode, Is.Zero, converted.Err);
+        Assert.That(converted.Out, Does.Contain("0 created, 2 updated"), "the same units, read the same way");
         var shown = JsonNode.Parse((await AsAdmin("units", "show", ward, "--json")).Out)!;
         Assert.That(shown["name"]!.GetValue<string>(), Is.EqualTo("Phường Hàm Rồng".Normalize(System.Text.NormalizationForm.FormC)), "converted and composed (NFC)");
         var found = await AsAdmin("units", "list", "--search", "ham rong", "--json");
