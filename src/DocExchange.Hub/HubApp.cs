@@ -12,6 +12,7 @@ using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
 using DocExchange.Hub.Features.Health;
 using DocExchange.Hub.Features.Ledger;
+using DocExchange.Hub.Features.Metrics;
 using DocExchange.Hub.Features.Packages;
 using DocExchange.Hub.Features.Quarantine;
 using DocExchange.Hub.Features.Statuses;
@@ -64,6 +65,7 @@ public static class HubApp
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         }
+        builder.Services.AddHubTelemetry(settings);
         builder.Services.AddOpenApi(o => OpenApiDescription.Configure(o));
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
@@ -105,6 +107,7 @@ public static class HubApp
         // The API reference for integrators, rendered from that document; its script is served by the hub, not a CDN.
         app.MapScalarApiReference("/docs", o => o.WithTitle("DocExchange API").WithOpenApiRoutePattern("../openapi/{documentName}.json")).AllowAnonymous();
         app.MapHubHealthEndpoints();
+        app.MapHubMetrics();
         app.MapUnitEndpoints();
         app.MapCertificateEndpoints();
         app.MapRecipientEndpoints();

@@ -40,6 +40,7 @@ public sealed class RequestLog(RequestDelegate next, ILoggerFactory loggers)
         if (context.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is not null)
         {
             context.HttpContext.Items[ProblemCodeItem] = code.ToString();
+            Infrastructure.HubTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("code", code.ToString()), new KeyValuePair<string, object?>("status", context.ProblemDetails.Status));
         }
     }
 }

@@ -75,6 +75,8 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
 
     /// <summary>DEX_LOG_FORMAT=json: the console log as one JSON object per line.</summary>
     public bool JsonLogs { get; init; }
+    /// <summary>An OpenTelemetry collector for traces and metrics (OTEL_EXPORTER_OTLP_ENDPOINT, the standard name); null: /metrics only.</summary>
+    public Uri? OtlpEndpoint { get; init; }
 
     public const long DefaultMaxPackageBytes = 50L * 1024 * 1024;
 
@@ -116,6 +118,10 @@ public sealed record HubSettings(string Database, Uri RabbitMq, long MaxPackageB
                 "json" => true,
                 var other => throw new InvalidOperationException($"DEX_LOG_FORMAT is '{other}': text (the default) or json."),
             },
+            OtlpEndpoint = config["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp
+                ? Uri.TryCreate(otlp, UriKind.Absolute, out var collector) && collector.Scheme is "http" or "https" ? collector
+                    : throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_ENDPOINT is '{otlp}': give the collector's address, e.g. http://otel-collector:4317.")
+                : null,
             MigrateOnStart = config["DEX_MIGRATE"] is "1" or "true",
             Axis = config["DEX_AXIS_URL"] is { Length: > 0 } axisUrl
                 ? new Features.Axis.Connector.AxisConnectorSettings(Uri.TryCreate(axisUrl.TrimEnd('/') + "/", UriKind.Absolute, out var axis) ? axis

@@ -56,26 +56,36 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var rows = new List<(long Id, Guid MessageId, string Type, string Payload)>();
+        var rows = new List<(long Id, Guid MessageId, string Type, string Payload, string? TraceParent)>();
         await using (var select = new NpgsqlCommand(
-            "SELECT id, message_id, type, payload FROM outbox WHERE published_at IS NULL ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
+            "SELECT id, message_id, type, payload, trace_parent FROM outbox WHERE published_at IS NULL ORDER BY priority DESC, id LIMIT @n FOR UPDATE SKIP LOCKED", conn, tx))
         {
             select.Parameters.AddWithValue("n", BatchSize);
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
             }
         }
         if (rows.Count == 0)
         {
             return 0;
         }
-        await Task.WhenAll(rows.Select(r =>
+        await Task.WhenAll(rows.Select(async r =>
         {
             var type = MessageTypes.ByName[r.Type];
             var message = JsonSerializer.Deserialize(r.Payload, type, Outbox.Json)!;
-            return bus.Publish(message, type, ctx => ctx.MessageId = r.MessageId, ct);
+            // The trace of the transaction that wrote the row goes on here, and on to the consumer by the header.
+            using var span = HubTelemetry.StartFrom("outbox publish " + r.Type, r.TraceParent, System.Diagnostics.ActivityKind.Producer);
+            var carried = span?.Id ?? r.TraceParent;
+            await bus.Publish(message, type, ctx =>
+            {
+                ctx.MessageId = r.MessageId;
+                if (carried is not null)
+                {
+                    ctx.Headers.Set(HubTelemetry.TraceHeader, carried);
+                }
+            }, ct);
         }));
         failpoint.Hit(Failpoint.AfterPublishBeforeMark);
         await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = now() WHERE id = ANY(@ids)", conn, tx))

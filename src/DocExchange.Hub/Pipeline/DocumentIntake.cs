@@ -185,6 +185,9 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         }
         failpoint.Hit(Failpoint.AfterSubmitCommit);
         signal.Notify();
+        System.Diagnostics.Activity.Current?.SetTag("dex.document", document.Id.ToString());
+        HubTelemetry.DocumentsAccepted.Add(1, new KeyValuePair<string, object?>("proof", proof.ToString().ToLowerInvariant()),
+            new KeyValuePair<string, object?>("from", external is null ? "province" : "axis"));
         return new Outcome<SubmissionAccepted>.Accepted(Accepted(document));
     }
 

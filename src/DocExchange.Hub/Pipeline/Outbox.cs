@@ -20,6 +20,7 @@ public static class Outbox
         db.Outbox.Add(new OutboxMessage
         {
             MessageId = Guid.CreateVersion7(now), Type = type, Payload = JsonSerializer.Serialize(message, message.GetType(), Json), Priority = priority, CreatedAt = now,
+            TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent(),
         });
     }
 

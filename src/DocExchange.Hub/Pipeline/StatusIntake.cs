@@ -118,13 +118,13 @@ public sealed class StatusIntake(HubDbContext db, TimeProvider clock)
             if (code != BusinessCodes.RecallRequested && await db.Units.AnyAsync(u => u.Code == document.SenderCode && u.External, ct))
             {
                 // The sender is outside the province: the status goes back to it through the national axis.
-                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = document.SenderCode, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id, TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent() });
                 await db.SaveChangesAsync(ct);
             }
             foreach (var external in recallsToAxis)
             {
                 // The axis already took the document: the recall follows it, in the same lane, and the recipient answers 15 or 16.
-                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = external, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id });
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = external, CreatedAt = now, NextAttemptAt = now, StatusId = row.Id, TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent() });
             }
             foreach (var queued in recallsInFlight)
             {

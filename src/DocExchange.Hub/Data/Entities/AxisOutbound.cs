@@ -43,4 +43,6 @@ public class AxisOutbound
     /// axis; not taken, the row is cancelled and the hub says 15 for the recipient.
     /// </summary>
     public long? RecallStatusId { get; set; }
+    /// <summary>The W3C traceparent of the routing that queued it: the call to the axis continues that trace.</summary>
+    public string? TraceParent { get; set; }
 }

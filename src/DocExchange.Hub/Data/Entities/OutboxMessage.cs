@@ -19,4 +19,6 @@ public class OutboxMessage
     public DateTimeOffset? PublishedAt { get; set; }
     /// <summary>How many times the reconciler has handed it back to the relay.</summary>
     public int Resent { get; set; }
+    /// <summary>The W3C traceparent of the transaction that wrote it: the trace goes on in the consumer that does the work.</summary>
+    public string? TraceParent { get; set; }
 }

@@ -159,6 +159,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("status_id");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.HasKey("Id")
                         .HasName("pk_axis_outbound");
 
@@ -1117,6 +1121,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<int>("Resent")
                         .HasColumnType("integer")
                         .HasColumnName("resent");
+
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
 
                     b.Property<string>("Type")
                         .IsRequired()

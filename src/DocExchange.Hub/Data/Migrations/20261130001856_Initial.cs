@@ -44,7 +44,8 @@ namespace DocExchange.Hub.Data.Migrations
                     status_id = table.Column<long>(type: "bigint", nullable: true),
                     cancelled_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     in_flight_since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    recall_status_id = table.Column<long>(type: "bigint", nullable: true)
+                    recall_status_id = table.Column<long>(type: "bigint", nullable: true),
+                    trace_parent = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -174,7 +175,8 @@ namespace DocExchange.Hub.Data.Migrations
                     priority = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     published_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    resent = table.Column<int>(type: "integer", nullable: false)
+                    resent = table.Column<int>(type: "integer", nullable: false),
+                    trace_parent = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {

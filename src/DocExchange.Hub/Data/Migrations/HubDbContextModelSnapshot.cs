@@ -156,6 +156,10 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("status_id");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.HasKey("Id")
                         .HasName("pk_axis_outbound");
 
@@ -1114,6 +1118,10 @@ namespace DocExchange.Hub.Data.Migrations
                     b.Property<int>("Resent")
                         .HasColumnType("integer")
                         .HasColumnName("resent");
+
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
 
                     b.Property<string>("Type")
                         .IsRequired()

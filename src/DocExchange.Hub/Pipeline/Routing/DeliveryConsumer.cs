@@ -23,19 +23,31 @@ public sealed class DeliveryConsumer<T>(HubDbContext db, TimeProvider clock) : I
         var documents = batch.Select(m => m.Message.DocumentId).ToArray();
         var recipients = batch.Select(m => m.Message.RecipientCode).ToArray();
         var messages = batch.Select(m => m.MessageId ?? Guid.Empty).ToArray();
+        // A batch carries many documents' traces: the span continues the first and links the others.
+        using var span = HubTelemetry.StartBatch("deliver documents", batch.Select(m => m.Headers.Get<string>(HubTelemetry.TraceHeader)));
+        span?.SetTag("dex.documents", string.Join(' ', documents.Distinct()));
+        span?.SetTag("dex.batch", batch.Length);
         // The ledger event is written by the same statement as the state change, and the outbox rows
         // that asked for the work leave with it.
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
+        var latencies = await db.Database.SqlQuery<double>($"""
             WITH done AS (DELETE FROM outbox WHERE message_id = ANY({messages}::uuid[])),
             delivered AS (
                 UPDATE deliveries d SET state = 'Delivered', delivered_at = {now}
                 FROM unnest({documents}::uuid[], {recipients}::text[]) AS m(document_id, recipient_code)
                 WHERE d.document_id = m.document_id AND d.recipient_code = m.recipient_code AND d.state = 'Queued'
-                RETURNING d.document_id, d.recipient_code)
-            INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient)
-            SELECT {now}, {LedgerEvents.Delivered}, x.document_id, doc.edxml_document_id, doc.sender_code, x.recipient_code
-            FROM delivered x JOIN documents doc ON doc.id = x.document_id
-            """, context.CancellationToken);
+                RETURNING d.document_id, d.recipient_code),
+            logged AS (
+                INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient)
+                SELECT {now}, {LedgerEvents.Delivered}, x.document_id, doc.edxml_document_id, doc.sender_code, x.recipient_code
+                FROM delivered x JOIN documents doc ON doc.id = x.document_id
+                RETURNING document_id)
+            SELECT extract(epoch FROM {now} - doc.submitted_at)::float8 AS "Value" FROM logged JOIN documents doc ON doc.id = logged.document_id
+            """).ToListAsync(context.CancellationToken);
+        HubTelemetry.Deliveries.Add(latencies.Count);
+        foreach (var seconds in latencies)
+        {
+            HubTelemetry.DeliveryLatency.Record(seconds);
+        }
     }
 }
 

@@ -17,6 +17,8 @@ public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, Outb
     public async Task Consume(ConsumeContext<T> context)
     {
         var ct = context.CancellationToken;
+        using var span = HubTelemetry.StartFrom("route document", context.Headers.Get<string>(HubTelemetry.TraceHeader), System.Diagnostics.ActivityKind.Consumer);
+        span?.SetTag("dex.document", context.Message.DocumentId.ToString());
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Routing runs once per document, whatever the redeliveries: the row lock serialises racing consumers.
         var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {context.Message.DocumentId} FOR UPDATE").FirstOrDefaultAsync(ct);

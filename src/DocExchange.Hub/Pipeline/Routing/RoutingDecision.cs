@@ -30,7 +30,7 @@ public static class RoutingDecision
             if (r.External)
             {
                 // Outside the province: it waits in PostgreSQL for the national connector, however long the axis is down.
-                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = r.Code, CreatedAt = now, NextAttemptAt = now });
+                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = r.Code, CreatedAt = now, NextAttemptAt = now, TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent() });
             }
             else
             {

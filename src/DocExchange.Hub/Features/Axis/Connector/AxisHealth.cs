@@ -36,8 +36,8 @@ public sealed class AxisConnectorState
 
     public AxisConnectorState()
     {
-        AxisHealthCheck.Meter.CreateObservableGauge("docexchange.axis.backlog", () => Volatile.Read(ref Backlog), description: "packages waiting for the national axis");
-        AxisHealthCheck.Meter.CreateObservableGauge("docexchange.axis.oldest_wait_seconds", () => Volatile.Read(ref OldestWaitSeconds), "s", "age of the oldest package waiting for the national axis");
+        AxisHealthCheck.Meter.CreateObservableGauge("dex.axis.backlog", () => Volatile.Read(ref Backlog), description: "packages waiting for the national axis");
+        AxisHealthCheck.Meter.CreateObservableGauge("dex.axis.oldest_wait", () => Volatile.Read(ref OldestWaitSeconds), "s", "age of the oldest package waiting for the national axis");
     }
 }
 

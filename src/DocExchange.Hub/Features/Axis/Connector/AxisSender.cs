@@ -2,6 +2,7 @@ using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Pipeline.Ledger;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
+using DocExchange.Hub.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -126,6 +127,10 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                     {
                         return; // nothing in the lane overtakes a row that is waiting for its next attempt
                     }
+                    // The call continues the trace of the routing that queued the row.
+                    using var span = HubTelemetry.StartFrom("axis sendEdoc", row.TraceParent, System.Diagnostics.ActivityKind.Client);
+                    span?.SetTag("dex.document", row.DocumentId.ToString());
+                    span?.SetTag("dex.recipient", row.RecipientCode);
                     try
                     {
                         var answer = await axis.CallAsync("sendEdoc", new()
@@ -134,6 +139,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                             ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
                         }, bytes, token);
                         outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), answer["DocId"]?.ToString());
+                        HubTelemetry.AxisSent.Add(1);
                     }
                     catch (Exception e) when (AxisClient.IsAxisFailure(e))
                     {

@@ -1,0 +1,98 @@
+using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Messaging;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DocExchange.Hub.Features.Metrics;
+
+/// <summary>
+/// OpenTelemetry for the hub: its own spans and counters (<see cref="HubTelemetry"/>), ASP.NET Core,
+/// HttpClient (the national axis), MassTransit, Npgsql and the .NET runtime. Metrics are served as
+/// Prometheus text on /metrics; traces and metrics also go by OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+/// </summary>
+public static class HubMetrics
+{
+    public static IServiceCollection AddHubTelemetry(this IServiceCollection services, HubSettings settings)
+    {
+        services.AddSingleton<LedgerFigures>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerFigures>());
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("docexchange-hub", serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+            .WithTracing(t =>
+            {
+                t.AddSource(HubTelemetry.Name, "MassTransit")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/health"))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
+                if (settings.OtlpEndpoint is not null)
+                {
+                    t.AddOtlpExporter(o => o.Endpoint = settings.OtlpEndpoint);
+                }
+            })
+            .WithMetrics(m =>
+            {
+                m.AddMeter(HubTelemetry.Name, "DocExchange.Axis", "MassTransit")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation()
+                    .AddPrometheusExporter();
+                if (settings.OtlpEndpoint is not null)
+                {
+                    m.AddOtlpExporter(o => o.Endpoint = settings.OtlpEndpoint);
+                }
+            });
+        return services;
+    }
+
+    /// <summary>Prometheus text for a scraper on the operators' network (like /health: no token, counts only, no content).</summary>
+    public static IEndpointRouteBuilder MapHubMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        // The gauges read what the reconciler and the ledger sampler last measured.
+        var backlog = app.ServiceProvider.GetRequiredService<WorkBacklog>();
+        var ledger = app.ServiceProvider.GetRequiredService<LedgerFigures>();
+        HubTelemetry.Meter.CreateObservableGauge("dex.outbox.unpublished", () => backlog.Last?.Unpublished ?? 0, "{message}", "Outbox rows the relay has yet to publish.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.work.stuck", () => backlog.Last?.Stuck ?? 0, "{message}", "Work published long ago and not done (the reconciler resends it).");
+        HubTelemetry.Meter.CreateObservableGauge("dex.work.oldest_wait", () => Math.Max(backlog.Last?.OldestUnpublishedSeconds ?? 0, backlog.Last?.OldestStuckSeconds ?? 0), "s", "Age of the oldest unfinished work.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.work.given_up", () => backlog.Last?.GivenUp ?? 0, "{message}", "Work left for an administrator after its resends.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.ledger.entries", () => ledger.Entries, "{entry}", "Entries in the delivery-receipt ledger.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.ledger.checkpoint_age", () => ledger.CheckpointAgeSeconds, "s", "Seconds since the ledger's latest signed checkpoint.");
+        return app;
+    }
+}
+
+/// <summary>The ledger's size and the age of its latest checkpoint, read every 15 s for the metrics.</summary>
+public sealed class LedgerFigures(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<LedgerFigures> log) : BackgroundService
+{
+    private long _entries;
+    private DateTimeOffset? _checkpoint;
+
+    public long Entries => Interlocked.Read(ref _entries);
+    public double CheckpointAgeSeconds => _checkpoint is { } at ? (clock.GetUtcNow() - at).TotalSeconds : 0;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var cmd = dataSource.CreateCommand("SELECT (SELECT coalesce(max(seq), 0) FROM ledger_entries), (SELECT max(signed_at) FROM ledger_checkpoints)");
+                await using var reader = await cmd.ExecuteReaderAsync(stoppingToken);
+                if (await reader.ReadAsync(stoppingToken))
+                {
+                    Interlocked.Exchange(ref _entries, reader.GetInt64(0));
+                    _checkpoint = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogDebug(e, "ledger figures not read; the next try is in 15 s");
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(15), stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DocExchange.IntegrationTests.Operations;
+
+/// <summary>
+/// What an operator's Prometheus and OpenTelemetry collector see: counters that move with the work
+/// on /metrics, and one trace from the clerk's request to the recipient's inbox across the outbox and the bus.
+/// </summary>
+public class Telemetry
+{
+    [Test]
+    public async Task Metrics_scraped_after_a_delivery_show_the_counters_moved()
+    {
+        var p = await TestHub.NewProvince();
+        var clerk = await TestHub.Clerk(p.Commune(1, 1));
+        var before = await Scrape();
+        await Expect.Problem(await clerk.SendAsync(Documents.Submission(Documents.Metadata("NO-SUCH-UNIT.X"))), 422, "unknown-recipient");
+        var sent = await Documents.Send(clerk, p.Commune(1, 2), p.Commune(1, 3));
+        await Documents.Delivered(clerk, sent["id"]!.ToString());
+
+        var after = await Expect.Eventually(Scrape, m => Sum(m, "dex_deliveries_delivered_total") >= Sum(before, "dex_deliveries_delivered_total") + 2,
+            TimeSpan.FromSeconds(10), "the delivered counter on /metrics");
+        Assert.That(Sum(after, "dex_documents_accepted_total"), Is.GreaterThanOrEqualTo(Sum(before, "dex_documents_accepted_total") + 1), "documents accepted");
+        Assert.That(Sum(after, "dex_refusals_total", "code=\"unknown-recipient\""), Is.GreaterThanOrEqualTo(Sum(before, "dex_refusals_total", "code=\"unknown-recipient\"") + 1), "refusals by code");
+        Assert.That(Sum(after, "dex_delivery_latency_seconds_count"), Is.GreaterThanOrEqualTo(Sum(before, "dex_delivery_latency_seconds_count") + 2), "the latency histogram, one observation per copy");
+        Assert.That(after.Any(l => l.StartsWith("dex_outbox_unpublished", StringComparison.Ordinal)), Is.True, "outbox depth");
+        Assert.That(after.Any(l => l.StartsWith("dex_ledger_entries", StringComparison.Ordinal)), Is.True, "ledger size");
+        Assert.That(after.Any(l => l.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal)), Is.True, "ASP.NET Core's own metrics");
+    }
+
+    [Test]
+    public async Task One_trace_runs_from_the_clerks_request_through_the_outbox_and_the_bus_to_the_inbox()
+    {
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "DocExchange.Hub" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var p = await TestHub.NewProvince();
+        var clerk = await TestHub.Clerk(p.Commune(2, 1));
+        // A group address: routed by the consumer, not at submission, so the trace crosses the bus twice.
+        var sent = await Documents.Send(clerk, $"communes:{p.District(1)}");
+        var id = sent["id"]!.ToString();
+        await Documents.Delivered(clerk, id);
+
+        var request = await Expect.Eventually(() => Task.FromResult(spans.FirstOrDefault(a => a.Source.Name == "Microsoft.AspNetCore" && Tag(a, "dex.document") == id)),
+            a => a is not null, TimeSpan.FromSeconds(5), "the request's span names the document");
+        var trace = request!.TraceId;
+        var deliver = await Expect.Eventually(() => Task.FromResult(spans.FirstOrDefault(a => a.OperationName == "deliver documents" && Tag(a, "dex.documents")?.Split(' ').Contains(id) == true)),
+            a => a is not null, TimeSpan.FromSeconds(5), "the inbox span");
+        Assert.Multiple(() =>
+        {
+            Assert.That(spans.Any(a => a.OperationName == "outbox publish DocumentSubmitted" && a.TraceId == trace), Is.True,
+                "the relay published in the request's trace (from the outbox row); spans of the trace: " + string.Join(", ", spans.Where(a => a.TraceId == trace).Select(a => a.OperationName)));
+            Assert.That(spans.Any(a => a.OperationName == "route document" && Tag(a, "dex.document") == id && a.TraceId == trace), Is.True, "routing continued it (from the bus header)");
+            Assert.That(spans.Any(a => a.OperationName == "outbox publish DeliverDocument" && a.TraceId == trace), Is.True, "the deliveries routing queued were published in it");
+            Assert.That(deliver!.TraceId == trace || deliver.Links.Any(l => l.Context.TraceId == trace), Is.True, "the inbox statement continues or links it");
+        });
+    }
+
+    private static string? Tag(Activity a, string name) => a.GetTagItem(name)?.ToString();
+
+    private static async Task<List<string>> Scrape()
+    {
+        var response = await TestHub.Anonymous().GetAsync("/metrics");
+        await Expect.Status(response, 200);
+        return (await response.Content.ReadAsStringAsync()).Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToList();
+    }
+
+    /// <summary>The sum of a metric's samples (over every label set, or those with the given label).</summary>
+    private static double Sum(List<string> lines, string metric, string? label = null) => lines
+        .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+        .Where(l => label is null || l.Contains(label, StringComparison.Ordinal))
+        .Sum(l => double.Parse((l.Contains('}') ? l[(l.LastIndexOf('}') + 1)..] : l[metric.Length..]).Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+}
