@@ -55,7 +55,11 @@ public static class HubApp
         builder.Services.AddHubData(settings);
         builder.Services.AddSingleton<Failpoint>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestLog.Remember);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
+        {
+            RequestLog.Remember(problem);
+            ProblemsInVietnamese.Translate(problem);
+        });
         builder.Services.AddExceptionHandler<DatabaseUnavailable>();
         // EF Core's every statement at Information fills the log (about 170 MB a day idle); its warnings stay.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
