@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 namespace DocExchange.IntegrationTests.Infrastructure;
 
 public class Service_endpoints
@@ -32,6 +33,36 @@ public class Service_endpoints
         var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
         Assert.That((scheme["type"]!.GetValue<string>(), scheme["scheme"]!.GetValue<string>()), Is.EqualTo(("http", "bearer")));
         Assert.That(document["security"]!.AsArray().Single()!.AsObject().Select(r => r.Key), Is.EqualTo(new[] { "Bearer" }));
+    }
+
+    [Test]
+    public async Task The_openapi_document_lists_the_refusals_each_operation_answers_with_their_codes()
+    {
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await TestHub.Anonymous().GetStringAsync("/openapi/v1.json"))!;
+        List<string> Codes(string path, string method, int status) =>
+            document["paths"]![path]![method]!["responses"]![status.ToString(System.Globalization.CultureInfo.InvariantCulture)]?["content"]!["application/problem+json"]!["schema"]!["properties"]!["code"]!["enum"]?
+                .AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
+
+        // Refusals the hub really gives: each is listed, with its status, under the operation that gave it.
+        var p = await TestHub.NewProvince();
+        var clerk = await TestHub.Clerk(p.Commune(1, 1));
+        var refusals = new List<(string Path, string Method, int Status, string Code, HttpResponseMessage Response)>
+        {
+            ("/api/v1/documents", "post", 422, "unknown-recipient", await clerk.SendAsync(Documents.Submission(Documents.Metadata("000.99.99.Z99")))),
+            ("/api/v1/documents/{id}", "get", 404, "unknown-document", await clerk.GetAsync($"/api/v1/documents/{Guid.NewGuid()}")),
+            ("/api/v1/inbox/{id}/ack", "post", 404, "unknown-document", await clerk.PostAsJsonAsync($"/api/v1/inbox/{Guid.NewGuid()}/ack", new { result = "done" })),
+            ("/api/v1/units/{code}", "get", 404, "unknown-unit", await clerk.GetAsync("/api/v1/units/000.99.99.Z99")),
+            ("/api/v1/packages", "post", 400, "malformed-xml", await clerk.PostAsync("/api/v1/packages", new StringContent("<edXML", System.Text.Encoding.UTF8, "application/xml"))),
+            ("/api/v1/credentials", "post", 403, "forbidden-role", await clerk.PostAsJsonAsync("/api/v1/credentials", new { role = "clerk", unit = p.Commune(1, 1) })),
+        };
+        foreach (var (path, method, status, code, response) in refusals)
+        {
+            await Expect.Problem(response, status, code);
+            Assert.That(Codes(path, method, status), Does.Contain(code), $"{method} {path} documents {status} {code}");
+        }
+        Assert.That(Codes("/api/v1/documents", "post", 409), Is.SupersetOf(new[] { "duplicate-document-number", "idempotency-key-reused" }));
+        Assert.That(Codes("/api/v1/documents", "post", 503), Does.Contain("database-unavailable"), "every API call may meet a database outage");
+        Assert.That(document["paths"]!["/api/v1/documents"]!["post"]!["responses"]!["401"], Is.Not.Null, "an authenticated call says it needs a token");
     }
 
     [Test]

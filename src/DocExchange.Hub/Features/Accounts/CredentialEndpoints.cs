@@ -20,9 +20,9 @@ public static class CredentialEndpoints
     public static IEndpointRouteBuilder MapCredentialEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/credentials").WithTags("Credentials").RequireAuthorization(Policies.Admin);
-        group.MapPost("/", Issue);
+        group.MapPost("/", Issue).Refuses(422, "unknown-unit", "invalid-role", "invalid-unit-code", "unit-not-allowed", "unit-retired");
         group.MapGet("/", List);
-        group.MapDelete("/{id:guid}", Revoke);
+        group.MapDelete("/{id:guid}", Revoke).Refuses(404, "unknown-credential");
         return app;
     }
 

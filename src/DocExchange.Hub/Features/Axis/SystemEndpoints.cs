@@ -19,9 +19,9 @@ public static class SystemEndpoints
     public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/systems").WithTags("Connected systems").RequireAuthorization(Policies.Admin);
-        admin.MapPost("/", Issue);
+        admin.MapPost("/", Issue).Refuses(404, "unknown-unit").Refuses(422, "units-required");
         admin.MapGet("/", List);
-        admin.MapPost("/{systemId}/disable", Disable);
+        admin.MapPost("/{systemId}/disable", Disable).Refuses(404, "unknown-system");
         return app;
     }
 

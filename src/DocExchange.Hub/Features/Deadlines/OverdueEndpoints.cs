@@ -12,7 +12,8 @@ public static class OverdueEndpoints
 {
     public static IEndpointRouteBuilder MapOverdueEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/overdue", List).WithTags("Deadlines").RequireAuthorization(Policies.ClerkOrAdmin);
+        app.MapGet("/api/v1/overdue", List).WithTags("Deadlines").RequireAuthorization(Policies.ClerkOrAdmin)
+            .Refuses(403, "not-your-unit");
         return app;
     }
 

@@ -14,8 +14,9 @@ public static class InboxEndpoints
     public static IEndpointRouteBuilder MapInboxEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/inbox").WithTags("Inbox").RequireAuthorization(Policies.Clerk);
-        group.MapGet("/", List);
-        group.MapPost("/{id:guid}/ack", Acknowledge);
+        group.MapGet("/", List).Refuses(422, "invalid-state");
+        group.MapPost("/{id:guid}/ack", Acknowledge).Refuses(404, "unknown-document").Refuses(409, "already-acknowledged", "document-cancelled", "concurrent-change")
+            .Refuses(422, "invalid-ack", "reason-required");
         return app;
     }
 

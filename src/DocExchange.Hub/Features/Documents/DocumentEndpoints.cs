@@ -15,11 +15,13 @@ public static class DocumentEndpoints
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents").RequireAuthorization(Policies.Clerk);
         group.MapPost("/", SubmitDocument.Handle).DisableAntiforgery()
-            .Accepts<SubmitDocumentRequest>("multipart/form-data", "application/json");
+            .Accepts<SubmitDocumentRequest>("multipart/form-data", "application/json")
+            .Refuses(400, "malformed-submission", "missing-metadata").Refuses(403, "acting-as-another-unit")
+            .Refuses(409, Refusals.SubmissionConflict).Refuses(413, "package-too-large").Refuses(422, Refusals.SubmissionInvalid);
         group.MapGet("/sent", Sent);
-        group.MapGet("/{id:guid}", Show);
-        group.MapGet("/{id:guid}/status", Status);
-        group.MapGet("/{id:guid}/attachments/{attachmentId:guid}", DownloadAttachment);
+        group.MapGet("/{id:guid}", Show).Refuses(404, "unknown-document").Refuses(410, "document-cancelled");
+        group.MapGet("/{id:guid}/status", Status).Refuses(404, "unknown-document");
+        group.MapGet("/{id:guid}/attachments/{attachmentId:guid}", DownloadAttachment).Refuses(404, "unknown-document", "unknown-attachment").Refuses(410, "document-cancelled");
         return app;
     }
 

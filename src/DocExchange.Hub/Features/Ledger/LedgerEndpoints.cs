@@ -31,10 +31,10 @@ public static class LedgerEndpoints
         group.MapGet("/key", Key);
         group.MapGet("/entries", Entries);
         group.MapGet("/checkpoints", Checkpoints);
-        group.MapGet("/checkpoint", Latest);
+        group.MapGet("/checkpoint", Latest).Refuses(404, "no-checkpoint");
         group.MapPost("/checkpoint", SignNow);
-        group.MapGet("/proof/inclusion", Inclusion);
-        group.MapGet("/proof/consistency", Consistency);
+        group.MapGet("/proof/inclusion", Inclusion).Refuses(422, "invalid-proof-request");
+        group.MapGet("/proof/consistency", Consistency).Refuses(422, "invalid-proof-request");
         return app;
     }
 

@@ -14,7 +14,8 @@ public static class ReceiptEndpoints
 {
     public static IEndpointRouteBuilder MapReceiptEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/documents/{id:guid}/receipt", Receipt).WithTags("Ledger").RequireAuthorization(Policies.Clerk);
+        app.MapGet("/api/v1/documents/{id:guid}/receipt", Receipt).WithTags("Ledger").RequireAuthorization(Policies.Clerk)
+            .Refuses(404, "unknown-document", "not-yet-in-ledger");
         return app;
     }
 

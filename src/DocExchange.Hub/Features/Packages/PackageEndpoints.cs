@@ -22,8 +22,12 @@ public static class PackageEndpoints
     public static IEndpointRouteBuilder MapPackageEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/packages", Submit).WithTags("Packages").RequireAuthorization(Policies.Clerk).DisableAntiforgery()
-            .Accepts<byte[]>(EdxmlNames.MediaType, "application/xml", "application/octet-stream");
-        app.MapGet("/api/v1/documents/{id:guid}/package", Download).WithTags("Packages").RequireAuthorization(Policies.Clerk);
+            .Accepts<byte[]>(EdxmlNames.MediaType, "application/xml", "application/octet-stream")
+            .Refuses(400, Refusals.PackageUnreadable).Refuses(403, "acting-as-another-unit").Refuses(404, "unknown-document")
+            .Refuses(409, [.. Refusals.SubmissionConflict, "concurrent-change", "already-acknowledged"]).Refuses(413, "package-too-large")
+            .Refuses(422, [.. Refusals.SubmissionInvalid, .. Refusals.PackageInvalid]).Refuses(503, "trust-not-configured");
+        app.MapGet("/api/v1/documents/{id:guid}/package", Download).WithTags("Packages").RequireAuthorization(Policies.Clerk)
+            .Refuses(404, "unknown-document", "no-package").Refuses(410, "document-cancelled");
         return app;
     }
 

@@ -17,11 +17,12 @@ public static class QuarantineEndpoints
     public static IEndpointRouteBuilder MapQuarantineEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/quarantine").WithTags("Quarantine").RequireAuthorization(Policies.Admin);
-        group.MapGet("/", List);
-        group.MapGet("/{id:long}", Show);
-        group.MapGet("/{id:long}/package", Package);
-        group.MapPost("/{id:long}/release", Release);
-        group.MapPost("/{id:long}/reject", Reject);
+        group.MapGet("/", List).Refuses(422, "invalid-state");
+        group.MapGet("/{id:long}", Show).Refuses(404, "unknown-quarantine");
+        group.MapGet("/{id:long}/package", Package).Refuses(404, "unknown-quarantine");
+        group.MapPost("/{id:long}/release", Release).Refuses(404, "unknown-quarantine").Refuses(409, "already-decided")
+            .Refuses(422, [.. Refusals.SubmissionInvalid, "certificate-of-another-unit"]);
+        group.MapPost("/{id:long}/reject", Reject).Refuses(404, "unknown-quarantine").Refuses(409, "already-decided").Refuses(422, "reason-required");
         return app;
     }
 

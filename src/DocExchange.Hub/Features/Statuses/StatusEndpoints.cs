@@ -24,9 +24,9 @@ public static class StatusEndpoints
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/documents/{id:guid}").WithTags("Statuses").RequireAuthorization(Policies.Clerk);
-        group.MapGet("/statuses", List);
-        group.MapGet("/statuses/{statusId:long}/package", RecipientPackage);
-        group.MapGet("/recipients/{code}/hub-status/{status}", HubPackage);
+        group.MapGet("/statuses", List).Refuses(404, "unknown-document");
+        group.MapGet("/statuses/{statusId:long}/package", RecipientPackage).Refuses(404, "unknown-document", "unknown-status");
+        group.MapGet("/recipients/{code}/hub-status/{status}", HubPackage).Refuses(404, "unknown-document", "no-hub-status").Refuses(503, "hub-signing-not-configured");
         return app;
     }
 

@@ -35,12 +35,13 @@ public static class CertificateEndpoints
     public static IEndpointRouteBuilder MapCertificateEndpoints(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/v1/units/{code}").WithTags("Certificates").RequireAuthorization(Policies.ClerkOrAdmin);
-        read.MapGet("/certificates", List);
+        read.MapGet("/certificates", List).Refuses(404, "unknown-unit");
         var admin = app.MapGroup("/api/v1/units/{code}").WithTags("Certificates").RequireAuthorization(Policies.Admin);
-        admin.MapPost("/certificates", Add);
-        admin.MapPost("/certificates/{sha256}/revoke", Revoke);
-        admin.MapPost("/legacy-signatures", SetLegacy);
-        admin.MapPost("/require-signature", SetRequireSignature);
+        admin.MapPost("/certificates", Add).Refuses(404, "unknown-unit").Refuses(409, "certificate-already-registered")
+            .Refuses(422, "invalid-certificate", "certificate-key-refused").Refuses(503, "trust-not-configured");
+        admin.MapPost("/certificates/{sha256}/revoke", Revoke).Refuses(404, "unknown-unit", "unknown-certificate").Refuses(422, "reason-required");
+        admin.MapPost("/legacy-signatures", SetLegacy).Refuses(404, "unknown-unit");
+        admin.MapPost("/require-signature", SetRequireSignature).Refuses(404, "unknown-unit");
         return app;
     }
 

@@ -20,7 +20,8 @@ public static class RecipientEndpoints
 {
     public static IEndpointRouteBuilder MapRecipientEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/recipients", Expand).WithTags("Units").RequireAuthorization(Policies.Clerk);
+        app.MapGet("/api/v1/recipients", Expand).WithTags("Units").RequireAuthorization(Policies.Clerk)
+            .Refuses(422, "invalid-recipients", "unknown-recipient", "recipient-retired", "recipient-suspended", "recipient-is-sender", "empty-group");
         return app;
     }
 

@@ -17,17 +17,19 @@ public static class UnitEndpoints
     public static IEndpointRouteBuilder MapUnitEndpoints(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/v1/units").WithTags("Units").RequireAuthorization(Policies.ClerkOrAdmin);
-        read.MapGet("/", List);
-        read.MapGet("/{code}", Show);
+        read.MapGet("/", List).Refuses(422, "invalid-tier", "invalid-status");
+        read.MapGet("/{code}", Show).Refuses(404, "unknown-unit");
 
         var admin = app.MapGroup("/api/v1/units").WithTags("Units").RequireAuthorization(Policies.Admin);
-        admin.MapPost("/", Register);
-        admin.MapPut("/{code}", Update);
-        admin.MapPost("/{code}/suspend", Suspend);
-        admin.MapPost("/{code}/reactivate", Reactivate);
-        admin.MapPost("/{code}/retire", Retire);
-        admin.MapPost("/import", Import).Accepts<UnitInput[]>("application/json", "text/csv");
-        admin.MapPost("/reorganise", Reorganisation.Handle).Accepts<ReorganisationRow[]>("application/json", "text/csv");
+        admin.MapPost("/", Register).Refuses(409, "unit-exists").Refuses(422, "invalid-unit", "invalid-unit-code", "invalid-tier", "unknown-unit");
+        admin.MapPut("/{code}", Update).Refuses(404, "unknown-unit").Refuses(409, "concurrent-change").Refuses(422, "invalid-unit", "invalid-tier", "code-immutable", "unknown-unit");
+        admin.MapPost("/{code}/suspend", Suspend).Refuses(404, "unknown-unit").Refuses(409, "unit-status", "unit-retired", "concurrent-change");
+        admin.MapPost("/{code}/reactivate", Reactivate).Refuses(404, "unknown-unit").Refuses(409, "unit-status", "unit-retired", "concurrent-change");
+        admin.MapPost("/{code}/retire", Retire).Refuses(404, "unknown-unit").Refuses(409, "unit-status", "unit-retired", "concurrent-change").Refuses(422, "invalid-successor");
+        admin.MapPost("/import", Import).Accepts<UnitInput[]>("application/json", "text/csv")
+            .Refuses(422, "import-rejected", "not-utf8", "unknown-encoding");
+        admin.MapPost("/reorganise", Reorganisation.Handle).Accepts<ReorganisationRow[]>("application/json", "text/csv")
+            .Refuses(422, "invalid-reorganisation", "not-utf8", "unknown-encoding");
         return app;
     }
 
