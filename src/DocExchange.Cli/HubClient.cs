@@ -48,9 +48,11 @@ public sealed class HubClient : IDisposable
     /// <summary>What to tell the user when the hub refuses a request that carried no token.</summary>
     public string NoTokenHint { get; init; } = "set --token or DEX_TOKEN";
 
-    public HubClient(string hub, string? token)
+    public HubClient(string hub, string? token, bool vietnamese = false)
     {
         _http = new HttpClient { BaseAddress = new Uri(hub.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(30) };
+        // The hub's refusals in the user's language (problem+json title and detail); the codes stay the same.
+        _http.DefaultRequestHeaders.AcceptLanguage.ParseAdd(vietnamese ? "vi-VN, vi;q=0.9, en;q=0.5" : "en");
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());

@@ -9,8 +9,18 @@ public static class Dex
 
     private static string DexDll => Path.Combine(AppContext.BaseDirectory, "dex.dll");
 
-    public static Task<Run> Exec(Uri hub, string? token, params string[] args) =>
-        RunAsync("dotnet", [DexDll, .. args], new Dictionary<string, string?> { ["DEX_HUB"] = hub.ToString(), ["DEX_TOKEN"] = token ?? "" });
+    public static Task<Run> Exec(Uri hub, string? token, params string[] args) => ExecIn(hub, token, new Dictionary<string, string?>(), args);
+
+    /// <summary>As <see cref="Exec"/>, with these variables set too (English messages unless they say otherwise).</summary>
+    public static Task<Run> ExecIn(Uri hub, string? token, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var variables = new Dictionary<string, string?> { ["DEX_HUB"] = hub.ToString(), ["DEX_TOKEN"] = token ?? "", ["LANG"] = "C.UTF-8", ["LC_ALL"] = null };
+        foreach (var (name, value) in environment)
+        {
+            variables[name] = value;
+        }
+        return RunAsync("dotnet", [DexDll, .. args], variables);
+    }
 
     /// <summary>
     /// Runs ops/dex, the script the README gives administrators, with exactly the given variables set

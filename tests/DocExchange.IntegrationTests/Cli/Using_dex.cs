@@ -236,6 +236,65 @@ public class Using_dex() : SecondHubFixture(Role.Admin)
     }
 
     [Test]
+    public async Task Typed_options_refuse_bad_values_as_usage_errors_without_a_stack_trace()
+    {
+        var clerk = await ClerkToken(P.Department(1));
+        string[] send = ["send", "--to", P.Root, "--number", "1", "--notation", "UBND", "--subject", "Thử"];
+        foreach (var (args, named) in new (string[] Args, string Named)[]
+        {
+            ([.. send, "--type", "công-văn"], "--type"),
+            ([.. send, "--due", "31/12/2026"], "--due"),
+            ([.. send, "--urgency", "rất-gấp"], "very-urgent"),
+            (["audit", "inclusion", "--seq", "first"], "--seq"),
+            (["pki", "init", "--out", "ca", "--days", "many"], "--days"),
+        })
+        {
+            var run = await Dex.Exec(Hub.Url, clerk, args);
+            Assert.That(run.ExitCode, Is.EqualTo(2), string.Join(' ', args) + "\n" + run.Err);
+            Assert.That(run.Err, Does.Contain(named).And.Not.Contain("   at "), "names the option or what it takes; no stack trace");
+        }
+        Assert.That((await Dex.Exec(Hub.Url, clerk, "inbox")).ExitCode, Is.Zero, "nothing sent by the refused lines");
+    }
+
+    [Test]
+    public async Task Help_per_command_version_and_tab_completion_come_from_dex_itself()
+    {
+        var help = await Dex.Exec(Hub.Url, null, "send", "--help");
+        Assert.That(help.ExitCode, Is.Zero);
+        Assert.That(help.Out, Does.Contain("--urgency").And.Contain("very-urgent").And.Contain("--due"));
+        var version = await Dex.Exec(Hub.Url, null, "--version");
+        Assert.That(version.ExitCode, Is.Zero);
+        Assert.That(version.Out.Trim(), Does.Match(@"^\d+\.\d+\.\d+"));
+        // What a shell's completion asks: the words that may follow what was typed.
+        var units = await Dex.Exec(Hub.Url, null, "[suggest:10]", "dex units ");
+        Assert.That(units.Out.Split('\n').Select(l => l.Trim()), Does.Contain("import").And.Contain("reorganise").And.Contain("require-signature"));
+        var states = await Dex.Exec(Hub.Url, null, "[suggest:18]", "dex inbox --state ");
+        Assert.That(states.Out.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0), Is.EquivalentTo(new[] { "acknowledged", "delivered", "refused" }));
+        var script = await Dex.Exec(Hub.Url, null, "completion", "bash");
+        Assert.That(script.Out, Does.Contain("complete -o default -F _dex_complete dex"));
+    }
+
+    [Test]
+    public async Task With_lang_vi_or_a_vietnamese_locale_dex_and_the_hubs_refusals_speak_vietnamese_in_utf8()
+    {
+        var clerk = await ClerkToken(P.Department(1));
+        var missing = Guid.NewGuid().ToString();
+        var english = await Dex.Exec(Hub.Url, clerk, "status", missing);
+        Assert.That(english.ExitCode, Is.EqualTo(1));
+        Assert.That(english.Err, Does.Contain("refused:").And.Contain("[unknown-document]"));
+
+        var vi = await Dex.Exec(Hub.Url, clerk, "--lang", "vi", "status", missing);
+        Assert.That(vi.ExitCode, Is.EqualTo(1));
+        Assert.That(vi.Err, Does.Contain("bị từ chối: Không tìm thấy văn bản").And.Contain("[unknown-document]"), "the stable code stays");
+
+        var locale = await Dex.ExecIn(Hub.Url, clerk, new Dictionary<string, string?> { ["LANG"] = "vi_VN.UTF-8" }, "status", missing);
+        Assert.That(locale.Err, Does.Contain("bị từ chối"));
+        var usage = await Dex.ExecIn(Hub.Url, clerk, new Dictionary<string, string?> { ["LANG"] = "vi_VN.UTF-8" }, "fetch", missing);
+        Assert.That(usage.ExitCode, Is.EqualTo(2));
+        Assert.That(usage.Err, Does.Contain("'dex LỆNH --help'"));
+    }
+
+    [Test]
     public async Task A_clerk_token_cannot_issue_credentials()
     {
         var clerk = await ClerkToken(P.Department(1));
