@@ -31,9 +31,9 @@ public static class HubApp
 {
     public static IServiceCollection AddHubData(this IServiceCollection services, HubSettings settings)
     {
-        services.AddSingleton(settings);
+        settings.Register(services);
         services.AddSingleton(TimeProvider.System);
-        var dataSource = new NpgsqlDataSourceBuilder(settings.Database);
+        var dataSource = new NpgsqlDataSourceBuilder(settings.Server.Database);
         if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
         {
             // The same few statements run for every document: prepared once per connection, PostgreSQL
@@ -49,8 +49,8 @@ public static class HubApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var settings = HubSettings.From(builder.Configuration);
-        builder.WebHost.UseUrls(settings.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxPackageBytes + 1024 * 1024);
+        builder.WebHost.UseUrls(settings.Server.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Server.MaxPackageBytes + 1024 * 1024);
 
         builder.Services.AddHubData(settings);
         builder.Services.AddSingleton<Failpoint>();
@@ -64,40 +64,39 @@ public static class HubApp
         // EF Core's every statement at Information fills the log (about 170 MB a day idle); its warnings stay.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
         // DEX_LOG_FORMAT=json: one JSON object per line, for a log collector; plain text otherwise.
-        if (settings.JsonLogs)
+        if (settings.Server.JsonLogs)
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         }
-        builder.Services.AddHubTelemetry(settings);
+        builder.Services.AddHubTelemetry(settings.Server);
         builder.Services.AddOpenApi(o => OpenApiDescription.Configure(o));
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddHubHealthChecks();
-        builder.Services.AddSingleton(LedgerKeys.Load(settings));
+        builder.Services.AddSingleton(LedgerKeys.Load(settings.Ledger));
         // Registered before every other hosted service: a hub with the wrong ledger key stops before it serves.
         builder.Services.AddSingleton<LedgerKeyGuard>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerKeyGuard>());
-        builder.Services.AddHubBus(settings);
+        builder.Services.AddHubBus(settings.Broker);
         builder.Services.AddSingleton<LedgerStore>();
-        builder.Services.AddSingleton(PackageTrust.Load(settings));
+        builder.Services.AddSingleton(PackageTrust.Load(settings.Trust));
         // The intake pipeline: every way in (JSON, multipart, signed package, /vxp, the connector) ends here.
         builder.Services.AddScoped<DocumentIntake>().AddScoped<StatusIntake>().AddScoped<PackageIntake>().AddScoped<Acknowledgements>();
         builder.Services.AddSingleton<CrlRefresh>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CrlRefresh>());
         builder.Services.AddHealthChecks().AddCheck<TrustHealthCheck>("trust", tags: ["ready"]);
-        builder.Services.AddSingleton(WorkingCalendar.From(settings));
-        if (settings.Axis is { } axis)
+        builder.Services.AddSingleton(WorkingCalendar.From(settings.Deadlines));
+        if (settings.Axis is not null)
         {
             // The national connector runs only where the axis is configured; health then reports its backlog.
-            builder.Services.AddSingleton(axis);
             builder.Services.AddSingleton<AxisConnectorState>();
             builder.Services.AddSingleton<AxisClient>().AddSingleton<AgencySync>().AddSingleton<AxisSender>().AddSingleton<AxisReceiver>();
             builder.Services.AddHostedService<NationalConnector>();
             builder.Services.AddHealthChecks().AddCheck<AxisHealthCheck>("national-axis", tags: ["ready"]);
         }
-        builder.Services.AddSingleton(sp => new OverdueRules(sp.GetRequiredService<WorkingCalendar>(), settings.UrgentWithin, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new OverdueRules(sp.GetRequiredService<WorkingCalendar>(), settings.Deadlines.UrgentWithin, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<LedgerSequencer>();
 
         var app = builder.Build();

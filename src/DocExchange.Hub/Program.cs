@@ -8,7 +8,7 @@ if (command != "serve")
 }
 
 var app = HubApp.Build(args);
-if (app.Services.GetRequiredService<DocExchange.Hub.Infrastructure.HubSettings>().MigrateOnStart)
+if (app.Services.GetRequiredService<DocExchange.Hub.Infrastructure.ServerSettings>().MigrateOnStart)
 {
     await HubCommands.MigrateAsync(app.Services);
 }

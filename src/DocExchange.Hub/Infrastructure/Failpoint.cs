@@ -4,7 +4,7 @@ namespace DocExchange.Hub.Infrastructure;
 /// Crash injection for the "nothing is lost" tests: when DEX_FAILPOINT names a point, the process
 /// kills itself there (SIGKILL, no clean-up), exactly as a power cut would.
 /// </summary>
-public sealed class Failpoint(HubSettings settings)
+public sealed class Failpoint(ServerSettings settings)
 {
     public const string AfterSubmitCommit = "after-submit-commit";
     public const string AfterPublishBeforeMark = "after-publish-before-mark";

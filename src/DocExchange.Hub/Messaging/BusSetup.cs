@@ -9,7 +9,7 @@ namespace DocExchange.Hub.Messaging;
 /// <summary>MassTransit on RabbitMQ: quorum queues, publisher confirms, retry then the _error queue.</summary>
 public static class BusSetup
 {
-    public static IServiceCollection AddHubBus(this IServiceCollection services, HubSettings settings)
+    public static IServiceCollection AddHubBus(this IServiceCollection services, BrokerSettings settings)
     {
         services.AddMassTransit(x =>
         {

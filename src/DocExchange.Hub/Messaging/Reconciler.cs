@@ -18,7 +18,7 @@ namespace DocExchange.Hub.Messaging;
 /// what waits in the _error queues to their queues. Every instance measures the backlog for its
 /// health; one instance at a time (a PostgreSQL advisory lock) resends.
 /// </summary>
-public sealed class Reconciler(NpgsqlDataSource dataSource, HubSettings settings, OutboxSignal signal, WorkBacklog backlog, ILogger<Reconciler> log) : BackgroundService
+public sealed class Reconciler(NpgsqlDataSource dataSource, BrokerSettings settings, OutboxSignal signal, WorkBacklog backlog, ILogger<Reconciler> log) : BackgroundService
 {
     private const long ReconcilerLock = 0x6465785f72636e; // "dex_rcn"
     /// <summary>The queues whose _error queues are returned, by their endpoint names.</summary>
@@ -209,7 +209,7 @@ public sealed class WorkBacklog
 }
 
 /// <summary>Degraded while work waits longer than DEX_STUCK_DEGRADED_SECONDS or was given up; the hub still serves.</summary>
-public sealed class WorkHealthCheck(WorkBacklog backlog, HubSettings settings) : IHealthCheck
+public sealed class WorkHealthCheck(WorkBacklog backlog, BrokerSettings settings) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,3 @@
-using DocExchange.Hub.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DocExchange.Hub.Trust;
@@ -10,7 +9,7 @@ namespace DocExchange.Hub.Trust;
 /// keeps its last good CRL and is reported; a CRL past its nextUpdate is reported too: revocations made
 /// after it are unknown to the hub, a configuration problem an operator must see (health "trust").
 /// </summary>
-public sealed class CrlRefresh(PackageTrust trust, HubSettings settings, TimeProvider clock, ILogger<CrlRefresh> log) : BackgroundService
+public sealed class CrlRefresh(PackageTrust trust, TrustSettings settings, TimeProvider clock, ILogger<CrlRefresh> log) : BackgroundService
 {
     private readonly Dictionary<string, byte[]> _lastGood = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };

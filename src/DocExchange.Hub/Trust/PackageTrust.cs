@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Signatures;
 
 namespace DocExchange.Hub.Trust;
@@ -30,7 +29,7 @@ public sealed class PackageTrust
         MaxSigningAge = maxSigningAge;
     }
 
-    public static PackageTrust Load(HubSettings settings)
+    public static PackageTrust Load(TrustSettings settings)
     {
         var anchors = settings.TrustAnchorFiles.Count == 0 ? null : TrustAnchors.Load(settings.TrustAnchorFiles, settings.CrlFiles);
         X509Certificate2? hub = null;

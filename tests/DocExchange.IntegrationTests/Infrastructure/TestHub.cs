@@ -5,9 +5,9 @@ using System.Text.Json.Nodes;
 using DocExchange.Hub;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DocExchange.IntegrationTests.Infrastructure;
@@ -43,7 +43,7 @@ public static class TestHub
         Environment.SetEnvironmentVariable("DEX_AXIS_URL", Axis.Url.ToString());
         Environment.SetEnvironmentVariable("DEX_AXIS_SYSTEMID", StandInAxis.DefaultSystemId);
         Environment.SetEnvironmentVariable("DEX_AXIS_SECRET", StandInAxis.DefaultSecret);
-        var settings = new HubSettings(TestServers.Database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
+        var settings = DataSettings(TestServers.Database);
         await using (var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider())
         {
             await HubCommands.MigrateAsync(services);
@@ -94,9 +94,15 @@ public static class TestHub
     }
 
     /// <summary>A new credential's token in another hub's database (the crash database), issued as an administrator would.</summary>
+    /// <summary>Settings for reaching a test database directly (migrations, tokens), read as the hub reads them.</summary>
+    public static HubSettings DataSettings(string database) => HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["DEX_PG"] = database, ["DEX_RABBIT"] = TestServers.RabbitMq, ["DEX_MAX_PACKAGE_MB"] = MaxPackageMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    }).Build());
+
     public static async Task<string> IssueToken(string database, Role role, string? unit)
     {
-        var settings = new HubSettings(database, new Uri(TestServers.RabbitMq), MaxPackageMb * 1024L * 1024, null);
+        var settings = DataSettings(database);
         await using var services = new ServiceCollection().AddLogging().AddHubData(settings).BuildServiceProvider();
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();

@@ -85,7 +85,7 @@ public class A_database_outage_longer_than_the_retries
 
     private static async Task<long> ErrorQueueDepth(string rabbit, string queue)
     {
-        var settings = new HubSettings("", new Uri(rabbit), 0, null);
+        var settings = new BrokerSettings(new Uri(rabbit));
         var factory = new ConnectionFactory { HostName = settings.RabbitMq.Host, Port = settings.RabbitPort, VirtualHost = settings.RabbitVirtualHost, UserName = settings.RabbitUser, Password = settings.RabbitPassword };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();

@@ -1,9 +1,9 @@
-using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub;
 using Microsoft.Extensions.Configuration;
 
 namespace DocExchange.Tests.Deployment;
 
-/// <summary>Every DEX_* setting is read in one place and checked at start: a bad value stops the hub with a message naming it.</summary>
+/// <summary>Every setting is read by its area and checked at start: bad values stop the hub with a message naming each.</summary>
 public class Settings
 {
     private static HubSettings From(params (string Key, string Value)[] values) => HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection(
@@ -32,11 +32,31 @@ public class Settings
     {
         var settings = From(("DEX_HOLIDAYS", "2026-09-02, 2026-04-30"), ("DEX_WORKDAY_END", "16:30"), ("DEX_DELIVERY_BATCH", "50"),
             ("DEX_AXIS_URL", "https://axis.example/vxp"), ("DEX_AXIS_SYSTEMID", "thanhhoa"), ("DEX_AXIS_SECRET", "s"));
-        Assert.That(settings.Holidays, Is.EquivalentTo(new[] { new DateOnly(2026, 9, 2), new DateOnly(2026, 4, 30) }));
-        Assert.That(settings.WorkdayEnd, Is.EqualTo(new TimeOnly(16, 30)));
-        Assert.That(settings.DeliveryBatch, Is.EqualTo(50));
+        Assert.That(settings.Deadlines.Holidays, Is.EquivalentTo(new[] { new DateOnly(2026, 9, 2), new DateOnly(2026, 4, 30) }));
+        Assert.That(settings.Deadlines.WorkdayEnd, Is.EqualTo(new TimeOnly(16, 30)));
+        Assert.That(settings.Broker.DeliveryBatch, Is.EqualTo(50));
         Assert.That(settings.Axis!.Url, Is.EqualTo(new Uri("https://axis.example/vxp/")));
         Assert.That(From().Axis, Is.Null, "no axis configured: no connector");
+    }
+
+    [Test]
+    public void Every_bad_setting_is_named_at_once()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => From(("DEX_DELIVERY_BATCH", "0"), ("DEX_WORKDAY_END", "5pm"), ("DEX_AXIS_UNSIGNED", "yes")));
+        Assert.That(refused!.Message, Does.StartWith("3 settings are wrong").And.Contain("DEX_DELIVERY_BATCH is '0'").And.Contain("DEX_WORKDAY_END is '5pm'").And.Contain("DEX_AXIS_UNSIGNED is 'yes'"));
+    }
+
+    [Test]
+    public void The_hub_section_of_the_configuration_is_read_per_area_and_the_environment_wins()
+    {
+        var settings = From(("Hub:Deadlines:WorkdayEnd", "16:00"), ("Hub:Broker:DeliveryBatch", "64"), ("Hub:Trust:MaxSigningAgeHours", "24"),
+            ("Hub:Ledger:Origin", "example/ledger"), ("DEX_LEDGER_ORIGIN", "thanhhoa/ledger"));
+        Assert.That(settings.Deadlines.WorkdayEnd, Is.EqualTo(new TimeOnly(16, 0)));
+        Assert.That(settings.Broker.DeliveryBatch, Is.EqualTo(64));
+        Assert.That(settings.Trust.MaxSigningAge, Is.EqualTo(TimeSpan.FromHours(24)));
+        Assert.That(settings.Ledger.LedgerOrigin, Is.EqualTo("thanhhoa/ledger"), "DEX_* wins over the section");
+        var refused = Assert.Throws<InvalidOperationException>(() => From(("Hub:Deadlines:UrgentHours", "hai")));
+        Assert.That(refused!.Message, Does.StartWith("Hub:Deadlines:UrgentHours is 'hai'"));
     }
 
     [Test]
@@ -54,8 +74,8 @@ public class Settings
                 ["DEX_AXIS_URL"] = "https://axis.example/", ["DEX_AXIS_SYSTEMID"] = "thanhhoa", ["DEX_AXIS_SECRET_FILE"] = Path.Combine(dir, "axis-secret"),
             }).Build();
             var settings = HubSettings.From(config);
-            Assert.That(settings.Database, Does.Contain("Password=bí-mật").And.Not.EndWith("\n"));
-            Assert.That(settings.RabbitMq.Host, Is.EqualTo("rabbitmq"));
+            Assert.That(settings.Server.Database, Does.Contain("Password=bí-mật").And.Not.EndWith("\n"));
+            Assert.That(settings.Broker.RabbitMq.Host, Is.EqualTo("rabbitmq"));
             Assert.That(settings.Axis!.Secret, Is.EqualTo("trục-bí-mật"));
 
             var missing = Assert.Throws<InvalidOperationException>(() => HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

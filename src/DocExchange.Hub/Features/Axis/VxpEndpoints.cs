@@ -75,7 +75,7 @@ public static class VxpEndpoints
         return (new Gate(system, request), null);
     }
 
-    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, ServerSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
     {
         var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
         if (gate is null)

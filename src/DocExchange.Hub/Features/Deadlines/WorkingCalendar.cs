@@ -30,5 +30,5 @@ public sealed class WorkingCalendar(IReadOnlySet<DateOnly> holidays, TimeOnly en
         return new DateTimeOffset(day.ToDateTime(EndOfDay), Vietnam);
     }
 
-    public static WorkingCalendar From(Infrastructure.HubSettings settings) => new(settings.Holidays.ToHashSet(), settings.WorkdayEnd);
+    public static WorkingCalendar From(DeadlineSettings settings) => new(settings.Holidays.ToHashSet(), settings.WorkdayEnd);
 }

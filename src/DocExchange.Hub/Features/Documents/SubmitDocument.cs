@@ -16,7 +16,7 @@ public static class SubmitDocument
 
 
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, ProblemHttpResult>> Handle(
-        HttpContext http, DocumentIntake intake, HubSettings settings, CancellationToken ct)
+        HttpContext http, DocumentIntake intake, ServerSettings settings, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
         var senderCode = caller.Unit;
@@ -63,7 +63,7 @@ public static class SubmitDocument
         return outcome.ToHttp(a => a.Status);
     }
 
-    private static async Task<(SubmitDocumentRequest?, IFormFileCollection)> ReadAsync(HttpRequest request, HubSettings settings, CancellationToken ct)
+    private static async Task<(SubmitDocumentRequest?, IFormFileCollection)> ReadAsync(HttpRequest request, ServerSettings settings, CancellationToken ct)
     {
         if (request.HasJsonContentType())
         {

@@ -72,7 +72,7 @@ public static class LedgerEndpoints
             : TypedResults.Text(latest.Note, "text/plain; charset=utf-8");
     }
 
-    public static async Task<ContentHttpResult> SignNow(LedgerStore store, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct) =>
+    public static async Task<ContentHttpResult> SignNow(LedgerStore store, LedgerKey key, LedgerSettings settings, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Text((await store.SignNowAsync(key, settings.LedgerOrigin, clock.GetUtcNow(), ct)).Note, "text/plain; charset=utf-8");
 
     public static async Task<Results<Ok<ProofView>, ProblemHttpResult>> Inclusion(LedgerStore store, long seq, long size, CancellationToken ct)

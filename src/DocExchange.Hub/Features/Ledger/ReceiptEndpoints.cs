@@ -2,7 +2,6 @@ using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +19,7 @@ public static class ReceiptEndpoints
     }
 
     public static async Task<Results<Ok<ReceiptBundle>, ProblemHttpResult>> Receipt(
-        Guid id, HttpContext http, HubDbContext db, LedgerStore store, LedgerKey key, HubSettings settings, TimeProvider clock, CancellationToken ct)
+        Guid id, HttpContext http, HubDbContext db, LedgerStore store, LedgerKey key, LedgerSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
         if (!await db.Documents.AnyAsync(d => d.Id == id && d.SenderCode == unit, ct))

@@ -14,7 +14,7 @@ namespace DocExchange.Hub.Features.Metrics;
 /// </summary>
 public static class HubMetrics
 {
-    public static IServiceCollection AddHubTelemetry(this IServiceCollection services, HubSettings settings)
+    public static IServiceCollection AddHubTelemetry(this IServiceCollection services, ServerSettings settings)
     {
         services.AddSingleton<LedgerFigures>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerFigures>());

@@ -32,7 +32,7 @@ public static class PackageEndpoints
     }
 
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> Submit(
-        HttpContext http, HubDbContext db, HubSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
+        HttpContext http, HubDbContext db, ServerSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
     {
         var bytes = await ReadBoundedAsync(http, settings.MaxPackageBytes, ct);
         if (bytes is null)

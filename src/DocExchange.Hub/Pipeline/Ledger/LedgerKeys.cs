@@ -7,7 +7,7 @@ namespace DocExchange.Hub.Pipeline.Ledger;
 /// <summary>Loads the ledger's Ed25519 key from DEX_LEDGER_KEY, or from (or into) DEX_LEDGER_KEY_FILE.</summary>
 public static class LedgerKeys
 {
-    public static LedgerKey Load(HubSettings settings)
+    public static LedgerKey Load(LedgerSettings settings)
     {
         var name = settings.LedgerOrigin.Replace('/', '.');
         if (settings.LedgerKey is { Length: > 0 } seed)

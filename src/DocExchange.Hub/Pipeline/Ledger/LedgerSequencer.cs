@@ -1,4 +1,3 @@
-using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Ledger;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,7 +11,7 @@ namespace DocExchange.Hub.Pipeline.Ledger;
 /// one transaction, and signs a checkpoint at least every 10 s while entries arrive. If the holder
 /// dies its session ends, the lock is free, and another instance takes over from the stored tree.
 /// </summary>
-public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, LedgerKeyGuard guard, HubSettings settings, TimeProvider clock, ILogger<LedgerSequencer> log) : BackgroundService
+public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, LedgerKeyGuard guard, LedgerSettings settings, TimeProvider clock, ILogger<LedgerSequencer> log) : BackgroundService
 {
     public const long WriterLock = 4242002;
     public const int BatchSize = 5000;

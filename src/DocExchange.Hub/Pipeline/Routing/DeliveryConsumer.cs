@@ -54,9 +54,9 @@ public sealed class DeliveryConsumer<T>(HubDbContext db, TimeProvider clock) : I
 /// <summary>Both lanes batch the same way: up to DEX_DELIVERY_BATCH (200) messages or 10 ms, two batches at a time, each on its lane's queue.</summary>
 public sealed class DeliveryConsumerDefinition<T> : ConsumerDefinition<DeliveryConsumer<T>> where T : class, IDeliverDocument
 {
-    private readonly HubSettings _settings;
+    private readonly BrokerSettings _settings;
 
-    public DeliveryConsumerDefinition(HubSettings settings)
+    public DeliveryConsumerDefinition(BrokerSettings settings)
     {
         _settings = settings;
         EndpointName = Lanes.QueueOf(typeof(T));

@@ -37,9 +37,9 @@ public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, Outb
 
 public sealed class RoutingConsumerDefinition<T> : ConsumerDefinition<RoutingConsumer<T>> where T : class, IRouteDocument
 {
-    private readonly HubSettings _settings;
+    private readonly BrokerSettings _settings;
 
-    public RoutingConsumerDefinition(HubSettings settings)
+    public RoutingConsumerDefinition(BrokerSettings settings)
     {
         _settings = settings;
         EndpointName = Lanes.QueueOf(typeof(T));

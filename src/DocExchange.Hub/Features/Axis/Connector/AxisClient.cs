@@ -7,8 +7,22 @@ using Polly.Timeout;
 
 namespace DocExchange.Hub.Features.Axis.Connector;
 /// <summary>Where the national axis is and who the hub is there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET).</summary>
-public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret);
-
+public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret)
+{
+    /// <summary>The connector's settings, or null when DEX_AXIS_URL is not set (no connector runs).</summary>
+    public static AxisConnectorSettings? From(Infrastructure.SettingsReader r)
+    {
+        if (r.Text("DEX_AXIS_URL", "Axis:Url") is not { } url)
+        {
+            return null;
+        }
+        var address = Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var axis) && axis.Scheme is "http" or "https" ? axis
+            : r.Problem($"DEX_AXIS_URL is '{url}': give the axis's address, e.g. https://axis.example.gov.vn/.", new Uri("http://unset/"));
+        return new AxisConnectorSettings(address,
+            r.Text("DEX_AXIS_SYSTEMID", "Axis:SystemId") ?? r.Problem("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province.", ""),
+            r.Secret("DEX_AXIS_SECRET", "Axis:Secret") ?? r.Problem("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province.", ""));
+    }
+}
 
 /// <summary>A refusal from the axis (status FAIL), with its error code and description.</summary>
 public sealed class AxisCallException(string call, string code, string description) : Exception($"the axis refused {call} ({code}): {description}")
