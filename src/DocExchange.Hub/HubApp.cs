@@ -7,6 +7,7 @@ using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Features.Audit;
 using DocExchange.Hub.Features.Axis;
 using DocExchange.Hub.Features.Axis.Connector;
+using DocExchange.Hub.Features.Console;
 using DocExchange.Hub.Features.Deadlines;
 using DocExchange.Hub.Features.Deliveries;
 using DocExchange.Hub.Features.Documents;
@@ -74,6 +75,7 @@ public static class HubApp
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddHubConsole();
         builder.Services.AddHubHealthChecks();
         builder.Services.AddSingleton(LedgerKeys.Load(settings.Ledger));
         // Registered before every other hosted service: a hub with the wrong ledger key stops before it serves.
@@ -101,6 +103,7 @@ public static class HubApp
 
         var app = builder.Build();
         app.UseMiddleware<RequestLog>();
+        app.UseConsoleHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -126,6 +129,7 @@ public static class HubApp
         app.MapSystemEndpoints();
         app.MapVxpEndpoints();
         app.MapQuarantineEndpoints();
+        app.MapHubConsole();
         return app;
     }
 }

@@ -26,6 +26,13 @@ public static class ReceiptEndpoints
         {
             return Problems.NotFound("unknown-document", $"Document {id} is not among {unit}'s sent items; only its sender downloads its receipt.");
         }
+        return await BuildAsync(id, db, store, key, settings, clock, ct);
+    }
+
+    /// <summary>The receipt bundle of a document, whoever may have it (its sender over the API; an auditor or administrator in the console).</summary>
+    public static async Task<Results<Ok<ReceiptBundle>, ProblemHttpResult>> BuildAsync(
+        Guid id, HubDbContext db, LedgerStore store, LedgerKey key, LedgerSettings settings, TimeProvider clock, CancellationToken ct)
+    {
         var rows = await db.LedgerEntries.AsNoTracking().Where(e => e.DocumentId == id).OrderBy(e => e.Seq).ToListAsync(ct);
         if (rows.Count == 0)
         {
