@@ -32,6 +32,7 @@ ensure_packages() {
   command -v openssl >/dev/null || apt_install openssl
   [ -x /usr/bin/time ] || apt_install time   # GNU time: the CLI memory test reads peak RSS
   command -v docker-compose >/dev/null || apt_install docker-compose   # validates docker-compose.yml (no engine needed)
+  command -v chromium >/dev/null || apt_install chromium   # the web console's browser tests (Playwright drives the system browser)
 }
 
 # PostgreSQL refuses to run as root: the cluster belongs to 'postgres' when we are root.

@@ -49,7 +49,9 @@
   }
 
   async function checkpoint(note, verifierKey) {
-    const [name, keyHashHex, keyB64] = verifierKey.split("+");
+    // name+hex(key hash)+base64(0x01 || key): the base64 may itself hold '+'.
+    const first = verifierKey.indexOf("+"), second = verifierKey.indexOf("+", first + 1);
+    const name = verifierKey.slice(0, first), keyHashHex = verifierKey.slice(first + 1, second), keyB64 = verifierKey.slice(second + 1);
     const key = b64(keyB64);
     if (key.length !== 33 || key[0] !== 1) throw new Error(t("Khóa kiểm tra không phải Ed25519.", "The verifier key is not an Ed25519 key."));
     const split = note.indexOf("\n\n");
