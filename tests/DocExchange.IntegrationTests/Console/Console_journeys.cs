@@ -67,6 +67,38 @@ public class Console_journeys : ConsoleBrowser
     }
 
     [Test]
+    public async Task An_administrator_reorganises_from_a_file_seeing_the_plan_first_edits_a_unit_and_issues_a_system_secret()
+    {
+        var p = await TestHub.NewProvince();
+        var page = await NewBrowser();
+        await SignIn(page, await TestHub.IssueToken(Role.Admin, null));
+
+        var file = Path.Combine(Path.GetTempPath(), $"sap-xep-{p.Root}.csv");
+        await File.WriteAllTextAsync(file, $"old,successor,date\n{p.Commune(1, 1)},{p.Commune(1, 2)},2026-12-01\n");
+        await page.GotoAsync("/console/units/reorganise");
+        await page.SetInputFilesAsync("#file", file);
+        await page.ClickAsync("text=Xem kế hoạch");
+        Assert.That(await Text(page, "#plan"), Does.Contain($"retire {p.Commune(1, 1)}").And.Contain(p.Commune(1, 2)));
+        await Check(page, "16-reorganise-plan");
+        Assert.That((await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{p.Commune(1, 1)}")))["status"]!.ToString(), Is.EqualTo("active"), "the plan changes nothing");
+        await page.ClickAsync("text=Áp dụng kế hoạch");
+        await page.WaitForSelectorAsync("h2:text-is('Đã áp dụng')");
+        var retired = await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{p.Commune(1, 1)}"));
+        Assert.That((retired["status"]!.ToString(), retired["successor"]!.ToString()), Is.EqualTo(("retired", p.Commune(1, 2))));
+
+        await page.GotoAsync($"/console/units/{p.Commune(1, 3)}");
+        await page.FillAsync("#edit-phone", "0237 385 2222");
+        await page.ClickAsync("text=Sửa thông tin đơn vị >> .. >> button");
+        Assert.That((await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{p.Commune(1, 3)}")))["phone"]!.ToString(), Is.EqualTo("0237 385 2222"));
+
+        await page.FillAsync("#system-label", "QLVB xã");
+        await page.ClickAsync("text=Cấp mã cho hệ thống quản lý văn bản (/vxp) >> .. >> button");
+        Assert.That(await Text(page, "#issued-systemid"), Is.Not.Empty);
+        Assert.That((await Text(page, "#issued-secret")).Trim(), Has.Length.GreaterThan(20), "the secret, shown once");
+        await Check(page, "17-system-issued");
+    }
+
+    [Test]
     public async Task An_auditor_follows_a_clerks_document_to_acknowledged_and_verifies_its_receipt_in_the_browser_and_a_tampered_one_fails()
     {
         var p = await TestHub.NewProvince();

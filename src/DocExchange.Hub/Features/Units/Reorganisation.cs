@@ -29,8 +29,14 @@ public static class Reorganisation
         {
             return refused;
         }
+        return await PlanAsync(body!, request.ContentType, dryRun == true, db, clock, ct);
+    }
+
+    /// <summary>Checks a reorganisation file's rows and, unless <paramref name="dryRun"/>, applies them all in one transaction; the plan says what happens.</summary>
+    public static async Task<Results<Ok<ReorganisationResult>, ProblemHttpResult>> PlanAsync(string body, string? contentType, bool dryRun, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
         var errors = new List<ImportError>();
-        var rows = Parse(body!, request.ContentType, errors);
+        var rows = Parse(body, contentType, errors);
         var units = await db.Units.ToDictionaryAsync(u => u.Code, ct);
         var plan = new List<string>();
         var seen = new HashSet<string>();
@@ -70,7 +76,7 @@ public static class Reorganisation
             var children = units.Values.Where(u => u.ParentCode == old.Code && u.Status != UnitStatus.Retired && !parsed.Any(p => p.Old.Code == u.Code)).ToList();
             plan.Add($"retire {old.Code} ({old.Name}) from {date:yyyy-MM-dd}; its documents go to {successor.Code} ({successor.Name})"
                 + (children.Count == 0 ? "" : $"; move {children.Count} unit(s) under {successor.Code}: {string.Join(", ", children.Select(c => c.Code))}"));
-            if (dryRun == true)
+            if (dryRun)
             {
                 continue;
             }
