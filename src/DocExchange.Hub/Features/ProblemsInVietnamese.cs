@@ -60,6 +60,7 @@ public static class ProblemsInVietnamese
     public static readonly IReadOnlyDictionary<string, (string Title, string Detail)> Catalogue = new Dictionary<string, (string, string)>
     {
         // Who may do what
+        ["unauthenticated"] = ("Chưa xác thực", "Gửi 'Authorization: Bearer <mã truy cập>' với thông tin xác thực do quản trị viên cấp (dex credentials issue)."),
         ["acting-as-another-unit"] = ("Đơn vị gửi không khớp", "Gói tin hoặc yêu cầu nhân danh một đơn vị khác với đơn vị của thông tin xác thực. Mỗi đơn vị chỉ gửi văn bản của chính mình."),
         ["not-your-unit"] = ("Không thuộc đơn vị của bạn", "Thông tin xác thực này chỉ xem được dữ liệu của đơn vị mình."),
         ["not-the-sender"] = ("Không phải đơn vị gửi", "Chỉ đơn vị gửi mới được thu hồi văn bản; đơn vị nhận hãy dùng trạng thái nghiệp vụ."),

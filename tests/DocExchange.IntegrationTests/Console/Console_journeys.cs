@@ -46,7 +46,14 @@ public class Console_journeys : ConsoleBrowser
         await page.FillAsync("#name", "Ủy ban nhân dân xã Mới (thử)");
         await page.SelectOptionAsync("#tier", "commune");
         await page.ClickAsync("form.panel button[type=submit]");
-        await page.WaitForURLAsync($"**/console/units/{p.Commune(2, 41)}");
+        try
+        {
+            await page.WaitForURLAsync($"**/console/units/{p.Commune(2, 41)}");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the registration did not go through: at {page.Url}: {string.Join(" | ", await page.Locator("[role=alert]").AllInnerTextsAsync())}");
+        }
         Assert.That(await Text(page, "h1"), Is.EqualTo("Ủy ban nhân dân xã Mới (thử)"));
         var registered = await TestHub.Json(await TestHub.Admin.GetAsync($"/api/v1/units/{p.Commune(2, 41)}"));
         Assert.That(registered["parent"]!.ToString(), Is.EqualTo(p.District(2)), "the API sees what the console registered");
@@ -96,6 +103,10 @@ public class Console_journeys : ConsoleBrowser
         Assert.That(await Text(page, "#issued-systemid"), Is.Not.Empty);
         Assert.That((await Text(page, "#issued-secret")).Trim(), Has.Length.GreaterThan(20), "the secret, shown once");
         await Check(page, "17-system-issued");
+
+        await page.ClickAsync("nav >> text=Cách ly");
+        Assert.That(await Text(page, "h1"), Is.EqualTo("Gói tin cách ly từ trục quốc gia"));
+        await Check(page, "18-quarantine");
     }
 
     [Test]

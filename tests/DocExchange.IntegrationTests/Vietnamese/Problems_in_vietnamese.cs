@@ -30,5 +30,11 @@ public class Problems_in_vietnamese
         bad.Headers.AcceptLanguage.ParseAdd("vi");
         var refused = await Expect.Problem(await clerk.SendAsync(bad), 422, "unknown-recipient");
         Assert.That(refused["title"]!.ToString(), Is.EqualTo("Nơi nhận chưa đăng ký"));
+
+        // No token at all: the authentication's own refusal, in Vietnamese too.
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, "/api/v1/inbox");
+        anonymous.Headers.AcceptLanguage.ParseAdd("vi");
+        var unauthenticated = await Expect.Problem(await TestHub.Anonymous().SendAsync(anonymous), 401, "unauthenticated");
+        Assert.That(unauthenticated["title"]!.ToString(), Is.EqualTo("Chưa xác thực"));
     }
 }

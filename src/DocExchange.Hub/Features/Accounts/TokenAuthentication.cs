@@ -62,13 +62,13 @@ public sealed class TokenAuthentication(
         WriteProblem(StatusCodes.Status403Forbidden, "forbidden-role", "Forbidden",
             "This credential's role may not do this: clerks send and read their own unit's documents, administrators manage the registry and credentials, auditors read delivery records.");
 
-    private Task WriteProblem(int status, string code, string title, string detail)
+    // Through the problem-details service: logged with its code, and in Vietnamese when the client asks.
+    private async Task WriteProblem(int status, string code, string title, string detail)
     {
         Response.StatusCode = status;
-        return Response.WriteAsJsonAsync(new Dictionary<string, object>
-        {
-            ["type"] = $"urn:docexchange:problem:{code}", ["title"] = title, ["status"] = status, ["detail"] = detail, ["code"] = code,
-        }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Type = $"urn:docexchange:problem:{code}", Title = title, Status = status, Detail = detail };
+        problem.Extensions["code"] = code;
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
     }
 }
 
