@@ -141,6 +141,45 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     results["e2e_drain_after_submit_s"] = Math.Round(e2eSeconds - submitSeconds, 2);
     Console.Error.WriteLine($"  {submitted} documents in {e2eSeconds:F1} s: {results["e2e_docs_per_s"]} docs/s end to end ({failures} failed submissions)");
 
+    // The hub's peak resident memory so far (the e2e run): VmHWM of the process ops/bench started.
+    if (Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID") is { } pid && File.Exists($"/proc/{pid}/status"))
+    {
+        var hwm = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        results["hub_rss_mb"] = Math.Round(long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0, 1);
+        Console.Error.WriteLine($"  hub peak RSS {results["hub_rss_mb"]} MB");
+    }
+
+    // 2b. Latency at a steady 100 documents/s (20 s), from submission to the recipient's inbox, as the
+    // database recorded both moments: p50 and p99.
+    Console.Error.WriteLine("latency: a steady 100 documents/s for 20 s ...");
+    var paced = Stopwatch.StartNew();
+    var pacedSends = new List<Task>();
+    for (var i = 0; i < 2000; i++)
+    {
+        var due = TimeSpan.FromMilliseconds(i * 10);
+        if (paced.Elapsed < due)
+        {
+            await Task.Delay(due - paced.Elapsed);
+        }
+        var (client, recipient) = senders[i % senders.Count];
+        var number = $"L{i}-{Guid.NewGuid():N}"[..30];
+        pacedSends.Add(client.PostAsync("api/v1/documents", Submission(number, [recipient], tenKb)).ContinueWith(t => t.Result.Dispose()));
+    }
+    await Task.WhenAll(pacedSends);
+    while (await Scalar("SELECT count(*) FROM deliveries d JOIN documents x ON x.id = d.document_id WHERE x.number LIKE 'L%' AND d.state = 'Queued'") > 0)
+    {
+        await Task.Delay(50);
+    }
+    var latency = await BenchDb.Strings(db, """
+        SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - x.submitted_at)) * 1000)::numeric, 1)::text || ' ' ||
+               round((percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - x.submitted_at)) * 1000)::numeric, 1)::text
+        FROM deliveries d JOIN documents x ON x.id = d.document_id WHERE x.number LIKE 'L%' AND d.delivered_at IS NOT NULL
+        """);
+    var (p50, p99) = latency.Single().Split(' ') is [var a, var b] ? (double.Parse(a, System.Globalization.CultureInfo.InvariantCulture), double.Parse(b, System.Globalization.CultureInfo.InvariantCulture)) : (0, 0);
+    results["latency_p50_ms"] = p50;
+    results["latency_p99_ms"] = p99;
+    Console.Error.WriteLine($"  submission to inbox at 100/s: p50 {p50} ms, p99 {p99} ms");
+
     // 3. One document to all 1,443 units: the Government Office (registered for the bench) broadcasts.
     var r = await admin.PostAsJsonAsync("api/v1/units", new { code = "000.00.00.G22", name = "Văn phòng Chính phủ", tier = "central" });
     if (!r.IsSuccessStatusCode && (int)r.StatusCode != 409)
