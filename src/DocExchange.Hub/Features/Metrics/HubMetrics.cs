@@ -20,17 +20,6 @@ public static class HubMetrics
         services.AddHostedService(sp => sp.GetRequiredService<LedgerFigures>());
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("docexchange-hub", serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
-            .WithTracing(t =>
-            {
-                t.AddSource(HubTelemetry.Name, "MassTransit")
-                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/health"))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql();
-                if (settings.OtlpEndpoint is not null)
-                {
-                    t.AddOtlpExporter(o => o.Endpoint = settings.OtlpEndpoint);
-                }
-            })
             .WithMetrics(m =>
             {
                 m.AddMeter(HubTelemetry.Name, "DocExchange.Axis", "MassTransit")
@@ -44,6 +33,15 @@ public static class HubMetrics
                     m.AddOtlpExporter(o => o.Endpoint = settings.OtlpEndpoint);
                 }
             });
+        // Spans are recorded only where a collector takes them: without one they would cost every request for nothing.
+        if (settings.OtlpEndpoint is not null)
+        {
+            otel.WithTracing(t => t.AddSource(HubTelemetry.Name, "MassTransit")
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddOtlpExporter(o => o.Endpoint = settings.OtlpEndpoint));
+        }
         return services;
     }
 
