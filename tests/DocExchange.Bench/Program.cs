@@ -127,6 +127,13 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     var warm = await Load(TimeSpan.FromSeconds(10), Stopwatch.StartNew(), "W");
     await WaitDelivered(warm.Submitted, "warm-up drain");
 
+    // The raw PostgreSQL baseline, same server and database, as many connections as clients.
+    Console.Error.WriteLine($"raw PostgreSQL: one-row commits from {clients} connections for 10 s ...");
+    results["raw_pg_commits_per_s"] = Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10)));
+    Console.Error.WriteLine($"  {results["raw_pg_commits_per_s"]} commits/s");
+    await Task.Delay(1500); // pg_stat_database is flushed about every second
+    var commitsBefore = await RawPg.CommitsSoFarAsync(db);
+
     var before = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
     Console.Error.WriteLine($"end to end: {senders.Count} clerks submit 10 KB single-recipient documents for {seconds} s ...");
     var run = Stopwatch.StartNew();
@@ -139,6 +146,11 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     results["e2e_documents"] = submitted;
     results["e2e_failed_submissions"] = failures;
     results["e2e_drain_after_submit_s"] = Math.Round(e2eSeconds - submitSeconds, 2);
+    // Commits a document needs, every process's included (hub intake, relay, consumers, ledger sequencer, the bench's own progress reads).
+    await Task.Delay(1500);
+    results["e2e_commits_per_doc"] = Math.Round((await RawPg.CommitsSoFarAsync(db) - commitsBefore) / (double)Math.Max(1, submitted), 2);
+    results["e2e_vs_pg_ratio"] = Math.Round(results["e2e_docs_per_s"] / (results["raw_pg_commits_per_s"] / results["e2e_commits_per_doc"]), 4);
+    Console.Error.WriteLine($"  {results["e2e_commits_per_doc"]} commits per document; against the raw commit rate: {results["e2e_vs_pg_ratio"]}");
     Console.Error.WriteLine($"  {submitted} documents in {e2eSeconds:F1} s: {results["e2e_docs_per_s"]} docs/s end to end ({failures} failed submissions)");
 
     // The hub's peak resident memory so far (the e2e run): VmHWM of the process ops/bench started.
