@@ -20,11 +20,6 @@ public static class CommandTree
     public static readonly Option<string> Token = new("--token") { Description = "Your credential's token (or DEX_TOKEN)", Recursive = true };
     public static readonly Option<string> Lang = new("--lang") { Description = "Messages in vi (Vietnamese) or en; default from LANG", Recursive = true };
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal);
-
-    /// <summary>The flag names (options without a value), for <see cref="Args"/>.</summary>
-    public static IReadOnlySet<string> FlagNames => Flags;
-
     public static RootCommand Build(Func<ParseResult, Run, Task<int>> invoke)
     {
         Lang.AcceptOnlyFromAmong("vi", "en");
@@ -182,11 +177,7 @@ public static class CommandTree
     private static Option<string[]> Many(string name, string description, bool required = false) =>
         new(name) { Description = description + " (repeatable)", Required = required, AllowMultipleArgumentsPerToken = false, Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore };
 
-    private static Option<bool> Flag(string name, string description)
-    {
-        Flags.Add(name[2..]);
-        return new(name) { Description = description };
-    }
+    private static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
     private static Option<bool> Json() => Flag("--json", "Stable JSON for scripts");
 
@@ -216,7 +207,7 @@ public static class CommandTree
         return option;
     }
 
-    /// <summary>The parsed line as the implementations read it: the command's words, its arguments, then every option given.</summary>
+    /// <summary>The parsed line as the implementations read it: the command's words, its arguments, then every option given (--lang is dex's own).</summary>
     public static Args ToArgs(ParseResult parsed)
     {
         var words = new List<string>();
@@ -228,16 +219,16 @@ public static class CommandTree
         {
             words.AddRange(parsed.GetResult(argument)?.Tokens.Select(t => t.Value) ?? []);
         }
-        foreach (var option in parsed.CommandResult.Command.Options.Concat([Hub, Token, Lang]))
+        Option[] options = [.. parsed.CommandResult.Command.Options, Hub, Token];
+        foreach (var option in options)
         {
             if (parsed.GetResult(option) is not { Implicit: false } given)
             {
                 continue;
             }
-            var name = option.Name[2..];
-            if (Flags.Contains(name))
+            if (option is Option<bool>)
             {
-                words.Add(option.Name);
+                words.Add(option.Name); // a flag: present or not
                 continue;
             }
             foreach (var token in given.Tokens)
@@ -246,6 +237,6 @@ public static class CommandTree
                 words.Add(token.Value);
             }
         }
-        return new Args(words, Flags);
+        return new Args(words, options.OfType<Option<bool>>().Select(o => o.Name[2..]).ToHashSet(StringComparer.Ordinal));
     }
 }

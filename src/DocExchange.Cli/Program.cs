@@ -39,7 +39,6 @@ namespace DocExchange.Cli
             {
                 var args = CommandTree.ToArgs(parsed);
                 var hub = args.Option("hub") ?? Environment.GetEnvironmentVariable("DEX_HUB") ?? "http://127.0.0.1:8080";
-                args.Option("lang");
                 // DEX_TOKEN= (set but empty) is no token: the hub answers 401 and dex says why.
                 var fromEnvironment = Environment.GetEnvironmentVariable("DEX_TOKEN");
                 var token = args.Option("token") ?? (string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment);

@@ -30,7 +30,9 @@ public static class OpenApiDescription
             }
             if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
             {
+                // What the token handler answers (TokenAuthentication): no or an unknown token, a role that may not.
                 refusals.TryAdd(401, []);
+                refusals[401].Add("unauthenticated");
                 refusals.TryAdd(403, []);
                 refusals[403].Add("forbidden-role");
             }
@@ -45,9 +47,7 @@ public static class OpenApiDescription
 
     private static OpenApiResponse Problem(int status, List<string> codes) => new()
     {
-        Description = codes.Count == 0
-            ? $"{ProblemsInVietnamese.TitleOf(status)} / refused without a code (no or an unknown bearer token)."
-            : "Refused (application/problem+json); code: " + string.Join(", ", codes) + ".",
+        Description = "Refused (application/problem+json); code: " + string.Join(", ", codes) + ".",
         Content = new Dictionary<string, OpenApiMediaType>
         {
             ["application/problem+json"] = new()
@@ -62,9 +62,7 @@ public static class OpenApiDescription
                         ["title"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "In Vietnamese with Accept-Language: vi." },
                         ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Enum = [JsonValue.Create(status)] },
                         ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "What happened and what to do (Vietnamese with Accept-Language: vi)." },
-                        ["code"] = codes.Count == 0
-                            ? new OpenApiSchema { Type = JsonSchemaType.String }
-                            : new OpenApiSchema { Type = JsonSchemaType.String, Description = "Stable: clients branch on it.", Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c))] },
+                        ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Stable: clients branch on it.", Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c))] },
                         ["detailEn"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The English detail, when the answer is in Vietnamese." },
                     },
                 },

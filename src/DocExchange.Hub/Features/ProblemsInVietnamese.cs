@@ -40,7 +40,7 @@ public static class ProblemsInVietnamese
         problem.Title = TitleOf(problem.Status ?? 500);
     }
 
-    public static string TitleOf(int status) => status switch
+    private static string TitleOf(int status) => status switch
     {
         400 => "Yêu cầu không đọc được",
         401 => "Chưa xác thực: cần mã truy cập (token)",

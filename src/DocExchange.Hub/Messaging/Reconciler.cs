@@ -193,6 +193,14 @@ public sealed class WorkBacklog
 {
     public sealed record Figures(long Unpublished, double OldestUnpublishedSeconds, long Stuck, double OldestStuckSeconds, long GivenUp);
 
+    public WorkBacklog()
+    {
+        HubTelemetry.Meter.CreateObservableGauge("dex.outbox.unpublished", () => Last?.Unpublished ?? 0, "{message}", "Outbox rows the relay has yet to publish.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.work.stuck", () => Last?.Stuck ?? 0, "{message}", "Work published long ago and not done (the reconciler resends it).");
+        HubTelemetry.Meter.CreateObservableGauge("dex.work.oldest_wait", () => Math.Max(Last?.OldestUnpublishedSeconds ?? 0, Last?.OldestStuckSeconds ?? 0), "s", "Age of the oldest unfinished work.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.work.given_up", () => Last?.GivenUp ?? 0, "{message}", "Work left for an administrator after its resends.");
+    }
+
     private volatile Figures? _figures;
     private volatile string? _error;
 

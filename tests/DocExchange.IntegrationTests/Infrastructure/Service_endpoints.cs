@@ -54,6 +54,7 @@ public class Service_endpoints
             ("/api/v1/units/{code}", "get", 404, "unknown-unit", await clerk.GetAsync("/api/v1/units/000.99.99.Z99")),
             ("/api/v1/packages", "post", 400, "malformed-xml", await clerk.PostAsync("/api/v1/packages", new StringContent("<edXML", System.Text.Encoding.UTF8, "application/xml"))),
             ("/api/v1/credentials", "post", 403, "forbidden-role", await clerk.PostAsJsonAsync("/api/v1/credentials", new { role = "clerk", unit = p.Commune(1, 1) })),
+            ("/api/v1/inbox", "get", 401, "unauthenticated", await TestHub.Anonymous().GetAsync("/api/v1/inbox")),
         };
         foreach (var (path, method, status, code, response) in refusals)
         {

@@ -34,13 +34,7 @@ public class Telemetry
     public async Task One_trace_runs_from_the_clerks_request_through_the_outbox_and_the_bus_to_the_inbox()
     {
         var spans = new ConcurrentBag<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is "DocExchange.Hub" or "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Collect(spans);
         var p = await TestHub.NewProvince();
         var clerk = await TestHub.Clerk(p.Commune(2, 1));
         // A group address: routed by the consumer, not at submission, so the trace crosses the bus twice.
@@ -61,6 +55,39 @@ public class Telemetry
             Assert.That(spans.Any(a => a.OperationName == "outbox publish DeliverDocument" && a.TraceId == trace), Is.True, "the deliveries routing queued were published in it");
             Assert.That(deliver!.TraceId == trace || deliver.Links.Any(l => l.Context.TraceId == trace), Is.True, "the inbox statement continues or links it");
         });
+    }
+
+    [Test]
+    public async Task The_trace_of_a_document_for_outside_the_province_reaches_the_call_to_the_national_axis()
+    {
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = Collect(spans);
+        var p = await TestHub.NewProvince();
+        var commune = await TestHub.Clerk(p.Commune(1, 1));
+        var before = await Scrape();
+        var response = await TestSigning.Post(commune, await TestSigning.SignedDocument(p.Commune(1, 1), "000.00.00.G22"));
+        await Expect.Status(response, 202);
+        var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
+
+        var request = await Expect.Eventually(() => Task.FromResult(spans.FirstOrDefault(a => a.Source.Name == "Microsoft.AspNetCore" && Tag(a, "dex.document") == id)),
+            a => a is not null, TimeSpan.FromSeconds(5), "the request's span names the document");
+        var call = await Expect.Eventually(() => Task.FromResult(spans.FirstOrDefault(a => a.OperationName == "axis sendEdoc" && Tag(a, "dex.document") == id)),
+            a => a is not null, TimeSpan.FromSeconds(30), "the connector's call to the axis");
+        Assert.That(call!.TraceId, Is.EqualTo(request!.TraceId), "the axis queue row carried the request's trace to the connector");
+        await Expect.Eventually(Scrape, m => Sum(m, "dex_axis_sent_total") >= Sum(before, "dex_axis_sent_total") + 1, TimeSpan.FromSeconds(10), "the axis-sent counter on /metrics");
+    }
+
+    /// <summary>Stands in for a collector: records the hub's and ASP.NET Core's spans of this process.</summary>
+    private static ActivityListener Collect(ConcurrentBag<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "DocExchange.Hub" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private static string? Tag(Activity a, string name) => a.GetTagItem(name)?.ToString();

@@ -21,6 +21,11 @@ public class Settings
     [TestCase("DEX_AXIS_SUBJECT_BINDING", "cn")]
     [TestCase("DEX_AXIS_URL", "not a url")]
     [TestCase("DEX_LOG_FORMAT", "xml")]
+    [TestCase("DEX_LEDGER_KEY", "c2hvcnQ=")]
+    [TestCase("DEX_TRUST_ANCHORS", "/nowhere/ca.pem")]
+    [TestCase("DEX_CRL_URLS", "ldap://ca/crl")]
+    [TestCase("DEX_RABBIT_NODES", "rabbit1:amqp")]
+    [TestCase("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")]
     public void A_bad_value_is_refused_naming_the_setting(string name, string value)
     {
         var refused = Assert.Throws<InvalidOperationException>(() => From((name, value), ("DEX_AXIS_SYSTEMID", "x"), ("DEX_AXIS_SECRET", "y")));

@@ -92,7 +92,7 @@ public static class CredentialEndpoints
         }
         credential.RevokedAt ??= clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        cache.Remove(TokenAuthentication.CacheKey(id));
+        cache.Remove(CredentialCheck.CacheKey(id));
         return TypedResults.NoContent();
     }
 }

@@ -1,9 +1,7 @@
 using DocExchange.Hub.Pipeline;
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using DocExchange.Hub.Data;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +14,6 @@ public sealed class TokenAuthentication(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "DexToken";
-    // A revoked credential stops working on other hub instances within this time (at once on the revoking one).
-    internal static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -26,33 +22,10 @@ public sealed class TokenAuthentication(
         {
             return AuthenticateResult.NoResult();
         }
-        var token = header["Bearer ".Length..].Trim();
-        if (!Tokens.TryParse(token, out var id, out var secret))
-        {
-            return AuthenticateResult.Fail("malformed token");
-        }
-        var credential = await cache.GetOrCreateAsync(CacheKey(id), async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = CacheFor;
-            return await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, Context.RequestAborted);
-        });
-        if (credential is null || credential.RevokedAt is not null || !Tokens.Matches(secret, credential.SecretHash))
-        {
-            return AuthenticateResult.Fail("unknown or revoked credential");
-        }
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, credential.Id.ToString()),
-            new(ClaimTypes.Role, credential.Role.ToString()),
-        };
-        if (credential.UnitCode is not null)
-        {
-            claims.Add(new Claim(Caller.UnitClaim, credential.UnitCode));
-        }
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+        return await CredentialCheck.ForTokenAsync(db, cache, header["Bearer ".Length..], Context.RequestAborted) is { } credential
+            ? AuthenticateResult.Success(new AuthenticationTicket(CredentialCheck.PrincipalOf(credential, SchemeName), SchemeName))
+            : AuthenticateResult.Fail("malformed, unknown or revoked token");
     }
-
-    public static string CacheKey(Guid id) => $"credential:{id:N}";
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication required",
@@ -62,14 +35,8 @@ public sealed class TokenAuthentication(
         WriteProblem(StatusCodes.Status403Forbidden, "forbidden-role", "Forbidden",
             "This credential's role may not do this: clerks send and read their own unit's documents, administrators manage the registry and credentials, auditors read delivery records.");
 
-    // Through the problem-details service: logged with its code, and in Vietnamese when the client asks.
-    private async Task WriteProblem(int status, string code, string title, string detail)
-    {
-        Response.StatusCode = status;
-        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Type = $"urn:docexchange:problem:{code}", Title = title, Status = status, Detail = detail };
-        problem.Extensions["code"] = code;
-        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
-    }
+    // Through the problem-details service, as every refusal: logged with its code, in Vietnamese when the client asks.
+    private Task WriteProblem(int status, string code, string title, string detail) => Problems.Make(status, code, title, detail).ExecuteAsync(Context);
 }
 
 public static class Policies

@@ -1,10 +1,8 @@
 using System.Security.Claims;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
-using DocExchange.Hub.Pipeline;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace DocExchange.Hub.Features.Console;
@@ -93,45 +91,16 @@ public static class ConsoleSetup
     });
 
     /// <summary>Signs a person in with a credential's token: the same check as the API's bearer token.</summary>
-    public static async Task<ClaimsPrincipal?> PrincipalForAsync(HubDbContext db, string token, CancellationToken ct)
-    {
-        if (!Tokens.TryParse(token.Trim(), out var id, out var secret))
-        {
-            return null;
-        }
-        var credential = await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (credential is null || credential.RevokedAt is not null || !Tokens.Matches(secret, credential.SecretHash))
-        {
-            return null;
-        }
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, credential.Id.ToString()), new(ClaimTypes.Role, credential.Role.ToString()) };
-        if (credential.UnitCode is not null)
-        {
-            claims.Add(new Claim(Caller.UnitClaim, credential.UnitCode));
-        }
-        if (credential.Label is { Length: > 0 } label)
-        {
-            claims.Add(new Claim(ClaimTypes.Name, label));
-        }
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme));
-    }
+    public static async Task<ClaimsPrincipal?> PrincipalForAsync(HttpContext http, string token) =>
+        await CredentialCheck.ForTokenAsync(http.RequestServices.GetRequiredService<HubDbContext>(), http.RequestServices.GetRequiredService<IMemoryCache>(), token, http.RequestAborted)
+            is { } credential ? CredentialCheck.PrincipalOf(credential, Scheme) : null;
 
-    // A revoked credential ends its console sessions (within the token cache's time on other instances).
+    // A revoked credential ends its console sessions (at once on the revoking instance, within the cache's time on others).
     private static async Task StillValid(CookieValidatePrincipalContext context)
     {
-        if (!Guid.TryParse(context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
-        {
-            context.RejectPrincipal();
-            return;
-        }
-        var cache = context.HttpContext.RequestServices.GetRequiredService<IMemoryCache>();
-        var db = context.HttpContext.RequestServices.GetRequiredService<HubDbContext>();
-        var credential = await cache.GetOrCreateAsync(TokenAuthentication.CacheKey(id), async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = TokenAuthentication.CacheFor;
-            return await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, context.HttpContext.RequestAborted);
-        });
-        if (credential is null || credential.RevokedAt is not null)
+        var services = context.HttpContext.RequestServices;
+        if (!Guid.TryParse(context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
+            || await CredentialCheck.ValidAsync(services.GetRequiredService<HubDbContext>(), services.GetRequiredService<IMemoryCache>(), id, context.HttpContext.RequestAborted) is null)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);

@@ -1,5 +1,4 @@
 using DocExchange.Hub.Infrastructure;
-using DocExchange.Hub.Messaging;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -45,31 +44,32 @@ public static class HubMetrics
         return services;
     }
 
-    /// <summary>Prometheus text for a scraper on the operators' network (like /health: no token, counts only, no content).</summary>
+    /// <summary>Prometheus text for a scraper on the operators' network (like /health: no token, counts only, no content). The gauges come from the services that measure them (WorkBacklog, LedgerFigures, AxisConnectorState).</summary>
     public static IEndpointRouteBuilder MapHubMetrics(this IEndpointRouteBuilder app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        // The gauges read what the reconciler and the ledger sampler last measured.
-        var backlog = app.ServiceProvider.GetRequiredService<WorkBacklog>();
-        var ledger = app.ServiceProvider.GetRequiredService<LedgerFigures>();
-        HubTelemetry.Meter.CreateObservableGauge("dex.outbox.unpublished", () => backlog.Last?.Unpublished ?? 0, "{message}", "Outbox rows the relay has yet to publish.");
-        HubTelemetry.Meter.CreateObservableGauge("dex.work.stuck", () => backlog.Last?.Stuck ?? 0, "{message}", "Work published long ago and not done (the reconciler resends it).");
-        HubTelemetry.Meter.CreateObservableGauge("dex.work.oldest_wait", () => Math.Max(backlog.Last?.OldestUnpublishedSeconds ?? 0, backlog.Last?.OldestStuckSeconds ?? 0), "s", "Age of the oldest unfinished work.");
-        HubTelemetry.Meter.CreateObservableGauge("dex.work.given_up", () => backlog.Last?.GivenUp ?? 0, "{message}", "Work left for an administrator after its resends.");
-        HubTelemetry.Meter.CreateObservableGauge("dex.ledger.entries", () => ledger.Entries, "{entry}", "Entries in the delivery-receipt ledger.");
-        HubTelemetry.Meter.CreateObservableGauge("dex.ledger.checkpoint_age", () => ledger.CheckpointAgeSeconds, "s", "Seconds since the ledger's latest signed checkpoint.");
         return app;
     }
 }
 
-/// <summary>The ledger's size and the age of its latest checkpoint, read every 15 s for the metrics.</summary>
-public sealed class LedgerFigures(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<LedgerFigures> log) : BackgroundService
+/// <summary>The ledger's size and the age of its latest checkpoint, read every 15 s, as gauges.</summary>
+public sealed class LedgerFigures : BackgroundService
 {
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<LedgerFigures> _log;
     private long _entries;
     private DateTimeOffset? _checkpoint;
 
+    public LedgerFigures(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<LedgerFigures> log)
+    {
+        (_dataSource, _clock, _log) = (dataSource, clock, log);
+        HubTelemetry.Meter.CreateObservableGauge("dex.ledger.entries", () => Entries, "{entry}", "Entries in the delivery-receipt ledger.");
+        HubTelemetry.Meter.CreateObservableGauge("dex.ledger.checkpoint_age", () => CheckpointAgeSeconds, "s", "Seconds since the ledger's latest signed checkpoint.");
+    }
+
     public long Entries => Interlocked.Read(ref _entries);
-    public double CheckpointAgeSeconds => _checkpoint is { } at ? (clock.GetUtcNow() - at).TotalSeconds : 0;
+    public double CheckpointAgeSeconds => _checkpoint is { } at ? (_clock.GetUtcNow() - at).TotalSeconds : 0;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,7 +77,7 @@ public sealed class LedgerFigures(NpgsqlDataSource dataSource, TimeProvider cloc
         {
             try
             {
-                await using var cmd = dataSource.CreateCommand("SELECT (SELECT coalesce(max(seq), 0) FROM ledger_entries), (SELECT max(signed_at) FROM ledger_checkpoints)");
+                await using var cmd = _dataSource.CreateCommand("SELECT (SELECT coalesce(max(seq), 0) FROM ledger_entries), (SELECT max(signed_at) FROM ledger_checkpoints)");
                 await using var reader = await cmd.ExecuteReaderAsync(stoppingToken);
                 if (await reader.ReadAsync(stoppingToken))
                 {
@@ -87,7 +87,7 @@ public sealed class LedgerFigures(NpgsqlDataSource dataSource, TimeProvider cloc
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogDebug(e, "ledger figures not read; the next try is in 15 s");
+                _log.LogDebug(e, "ledger figures not read; the next try is in 15 s");
             }
             try { await Task.Delay(TimeSpan.FromSeconds(15), stoppingToken); }
             catch (OperationCanceledException) { return; }
