@@ -1,4 +1,4 @@
 namespace DocExchange.Contracts;
 
-/// <summary>Put one routed document into one recipient's inbox.</summary>
-public record DeliverDocument(Guid DocumentId, string RecipientCode, int Urgency) : IDeliverDocument;
+/// <summary>Put one routed document into the inboxes of some of its recipients (up to DEX_DELIVERY_RECIPIENTS per message).</summary>
+public record DeliverDocument(Guid DocumentId, string[] RecipientCodes, int Urgency) : IDeliverDocument;

@@ -8,11 +8,14 @@ public interface IRouteDocument
     int Urgency { get; }
 }
 
-/// <summary>One routed document for one recipient's inbox, on the lane its urgency chose.</summary>
+/// <summary>
+/// One routed document for some of its recipients' inboxes, on the lane its urgency chose. A broadcast
+/// to 1,443 units is a handful of messages, not 1,443: each carries up to DEX_DELIVERY_RECIPIENTS of them.
+/// </summary>
 public interface IDeliverDocument
 {
     Guid DocumentId { get; }
-    string RecipientCode { get; }
+    string[] RecipientCodes { get; }
     int Urgency { get; }
 }
 
@@ -22,7 +25,7 @@ public interface IDeliverDocument
 /// chooses the queue, so an urgent document never waits behind normal ones (RabbitMQ quorum queues have
 /// no priorities). One consumer per stage serves both lanes.
 /// </summary>
-public record DeliverUrgentDocument(Guid DocumentId, string RecipientCode, int Urgency) : IDeliverDocument;
+public record DeliverUrgentDocument(Guid DocumentId, string[] RecipientCodes, int Urgency) : IDeliverDocument;
 
 /// <inheritdoc cref="DeliverUrgentDocument"/>
 public record UrgentDocumentSubmitted(Guid DocumentId, string SenderCode, int Urgency) : IRouteDocument;
@@ -39,9 +42,9 @@ public static class Lanes
         ? new UrgentDocumentSubmitted(documentId, senderCode, urgency)
         : new DocumentSubmitted(documentId, senderCode, urgency);
 
-    public static object Deliver(Guid documentId, string recipientCode, int urgency) => urgency > 0
-        ? new DeliverUrgentDocument(documentId, recipientCode, urgency)
-        : new DeliverDocument(documentId, recipientCode, urgency);
+    public static object Deliver(Guid documentId, string[] recipientCodes, int urgency) => urgency > 0
+        ? new DeliverUrgentDocument(documentId, recipientCodes, urgency)
+        : new DeliverDocument(documentId, recipientCodes, urgency);
 
     /// <summary>The queue of a stage's message type.</summary>
     public static string QueueOf(Type message) =>

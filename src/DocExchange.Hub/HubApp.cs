@@ -41,6 +41,10 @@ public static class HubApp
             // stops parsing and planning them each time.
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }
+        // A pooled connection is not reset when it returns (seven statements before its next use, twice per
+        // document): nothing here leaves session state behind, and the holders of session advisory locks
+        // (ledger writer, reconciler, axis sender, migration) unlock before they give the connection back.
+        dataSource.ConnectionStringBuilder.NoResetOnClose = true;
         services.AddSingleton(dataSource.Build());
         services.AddDbContextPool<HubDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()).UseSnakeCaseNamingConvention());
         return services;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DocExchange.Protocol.Axis;
@@ -100,7 +99,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         var packages = Sign(_live);
         var before = await Received();
         var run = Stopwatch.StartNew();
-        var submitting = Submit(packages).ContinueWith(t => { t.GetAwaiter().GetResult(); return run.Elapsed.TotalSeconds; }, TaskScheduler.Default);
+        var submitting = SignedBench.Submit(packages).ContinueWith(t => { t.GetAwaiter().GetResult(); return run.Elapsed.TotalSeconds; }, TaskScheduler.Default);
         await WaitReceived(before + _live, "through the hub and the connector", run);
         results["connector_e2e_submit_per_s"] = Math.Round(_live / await submitting, 1);
         results["connector_e2e_docs_per_s"] = Math.Round(_live / run.Elapsed.TotalSeconds, 1);
@@ -112,7 +111,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         await Faults(new { refuse = true });
         before = await Received();
         Console.Error.WriteLine($"  outage: the axis refuses connections while {_backlog} documents are submitted ...");
-        await Submit(waiting);
+        await SignedBench.Submit(waiting);
         while (await Scalar("SELECT count(*) FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL") < _backlog)
         {
             await Task.Delay(200);
@@ -164,30 +163,6 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         }
         results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inClock.Elapsed.TotalSeconds, 1);
         Console.Error.WriteLine($"  inbound: {inbound.Count} documents taken from the axis in {inClock.Elapsed.TotalSeconds:F1} s: {results["connector_inbound_docs_per_s"]} docs/s");
-    }
-
-    private static async Task<HttpResponseMessage> Post(HttpClient clerk, byte[] package)
-    {
-        var content = new ByteArrayContent(package);
-        content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
-        return await clerk.PostAsync("api/v1/packages", content);
-    }
-
-    /// <summary>Submits from 48 concurrent clients, as the end-to-end figure does; every submission must be accepted.</summary>
-    private static async Task Submit((HttpClient Clerk, byte[] Package)[] packages)
-    {
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, 48).Select(async _ =>
-        {
-            for (var i = Interlocked.Increment(ref next); i < packages.Length; i = Interlocked.Increment(ref next))
-            {
-                using var response = await Post(packages[i].Clerk, packages[i].Package);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"submission refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                }
-            }
-        }));
     }
 
     /// <summary>Waits until the axis holds <paramref name="expected"/> packages; returns when (on <paramref name="clock"/>) the first new one arrived.</summary>

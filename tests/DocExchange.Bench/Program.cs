@@ -76,6 +76,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
 
     // 2. End to end: single-recipient 10 KB documents from 100 communes to their districts, for N seconds.
     var senders = new List<(HttpClient Client, string Recipient)>();
+    var senderUnits = new List<(string Code, string Recipient)>();
     await using (var cmd = db.CreateCommand("SELECT code, parent_code FROM units WHERE tier = 'Commune' ORDER BY code LIMIT 100"))
     await using (var reader = await cmd.ExecuteReaderAsync())
     {
@@ -87,6 +88,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
         foreach (var (code, parent) in rows)
         {
             senders.Add((await Clerk(code), parent));
+            senderUnits.Add((code, parent));
         }
     }
     var tenKb = new byte[10 * 1024];
@@ -161,8 +163,14 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
         Console.Error.WriteLine($"  hub peak RSS {results["hub_rss_mb"]} MB");
     }
 
+    // 2a. The same documents as signed edXML packages, the way agencies really send.
+    await new SignedBench(admin, Clerk, db, results).RunAsync(senderUnits);
+
     // 2b. Latency at a steady 100 documents/s (20 s), from submission to the recipient's inbox, as the
     // database recorded both moments: p50 and p99.
+    // The steady state, not the tail of the burst before: the ledger has taken every event in.
+    await LedgerLoad.WaitDrainedAsync(db, "before the latency run");
+    await Task.Delay(2000);
     Console.Error.WriteLine("latency: a steady 100 documents/s for 20 s ...");
     var paced = Stopwatch.StartNew();
     var pacedSends = new List<Task>();
@@ -212,6 +220,16 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     var recipients = await Scalar($"SELECT count(*) FROM deliveries WHERE document_id = '{broadcastId}' AND state = 'Delivered'");
     results["broadcast_recipients"] = recipients;
     Console.Error.WriteLine($"  {recipients} recipients in {results["broadcast_1443_s"]} s");
+    // Where the time went, as the database recorded it: submission to routing (relay, bus, expansion and
+    // the routing transaction), then routing to the last inbox (relay of the deliveries, bus, delivery statements).
+    var phases = (await BenchDb.Strings(db, $"""
+        SELECT round((extract(epoch FROM x.routed_at - x.submitted_at) * 1000)::numeric, 1)::text || ' ' ||
+               round((extract(epoch FROM max(d.delivered_at) - x.routed_at) * 1000)::numeric, 1)::text
+        FROM documents x JOIN deliveries d ON d.document_id = x.id WHERE x.id = '{broadcastId}' GROUP BY x.routed_at, x.submitted_at
+        """)).Single().Split(' ');
+    results["broadcast_routing_ms"] = double.Parse(phases[0], System.Globalization.CultureInfo.InvariantCulture);
+    results["broadcast_delivery_ms"] = double.Parse(phases[1], System.Globalization.CultureInfo.InvariantCulture);
+    Console.Error.WriteLine($"  submission to routed {phases[0]} ms, routed to the last inbox {phases[1]} ms");
 }
 
 // 4. The national connector, against the stand-in axis ops/bench started.
@@ -225,63 +243,12 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_AXIS") != "0")
 // an event to its inclusion proof, and proof generation at 1,000,000 entries.
 if (Environment.GetEnvironmentVariable("DEX_BENCH_LEDGER") != "0")
 {
-    var auditorResponse = await admin.PostAsJsonAsync("api/v1/credentials", new { role = "auditor", label = "bench" });
-    auditorResponse.EnsureSuccessStatusCode();
-    var auditor = Client((await auditorResponse.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
-
-    async Task InsertPending(int count, Guid document)
-    {
-        await using var conn = await db.OpenConnectionAsync();
-        await using var copy = await conn.BeginBinaryImportAsync(
-            "COPY ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient) FROM STDIN (FORMAT BINARY)");
-        var now = DateTimeOffset.UtcNow;
-        for (var i = 0; i < count; i++)
-        {
-            await copy.StartRowAsync();
-            await copy.WriteAsync(now, NpgsqlTypes.NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync("delivered", NpgsqlTypes.NpgsqlDbType.Text);
-            await copy.WriteAsync(document, NpgsqlTypes.NpgsqlDbType.Uuid);
-            await copy.WriteAsync($"000.00.00.G22,2026/11/27,{i}/BENCH", NpgsqlTypes.NpgsqlDbType.Text);
-            await copy.WriteAsync("000.00.00.G22", NpgsqlTypes.NpgsqlDbType.Text);
-            await copy.WriteAsync("000.00.00.H56", NpgsqlTypes.NpgsqlDbType.Text);
-        }
-        await copy.CompleteAsync();
-    }
-
-    async Task WaitLedgerDrained(string label)
-    {
-        var shown = Stopwatch.StartNew();
-        while (true)
-        {
-            var left = await Scalar("SELECT count(*) FROM ledger_pending");
-            if (left == 0 || shown.ElapsedMilliseconds > 2000)
-            {
-                Console.Error.WriteLine($"  {label}: {await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries")} entries, {left} waiting");
-                shown.Restart();
-            }
-            if (left == 0)
-            {
-                return;
-            }
-            await Task.Delay(50);
-        }
-    }
-
-    await WaitLedgerDrained("ledger before");
-    var ledgerStart = await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries");
+    var auditor = await LedgerLoad.AuditorAsync(admin, Client);
+    await LedgerLoad.WaitDrainedAsync(db, "ledger before");
+    var ledgerStart = await LedgerLoad.SizeAsync(db);
     var toMillion = Math.Max(0, 1_000_000 - ledgerStart);
     Console.Error.WriteLine($"ledger: {toMillion} events appended (to reach 1,000,000 entries) ...");
-    var appendClock = Stopwatch.StartNew();
-    var feeding = Task.Run(async () =>
-    {
-        for (long done = 0; done < toMillion; done += 50_000)
-        {
-            await InsertPending((int)Math.Min(50_000, toMillion - done), Guid.NewGuid());
-        }
-    });
-    await feeding;
-    await WaitLedgerDrained("ledger appends");
-    results["ledger_appends_per_s"] = Math.Round(toMillion / appendClock.Elapsed.TotalSeconds);
+    results["ledger_appends_per_s"] = Math.Round(await LedgerLoad.AppendAsync(db, toMillion, "ledger appends"));
     results["ledger_checkpoints_during_appends"] = await Scalar($"SELECT count(*) FROM ledger_checkpoints WHERE size > {ledgerStart}");
     Console.Error.WriteLine($"  {results["ledger_appends_per_s"]} appends/s sustained ({results["ledger_checkpoints_during_appends"]} checkpoints signed meanwhile)");
 
@@ -290,7 +257,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_LEDGER") != "0")
     {
         var document = Guid.NewGuid();
         var clock = Stopwatch.StartNew();
-        await InsertPending(1, document);
+        await LedgerLoad.InsertPendingAsync(db, 1, document);
         while (true)
         {
             var page = await auditor.GetFromJsonAsync<JsonObject>($"api/v1/ledger/entries?document={document}");
@@ -310,17 +277,16 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_LEDGER") != "0")
     results["proof_latency_s"] = Math.Round(latencies.Max(), 3);
     Console.Error.WriteLine($"  append to inclusion proof: max {latencies.Max():F3} s, mean {latencies.Average():F3} s over {latencies.Count}");
 
-    var size = await Scalar("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries");
-    var proofClock = Stopwatch.StartNew();
-    const int proofs = 200;
-    for (var i = 0; i < proofs; i++)
-    {
-        var seq = Random.Shared.NextInt64(size);
-        (await auditor.GetAsync($"api/v1/ledger/proof/inclusion?seq={seq}&size={size}")).EnsureSuccessStatusCode();
-    }
-    results["proof_ms_at_1m"] = Math.Round(proofClock.Elapsed.TotalMilliseconds / proofs, 2);
+    var size = await LedgerLoad.SizeAsync(db);
+    results["proof_ms_at_1m"] = Math.Round(await LedgerLoad.ProofMsAsync(auditor, db), 2);
     results["ledger_size_for_proofs"] = size;
-    Console.Error.WriteLine($"  inclusion proof at {size} entries: {results["proof_ms_at_1m"]} ms each over HTTP ({proofs} random leaves)");
+    Console.Error.WriteLine($"  inclusion proof at {size} entries: {results["proof_ms_at_1m"]} ms each over HTTP (200 random leaves)");
+}
+
+// 6. ops/bench scale: each cost at three sizes, beyond the province (see ScaleBench).
+if (Environment.GetEnvironmentVariable("DEX_BENCH_SCALE") == "1")
+{
+    await new ScaleBench(admin, Clerk, Client, db, results).RunAsync();
 }
 
 if (results.ContainsKey("e2e_docs_per_s"))

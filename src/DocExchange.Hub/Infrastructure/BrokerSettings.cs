@@ -9,6 +9,8 @@ public sealed record BrokerSettings(Uri RabbitMq)
     public IReadOnlyList<string> RabbitNodes { get; init; } = [];
     /// <summary>Messages per inbox-writing statement (DEX_DELIVERY_BATCH, default 200).</summary>
     public int DeliveryBatch { get; init; } = 200;
+    /// <summary>Recipients of one document per delivery message (DEX_DELIVERY_RECIPIENTS, default 100): a broadcast is recipients/100 messages.</summary>
+    public int DeliveryRecipients { get; init; } = 100;
     /// <summary>Attempts of a consumer before a message goes to its _error queue (DEX_CONSUMER_RETRIES, default 8: about a minute).</summary>
     public int ConsumerRetries { get; init; } = 8;
     /// <summary>Work published this long ago and not done is resent (DEX_RECONCILE_AFTER_SECONDS, default 120).</summary>
@@ -48,6 +50,7 @@ public sealed record BrokerSettings(Uri RabbitMq)
         {
             RabbitNodes = nodes,
             DeliveryBatch = (int)r.Number("DEX_DELIVERY_BATCH", "Broker:DeliveryBatch", 200, minimum: 1),
+            DeliveryRecipients = (int)r.Number("DEX_DELIVERY_RECIPIENTS", "Broker:DeliveryRecipients", 100, minimum: 1),
             ConsumerRetries = (int)r.Number("DEX_CONSUMER_RETRIES", "Broker:ConsumerRetries", 8),
             ReconcileAfter = r.Seconds("DEX_RECONCILE_AFTER_SECONDS", "Broker:ReconcileAfterSeconds", 120),
             ReconcileEvery = r.Seconds("DEX_RECONCILE_EVERY_SECONDS", "Broker:ReconcileEverySeconds", 15),

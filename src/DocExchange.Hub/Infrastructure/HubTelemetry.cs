@@ -24,6 +24,7 @@ public static class HubTelemetry
     public static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("dex.deliveries.delivered", "{delivery}", "Copies put into a local unit's inbox.");
     public static readonly Histogram<double> DeliveryLatency = Meter.CreateHistogram<double>("dex.delivery.latency", "s", "From a document's submission to its copy in a recipient's inbox.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+    public static readonly Counter<long> OutboxPublished = Meter.CreateCounter<long>("dex.outbox.published", "{message}", "Bus messages the outbox relay published, by message type.");
     public static readonly Counter<long> AxisSent = Meter.CreateCounter<long>("dex.axis.sent", "{package}", "Packages the national axis took from the connector.");
 
     /// <summary>The traceparent to store with a row written now (null when nothing is traced).</summary>

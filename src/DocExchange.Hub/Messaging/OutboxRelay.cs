@@ -88,6 +88,10 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
             }, ct);
         }));
         failpoint.Hit(Failpoint.AfterPublishBeforeMark);
+        foreach (var type in rows.GroupBy(r => r.Type))
+        {
+            HubTelemetry.OutboxPublished.Add(type.Count(), new KeyValuePair<string, object?>("type", type.Key));
+        }
         await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = now() WHERE id = ANY(@ids)", conn, tx))
         {
             mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());

@@ -28,7 +28,7 @@ public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IR
 /// its outbox message (or its routing, for named units) are written in one transaction, so a document is
 /// either stored and on its way, or not stored at all. The only place documents enter the hub.
 /// </summary>
-public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, PackageTrust trust)
+public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, PackageTrust trust, BrokerSettings broker)
 {
     /// <summary>Attachments up to this size are written with the document; larger ones are streamed.</summary>
     public const int InlineAttachmentBytes = 256 * 1024;
@@ -140,7 +140,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
             LedgerRecord.Add(db, LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document, package), package?.Sha256);
             if (RoutingDecision.RoutesAtSubmission(specs))
             {
-                RoutingDecision.Record(db, document, recipients, [], now);
+                RoutingDecision.Plan(document, recipients, [], now, broker.DeliveryRecipients).AddTo(db);
             }
             else
             {

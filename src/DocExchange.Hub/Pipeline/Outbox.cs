@@ -10,18 +10,21 @@ public static class Outbox
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static void Add(HubDbContext db, object message, int priority, DateTimeOffset now)
+    public static void Add(HubDbContext db, object message, int priority, DateTimeOffset now) => db.Outbox.Add(Row(message, priority, now));
+
+    /// <summary>The outbox row of a message, carrying the current trace; written by the caller with its unit of work.</summary>
+    public static OutboxMessage Row(object message, int priority, DateTimeOffset now)
     {
         var type = message.GetType().Name;
         if (!MessageTypes.ByName.ContainsKey(type))
         {
             throw new InvalidOperationException($"{type} is not listed in MessageTypes");
         }
-        db.Outbox.Add(new OutboxMessage
+        return new OutboxMessage
         {
             MessageId = Guid.CreateVersion7(now), Type = type, Payload = JsonSerializer.Serialize(message, message.GetType(), Json), Priority = priority, CreatedAt = now,
             TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent(),
-        });
+        };
     }
 
     /// <summary>The work a message carried is done: its row leaves the outbox in the consumer's transaction.</summary>

@@ -169,6 +169,44 @@ public static class WideDistrict
         }
         return units;
     }
+
+    /// <summary>
+    /// Registers the province, its district and <paramref name="communes"/> communes through a hub
+    /// process's import API (the crash tests may have seeded its database already) and returns a clerk
+    /// of the province's committee on that hub.
+    /// </summary>
+    public static async Task<HttpClient> RegisterAsync(Uri hub, string db, string suffix, int communes)
+    {
+        using var admin = new HttpClient { BaseAddress = hub };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Admin, null));
+        await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", Units(suffix, communes)), 200);
+        var clerk = new HttpClient { BaseAddress = hub };
+        clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Clerk, Root(suffix)));
+        return clerk;
+    }
+
+    /// <summary>Sends one document to every commune of the district; returns its id.</summary>
+    public static async Task<Guid> SendToCommunesAsync(HttpClient clerk, string suffix)
+    {
+        var sent = await clerk.SendAsync(Documents.Submission(Documents.Metadata($"communes:{District(suffix)}")));
+        await Expect.Status(sent, 202);
+        return Guid.Parse((await TestHub.Json(sent))["id"]!.GetValue<string>());
+    }
+}
+
+/// <summary>Counts rows about one document in a test database: each query takes the document's id as $1.</summary>
+public sealed class DocumentRows(string db, Guid id) : IAsyncDisposable
+{
+    private readonly Npgsql.NpgsqlDataSource _source = Npgsql.NpgsqlDataSource.Create(db);
+
+    public async Task<long> Count(string sql)
+    {
+        await using var cmd = _source.CreateCommand(sql);
+        cmd.Parameters.AddWithValue(id);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
 }
 
 /// <summary>A small province tree of test units; codes are in this province's own level-1 space.</summary>

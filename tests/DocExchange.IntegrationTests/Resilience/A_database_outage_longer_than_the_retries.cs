@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using DocExchange.Hub.Infrastructure;
 using Npgsql;
 using RabbitMQ.Client;
@@ -27,56 +25,40 @@ public class A_database_outage_longer_than_the_retries
         var gated = new NpgsqlConnectionStringBuilder(db) { Port = gate.Port }.ConnectionString;
 
         var suffix = TestHub.NewLevel1();
-        var root = WideDistrict.Root(suffix);
-        var district = WideDistrict.District(suffix);
-        // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.
-        var units = WideDistrict.Units(suffix, 1000);
-
         await using var hub = await HubProcess.Start(gated, mq, environment: new Dictionary<string, string>
         {
-            ["DEX_DELIVERY_BATCH"] = "1",        // one inbox per statement: the queue stays long enough to be cut in the middle
+            ["DEX_DELIVERY_BATCH"] = "1",        // one inbox per statement and one recipient per message:
+            ["DEX_DELIVERY_RECIPIENTS"] = "1",   // the queue stays long enough to be cut in the middle
             ["DEX_CONSUMER_RETRIES"] = "1",      // a retry budget the outage outlasts at once
             ["DEX_RECONCILE_AFTER_SECONDS"] = "3",
             ["DEX_RECONCILE_EVERY_SECONDS"] = "1",
         });
-        using var admin = new HttpClient { BaseAddress = hub.Url };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Admin, null));
-        await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", units), 200);
-        using var clerk = new HttpClient { BaseAddress = hub.Url };
-        clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Clerk, root));
+        using var clerk = await WideDistrict.RegisterAsync(hub.Url, db, suffix, 1000);
 
-        var sent = await clerk.SendAsync(Documents.Submission(Documents.Metadata($"communes:{district}")));
-        await Expect.Status(sent, 202);
-        var id = Guid.Parse((await TestHub.Json(sent))["id"]!.GetValue<string>());
-        await using var source = NpgsqlDataSource.Create(db);
-        async Task<long> Count(string sql)
-        {
-            await using var cmd = source.CreateCommand(sql);
-            cmd.Parameters.AddWithValue(id);
-            return (long)(await cmd.ExecuteScalarAsync())!;
-        }
+        var id = await WideDistrict.SendToCommunesAsync(clerk, suffix);
+        await using var rows = new DocumentRows(db, id);
         const string delivered = "SELECT count(*) FROM deliveries WHERE document_id = $1 AND delivered_at IS NOT NULL";
-        await Expect.Eventually(() => Count("SELECT count(*) FROM deliveries WHERE document_id = $1"), n => n == 1000, TimeSpan.FromSeconds(30), "routed to 1,000 communes");
+        await Expect.Eventually(() => rows.Count("SELECT count(*) FROM deliveries WHERE document_id = $1"), n => n == 1000, TimeSpan.FromSeconds(30), "routed to 1,000 communes");
 
-        await Expect.Eventually(() => Count("SELECT count(*) FROM outbox WHERE published_at IS NULL AND payload::jsonb->>'documentId' = $1::text"), n => n == 0,
+        await Expect.Eventually(() => rows.Count("SELECT count(*) FROM outbox WHERE published_at IS NULL AND payload::jsonb->>'documentId' = $1::text"), n => n == 0,
             TimeSpan.FromSeconds(30), "the 1,000 deliveries are published: they wait in RabbitMQ's queue");
 
         gate.Close();
         var parked = await Expect.Eventually(() => ErrorQueueDepth(mq, "delivery_error"), n => n > 0, TimeSpan.FromSeconds(30), "deliveries fail into the _error queue");
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var before = await Count(delivered);
+        var before = await rows.Count(delivered);
         TestContext.Out.WriteLine($"during the outage: {before} of 1,000 delivered, {parked}+ messages in delivery_error");
         Assert.That(before, Is.LessThan(1000), "the outage cut the deliveries in the middle");
-        Assert.That(await Count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL AND payload::jsonb->>'documentId' = $1::text"), Is.GreaterThan(0),
+        Assert.That(await rows.Count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL AND payload::jsonb->>'documentId' = $1::text"), Is.GreaterThan(0),
             "work published and not done waits in the outbox");
 
         gate.Open();
-        await Expect.Eventually(() => Count(delivered), n => n == 1000, TimeSpan.FromSeconds(120), "every commune has the document after the outage");
-        await Expect.Eventually(() => Count("SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = $1::text"), n => n == 0, TimeSpan.FromSeconds(30), "no work left in the outbox");
+        await Expect.Eventually(() => rows.Count(delivered), n => n == 1000, TimeSpan.FromSeconds(120), "every commune has the document after the outage");
+        await Expect.Eventually(() => rows.Count("SELECT count(*) FROM outbox WHERE payload::jsonb->>'documentId' = $1::text"), n => n == 0, TimeSpan.FromSeconds(30), "no work left in the outbox");
         await Expect.Eventually(() => ErrorQueueDepth(mq, "delivery_error"), n => n == 0, TimeSpan.FromSeconds(30), "the _error queue is empty again");
         await Task.Delay(TimeSpan.FromSeconds(2)); // let any duplicate show itself
         // Counted from the ledger, not from the deliveries table's unique index, which would hide a duplicate.
-        var events = await Count("""
+        var events = await rows.Count("""
             SELECT count(*) FROM (SELECT document_id FROM ledger_entries WHERE event = 'delivered' AND document_id = $1
                                   UNION ALL SELECT document_id FROM ledger_pending WHERE event = 'delivered' AND document_id = $1) e
             """);

@@ -1,13 +1,11 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Npgsql;
 
 namespace DocExchange.IntegrationTests.Resilience;
 
 /// <summary>
 /// An urgent document overtakes a queue of 1,000 normal deliveries: a hub process of its own (on the
-/// crash database and vhost, so nothing else consumes its queues) writes inboxes one message per
-/// statement, so the normal queue stays long enough to be overtaken.
+/// crash database and vhost, so nothing else consumes its queues) sends one recipient per delivery
+/// message and writes inboxes one message per statement, so the normal queue stays long enough to be overtaken.
 /// </summary>
 [NonParallelizable]
 public class Urgent_documents
@@ -19,12 +17,10 @@ public class Urgent_documents
         var mq = TestServers.CrashRabbitMq;
         await HubProcess.RunToCompletion(db, mq, "migrate");
         var suffix = TestHub.NewLevel1();
-        var root = WideDistrict.Root(suffix);
         var district = WideDistrict.District(suffix);
-        // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.
-        var units = WideDistrict.Units(suffix, 1000);
 
         Environment.SetEnvironmentVariable("DEX_DELIVERY_BATCH", "1");
+        Environment.SetEnvironmentVariable("DEX_DELIVERY_RECIPIENTS", "1");
         HubProcess hub;
         try
         {
@@ -33,19 +29,13 @@ public class Urgent_documents
         finally
         {
             Environment.SetEnvironmentVariable("DEX_DELIVERY_BATCH", null);
+            Environment.SetEnvironmentVariable("DEX_DELIVERY_RECIPIENTS", null);
         }
         await using (hub)
         {
-            // The crash tests may have seeded this database already: the units come through the import API.
-            using var admin = new HttpClient { BaseAddress = hub.Url };
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Admin, null));
-            await Expect.Status(await admin.PostAsJsonAsync("/api/v1/units/import", units), 200);
-            using var clerk = new HttpClient { BaseAddress = hub.Url };
-            clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestHub.IssueToken(db, Role.Clerk, root));
-
-            var normal = await clerk.SendAsync(Documents.Submission(Documents.Metadata($"communes:{district}")));
-            await Expect.Status(normal, 202);
-            var normalId = Guid.Parse((await TestHub.Json(normal))["id"]!.GetValue<string>());
+            // 1,000 communes under one district, so that one normal document queues 1,000 deliveries.
+            using var clerk = await WideDistrict.RegisterAsync(hub.Url, db, suffix, 1000);
+            var normalId = await WideDistrict.SendToCommunesAsync(clerk, suffix);
             await using var source = NpgsqlDataSource.Create(db);
             async Task<long> Delivered(Guid id)
             {

@@ -12,6 +12,7 @@ public class Settings
 
     [TestCase("DEX_CRL_REFRESH_SECONDS", "five")]
     [TestCase("DEX_DELIVERY_BATCH", "0")]
+    [TestCase("DEX_DELIVERY_RECIPIENTS", "0")]
     [TestCase("DEX_CONSUMER_RETRIES", "-1")]
     [TestCase("DEX_MAX_PACKAGE_MB", "50MB")]
     [TestCase("DEX_URGENT_HOURS", "hai")]
@@ -35,11 +36,12 @@ public class Settings
     [Test]
     public void Good_values_are_taken()
     {
-        var settings = From(("DEX_HOLIDAYS", "2026-09-02, 2026-04-30"), ("DEX_WORKDAY_END", "16:30"), ("DEX_DELIVERY_BATCH", "50"),
+        var settings = From(("DEX_HOLIDAYS", "2026-09-02, 2026-04-30"), ("DEX_WORKDAY_END", "16:30"), ("DEX_DELIVERY_BATCH", "50"), ("DEX_DELIVERY_RECIPIENTS", "25"),
             ("DEX_AXIS_URL", "https://axis.example/vxp"), ("DEX_AXIS_SYSTEMID", "thanhhoa"), ("DEX_AXIS_SECRET", "s"));
         Assert.That(settings.Deadlines.Holidays, Is.EquivalentTo(new[] { new DateOnly(2026, 9, 2), new DateOnly(2026, 4, 30) }));
         Assert.That(settings.Deadlines.WorkdayEnd, Is.EqualTo(new TimeOnly(16, 30)));
         Assert.That(settings.Broker.DeliveryBatch, Is.EqualTo(50));
+        Assert.That(settings.Broker.DeliveryRecipients, Is.EqualTo(25));
         Assert.That(settings.Axis!.Url, Is.EqualTo(new Uri("https://axis.example/vxp/")));
         Assert.That(From().Axis, Is.Null, "no axis configured: no connector");
     }

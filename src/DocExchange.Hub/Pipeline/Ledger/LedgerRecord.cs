@@ -6,11 +6,14 @@ namespace DocExchange.Hub.Pipeline.Ledger;
 public static class LedgerRecord
 {
     public static void Add(HubDbContext db, string @event, Document document, string? recipient, DateTimeOffset now, string? detail = null, string? sha256 = null) =>
-        db.PendingLedgerEvents.Add(new PendingLedgerEvent
-        {
-            OccurredAt = now, Event = @event, DocumentId = document.Id, EdxmlDocumentId = document.EdxmlDocumentId, Sender = document.SenderCode,
-            Recipient = recipient, Sha256 = sha256, Detail = detail,
-        });
+        db.PendingLedgerEvents.Add(Event(@event, document, recipient, now, detail, sha256));
+
+    /// <summary>A document's event as its pending row, for the caller to write with its unit of work.</summary>
+    public static PendingLedgerEvent Event(string @event, Document document, string? recipient, DateTimeOffset now, string? detail = null, string? sha256 = null) => new()
+    {
+        OccurredAt = now, Event = @event, DocumentId = document.Id, EdxmlDocumentId = document.EdxmlDocumentId, Sender = document.SenderCode,
+        Recipient = recipient, Sha256 = sha256, Detail = detail,
+    };
 
     /// <summary>
     /// An event about no single document (a certificate bound to an agency, a quarantine decision): the

@@ -34,7 +34,14 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, 
                         continue;
                     }
                 }
-                await WriteAsLeader(conn, stoppingToken);
+                try
+                {
+                    await WriteAsLeader(conn, stoppingToken);
+                }
+                finally
+                {
+                    await ReleaseAsync(conn);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -45,6 +52,23 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, LedgerKey key, 
                 log.LogWarning(e, "Ledger sequencer failed; it starts again from the stored tree");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Gives the writer's lock back before the connection returns to the pool: pooled connections are not
+    /// reset on close (HubApp), so a lock left on one would keep every instance from writing.
+    /// </summary>
+    private static async Task ReleaseAsync(NpgsqlConnection conn)
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({WriterLock})", conn);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is gone, and the lock with it.
         }
     }
 

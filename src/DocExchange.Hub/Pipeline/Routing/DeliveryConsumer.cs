@@ -9,7 +9,8 @@ namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>
 /// Puts routed documents into their recipients' inboxes, many at a time (one statement for a batch
-/// of messages, so a broadcast to 1,443 units is a handful of statements). Idempotent by the state
+/// of messages, each naming up to DEX_DELIVERY_RECIPIENTS recipients, so a broadcast to 1,443 units is
+/// 15 messages and a statement or two). Idempotent by the state
 /// transition: only a queued delivery becomes delivered, so a redelivered or resent message changes nothing.
 /// One consumer for both lanes (<typeparamref name="T"/> is the lane's message: <see cref="DeliverDocument"/>
 /// or <see cref="DeliverUrgentDocument"/>).
@@ -20,12 +21,15 @@ public sealed class DeliveryConsumer<T>(HubDbContext db, TimeProvider clock) : I
     {
         var now = clock.GetUtcNow();
         var batch = context.Message;
-        var documents = batch.Select(m => m.Message.DocumentId).ToArray();
-        var recipients = batch.Select(m => m.Message.RecipientCode).ToArray();
+        // Each message names one document and some of its recipients: one (document, recipient) pair per inbox.
+        var pairs = batch.SelectMany(m => m.Message.RecipientCodes.Select(r => (m.Message.DocumentId, Recipient: r))).ToList();
+        var documents = pairs.Select(p => p.DocumentId).ToArray();
+        var recipients = pairs.Select(p => p.Recipient).ToArray();
         var messages = batch.Select(m => m.MessageId ?? Guid.Empty).ToArray();
         // A batch carries many documents' traces: the span continues the first and links the others.
         using var span = HubTelemetry.StartBatch("deliver documents", batch.Select(m => m.Headers.Get<string>(HubTelemetry.TraceHeader)));
         span?.SetTag("dex.documents", string.Join(' ', documents.Distinct()));
+        span?.SetTag("dex.recipients", recipients.Length);
         span?.SetTag("dex.batch", batch.Length);
         // The ledger event is written by the same statement as the state change, and the outbox rows
         // that asked for the work leave with it.

@@ -12,7 +12,7 @@ namespace DocExchange.Hub.Pipeline.Routing;
 /// deliveries (see <see cref="RoutingDecision"/>), once per document whatever the redeliveries.
 /// One consumer for both lanes (<typeparamref name="T"/>: <see cref="DocumentSubmitted"/> or <see cref="UrgentDocumentSubmitted"/>).
 /// </summary>
-public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, OutboxSignal signal) : IConsumer<T> where T : class, IRouteDocument
+public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, OutboxSignal signal, BrokerSettings settings) : IConsumer<T> where T : class, IRouteDocument
 {
     public async Task Consume(ConsumeContext<T> context)
     {
@@ -26,7 +26,7 @@ public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, Outb
         {
             var specs = document.RequestedRecipients.Select(r => RecipientSpec.TryParse(r, out var s, out _) ? s : throw new InvalidOperationException($"stored recipient '{r}' does not parse")).ToList();
             var (recipients, problems, _) = await RecipientExpansion.ExpandAsync(db, specs, document.SenderCode, ct, redirect: !document.NoRedirect);
-            RoutingDecision.Record(db, document, recipients, problems, clock.GetUtcNow());
+            await RoutingDecision.Plan(document, recipients, problems, clock.GetUtcNow(), settings.DeliveryRecipients).WriteAsync(db, ct);
             await db.SaveChangesAsync(ct);
         }
         await Outbox.DoneAsync(db, context.MessageId, ct);

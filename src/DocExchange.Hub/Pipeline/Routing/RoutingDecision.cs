@@ -2,13 +2,20 @@ using DocExchange.Hub.Pipeline.Ledger;
 using DocExchange.Contracts;
 using DocExchange.Hub.Data;
 using DocExchange.Protocol.Units;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace DocExchange.Hub.Pipeline.Routing;
 
 /// <summary>
-/// Records where a document goes: one delivery per recipient unit (with the group that named it)
-/// and one DeliverDocument message each, in the caller's transaction. A unit that was retired or
-/// suspended since submission gets a refused delivery naming the reason.
+/// Where a document goes: one delivery per recipient unit (with the group that named it), its queued
+/// ledger event, and a DeliverDocument message for each <c>recipientsPerMessage</c> of the province's
+/// units (an agency outside the province waits in axis_outbound for the national connector instead).
+/// A unit that was retired or suspended since submission gets a refused delivery naming the reason.
+/// The rows are decided once (<see cref="Plan"/>) and written in the caller's transaction: through
+/// EF Core with a submission (<see cref="RoutingRows.AddTo"/>), or set-based with the routing of a
+/// group address, which may be thousands of rows (<see cref="RoutingRows.WriteAsync"/>).
 /// </summary>
 public static class RoutingDecision
 {
@@ -20,31 +27,100 @@ public static class RoutingDecision
     /// </summary>
     public static bool RoutesAtSubmission(IEnumerable<RecipientSpec> specs) => specs.All(s => s.Kind == RecipientKind.Unit);
 
-    public static void Record(HubDbContext db, Document document, IEnumerable<ExpandedRecipient> recipients, IEnumerable<RecipientProblem> problems, DateTimeOffset now)
+    public static RoutingRows Plan(Document document, IEnumerable<ExpandedRecipient> recipients, IEnumerable<RecipientProblem> problems, DateTimeOffset now, int recipientsPerMessage)
     {
         var urgency = (int)document.Urgency;
+        var rows = new RoutingRows(document);
+        var local = new List<string>();
         foreach (var r in recipients)
         {
-            db.Deliveries.Add(new Delivery { DocumentId = document.Id, RecipientCode = r.Code, Via = r.Via, State = DeliveryState.Queued, QueuedAt = now });
-            LedgerRecord.Add(db, LedgerEvents.Queued, document, r.Code, now, r.Via is null ? (r.External ? "via the national axis" : null) : $"via {r.Via}");
+            rows.Deliveries.Add(new Delivery { DocumentId = document.Id, RecipientCode = r.Code, Via = r.Via, State = DeliveryState.Queued, QueuedAt = now });
+            rows.Events.Add(LedgerRecord.Event(LedgerEvents.Queued, document, r.Code, now, r.Via is null ? (r.External ? "via the national axis" : null) : $"via {r.Via}"));
             if (r.External)
             {
                 // Outside the province: it waits in PostgreSQL for the national connector, however long the axis is down.
-                db.AxisOutbound.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = r.Code, CreatedAt = now, NextAttemptAt = now, TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent() });
+                rows.Axis.Add(new AxisOutbound { DocumentId = document.Id, RecipientCode = r.Code, CreatedAt = now, NextAttemptAt = now, TraceParent = Infrastructure.HubTelemetry.CurrentTraceParent() });
             }
             else
             {
-                Outbox.Add(db, Lanes.Deliver(document.Id, r.Code, urgency), urgency, now);
+                local.Add(r.Code);
             }
+        }
+        foreach (var codes in local.Chunk(recipientsPerMessage))
+        {
+            rows.Messages.Add(Outbox.Row(Lanes.Deliver(document.Id, codes, urgency), urgency, now));
         }
         foreach (var p in problems.Where(p => p.Code is "recipient-retired" or "recipient-suspended"))
         {
-            db.Deliveries.Add(new Delivery
+            rows.Deliveries.Add(new Delivery
             {
                 DocumentId = document.Id, RecipientCode = p.Recipient, State = DeliveryState.Refused, RefusalReason = p.Message, QueuedAt = now, RefusedAt = now,
             });
-            LedgerRecord.Add(db, LedgerEvents.Refused, document, p.Recipient, now, p.Message);
+            rows.Events.Add(LedgerRecord.Event(LedgerEvents.Refused, document, p.Recipient, now, p.Message));
         }
         document.RoutedAt = now;
+        return rows;
+    }
+}
+
+/// <summary>The rows one routing decision writes.</summary>
+public sealed class RoutingRows(Document document)
+{
+    public List<Delivery> Deliveries { get; } = [];
+    public List<PendingLedgerEvent> Events { get; } = [];
+    public List<OutboxMessage> Messages { get; } = [];
+    public List<AxisOutbound> Axis { get; } = [];
+
+    /// <summary>Adds the rows to the caller's unit of work (a submission: its document is not stored yet).</summary>
+    public void AddTo(HubDbContext db)
+    {
+        db.Deliveries.AddRange(Deliveries);
+        db.PendingLedgerEvents.AddRange(Events);
+        db.Outbox.AddRange(Messages);
+        db.AxisOutbound.AddRange(Axis);
+    }
+
+    /// <summary>
+    /// Writes the rows with one set-based statement per table in the caller's open transaction (the
+    /// document is stored already): a broadcast's 1,443 deliveries and events are two statements,
+    /// not thousands of tracked entities. The document's routed_at and the rare axis rows go with
+    /// the caller's SaveChanges.
+    /// </summary>
+    public async Task WriteAsync(HubDbContext db, CancellationToken ct)
+    {
+        db.AxisOutbound.AddRange(Axis);
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var tx = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("routing rows are written in the caller's transaction");
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO deliveries (document_id, recipient_code, via, state, refusal_reason, queued_at, refused_at)
+            SELECT $1, r.code, r.via, r.state, r.reason, r.queued_at, r.refused_at
+            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS r(code, via, state, reason, queued_at, refused_at)
+            """, document.Id, Deliveries.Select(d => d.RecipientCode).ToArray(), Deliveries.Select(d => d.Via).ToArray(), Deliveries.Select(d => d.State.ToString()).ToArray(),
+            Deliveries.Select(d => d.RefusalReason).ToArray(), Deliveries.Select(d => d.QueuedAt).ToArray(), Deliveries.Select(d => d.RefusedAt).ToArray()));
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient, sha256, detail)
+            SELECT e.occurred_at, e.event, $1, $2, $3, e.recipient, e.sha256, e.detail
+            FROM unnest($4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[]) AS e(occurred_at, event, recipient, sha256, detail)
+            """, document.Id, document.EdxmlDocumentId, document.SenderCode, Events.Select(e => e.OccurredAt).ToArray(), Events.Select(e => e.Event).ToArray(),
+            Events.Select(e => e.Recipient).ToArray(), Events.Select(e => e.Sha256).ToArray(), Events.Select(e => e.Detail).ToArray()));
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO outbox (message_id, type, payload, priority, created_at, resent, trace_parent)
+            SELECT m.message_id, m.type, m.payload, m.priority, m.created_at, 0, m.trace_parent
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) AS m(message_id, type, payload, priority, created_at, trace_parent)
+            """, Messages.Select(m => m.MessageId).ToArray(), Messages.Select(m => m.Type).ToArray(), Messages.Select(m => m.Payload).ToArray(),
+            Messages.Select(m => m.Priority).ToArray(), Messages.Select(m => m.CreatedAt).ToArray(), Messages.Select(m => m.TraceParent).ToArray()));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+        return command;
     }
 }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using DocExchange.Protocol.Edxml;
+using DocExchange.Protocol.Signatures;
+using Npgsql;
+
+namespace DocExchange.Bench;
+
+/// <summary>
+/// Clerks' signed edXML packages (POST /api/v1/packages) to local inboxes, the way agencies really
+/// send, against the multipart figure of the same run: each sender's certificate is issued by the
+/// bench CA and registered to its unit, the packages are signed in advance (signing is the sender's
+/// work, not the hub's), then submitted from 48 clients; the figure runs from the first submission
+/// to the last copy in an inbox.
+/// </summary>
+public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>> clerk, NpgsqlDataSource db, Dictionary<string, double> results)
+{
+    private readonly string _pki = Environment.GetEnvironmentVariable("DEX_BENCH_PKI")!;
+    private readonly int _count = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_SIGNED_DOCS") ?? "10000", CultureInfo.InvariantCulture);
+
+    public async Task RunAsync(IReadOnlyList<(string Code, string Recipient)> units)
+    {
+        var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(_pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(_pki, "ca.key")));
+        Console.Error.WriteLine($"signed packages: {units.Count} units get certificates; {_count} packages signed in advance ...");
+        var senders = new List<(string Code, string Recipient, HttpClient Clerk, X509Certificate2 Key)>();
+        foreach (var (code, recipient) in units)
+        {
+            var pair = DevPki.Issue(ca, code, $"Đơn vị {code}", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            (await admin.PostAsJsonAsync($"api/v1/units/{code}/certificates", new { certificate = pair.CertificatePem })).EnsureSuccessStatusCode();
+            senders.Add((code, recipient, await clerk(code), pair.Load()));
+        }
+        var attachment = new byte[10 * 1024];
+        Random.Shared.NextBytes(attachment);
+        var packages = new (HttpClient Clerk, byte[] Package)[_count];
+        Parallel.For(0, _count, i =>
+        {
+            var (code, recipient, client, key) = senders[i % senders.Count];
+            var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
+            var document = PackageBuilder.Document(new NewDocument(code, [recipient], (i + 1).ToString(CultureInfo.InvariantCulture), "BENCH-KY",
+                "Công văn ký số (đo tải)", DateOnly.FromDateTime(local), local) { Attachments = [("cong-van.pdf", "application/pdf", attachment)] });
+            packages[i] = (client, PackageSignature.Sign(EdxmlWriter.ToBytes(document), key));
+        });
+
+        var before = await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+        var run = Stopwatch.StartNew();
+        await Submit(packages);
+        var submitSeconds = run.Elapsed.TotalSeconds;
+        while (await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'") < before + _count)
+        {
+            await Task.Delay(20);
+        }
+        results["signed_e2e_docs_per_s"] = Math.Round(_count / run.Elapsed.TotalSeconds, 1);
+        results["signed_submit_per_s"] = Math.Round(_count / submitSeconds, 1);
+        if (results.TryGetValue("e2e_docs_per_s", out var plain))
+        {
+            results["signed_vs_e2e_ratio"] = Math.Round(results["signed_e2e_docs_per_s"] / plain, 4);
+        }
+        Console.Error.WriteLine($"  {_count} signed packages in inboxes in {run.Elapsed.TotalSeconds:F1} s: {results["signed_e2e_docs_per_s"]} docs/s "
+            + $"(submissions taken at {results["signed_submit_per_s"]}/s)");
+    }
+
+    public static async Task<HttpResponseMessage> Post(HttpClient clerk, byte[] package)
+    {
+        var content = new ByteArrayContent(package);
+        content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
+        return await clerk.PostAsync("api/v1/packages", content);
+    }
+
+    /// <summary>Submits from 48 concurrent clients, as the end-to-end figure does; every submission must be accepted.</summary>
+    public static async Task Submit((HttpClient Clerk, byte[] Package)[] packages)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 48).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < packages.Length; i = Interlocked.Increment(ref next))
+            {
+                using var response = await Post(packages[i].Clerk, packages[i].Package);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"submission refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }));
+    }
+}
