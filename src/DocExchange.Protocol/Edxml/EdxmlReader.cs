@@ -228,6 +228,27 @@ public static class EdxmlReader
         }
     }
 
+    /// <summary>
+    /// How much of a chunk of base64 text decodes now: up to its last complete group of four
+    /// characters (whitespace between them does not count); the rest waits for the next chunk.
+    /// Counted with vectorised searches, not character by character (a 20 MB package is 27 million characters).
+    /// </summary>
+    public static int CompleteGroups(ReadOnlySpan<char> text)
+    {
+        var whitespace = text.Count(' ') + text.Count('\n') + text.Count('\r') + text.Count('\t');
+        var extra = (text.Length - whitespace) % 4;
+        var cut = text.Length;
+        while (extra > 0)
+        {
+            cut--;
+            if (text[cut] is not (' ' or '\n' or '\r' or '\t'))
+            {
+                extra--;
+            }
+        }
+        return cut;
+    }
+
     private static void CheckDepth(XmlReader reader)
     {
         if (reader.Depth > MaxDepth)
@@ -266,16 +287,7 @@ public static class EdxmlReader
                 while ((n = reader.ReadValueChunk(text, carry, text.Length - carry)) > 0)
                 {
                     var length = carry + n;
-                    // Decode up to the last complete group of four base64 characters; keep the rest.
-                    var significant = 0;
-                    var cut = 0;
-                    for (var i = 0; i < length; i++)
-                    {
-                        if (text[i] is not (' ' or '\n' or '\r' or '\t') && ++significant % 4 == 0)
-                        {
-                            cut = i + 1;
-                        }
-                    }
+                    var cut = CompleteGroups(text.AsSpan(0, length));
                     var output = pool.Rent(cut / 4 * 3 + 3);
                     if (!Convert.TryFromBase64Chars(text.AsSpan(0, cut), output, out var written))
                     {
