@@ -56,9 +56,12 @@ public static class PackageVerification
         byte[] bytes, string? callerUnit, HubDbContext db, PackageTrust trust, DateTimeOffset now, CancellationToken ct, string? caller = null)
     {
         EdxmlPackage package;
+        SignatureOutcome signature;
         try
         {
-            package = EdxmlReader.Read(bytes);
+            // One pass over the bytes reads the package and computes the signature's digest; the
+            // signature's outcome is looked at below, after the checks a forger meets first.
+            (package, signature) = PackageSignature.ReadAndVerify(bytes, EdxmlReader.Read);
         }
         catch (EdxmlFormatException e)
         {
@@ -102,7 +105,7 @@ public static class PackageVerification
         SignatureCheck check;
         try
         {
-            check = PackageSignature.Verify(bytes);
+            check = signature.Check();
         }
         catch (PackageSignatureException e) when (fromAxis && unit is { External: true } && e.Code is "signature-missing" or "signature-not-xmldsig")
         {

@@ -33,9 +33,15 @@ public static class EdxmlReader
 
     public static EdxmlPackage Read(Stream stream)
     {
+        using var reader = XmlReader.Create(stream, SafeSettings());
+        return Read(reader);
+    }
+
+    /// <summary>Reads a package from a reader made with safe settings (no DTD, no resolver), such as the signature's one-pass reader.</summary>
+    public static EdxmlPackage Read(XmlReader reader)
+    {
         try
         {
-            using var reader = XmlReader.Create(stream, SafeSettings());
             return ReadPackage(reader);
         }
         catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))

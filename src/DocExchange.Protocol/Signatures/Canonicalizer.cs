@@ -17,14 +17,22 @@ public sealed class Canonicalizer
     private readonly bool _exclusive;
     private readonly IReadOnlySet<string> _inclusivePrefixes;
     private readonly Utf8Sink _sink;
+    private readonly Func<XmlReader, bool>? _exclude;
+    private readonly Stack<Frame> _frames = new();
+    private readonly Frame _top;
+    private bool _rootDone;
+    /// <summary>The depth of the element being left out (with its subtree), or -1.</summary>
+    private int _excludedDepth = -1;
 
     private sealed record Frame(Dictionary<string, string> InScope, Dictionary<string, string> Rendered, string Name);
 
-    private Canonicalizer(bool exclusive, IReadOnlySet<string>? inclusivePrefixes, Utf8Sink sink)
+    private Canonicalizer(IncrementalHash hash, bool exclusive, IReadOnlyDictionary<string, string>? context, IReadOnlySet<string>? inclusivePrefixes, Func<XmlReader, bool>? exclude)
     {
         _exclusive = exclusive;
         _inclusivePrefixes = inclusivePrefixes ?? new HashSet<string>();
-        _sink = sink;
+        _sink = new Utf8Sink(hash);
+        _exclude = exclude;
+        _top = new Frame(context is null ? [] : new Dictionary<string, string>(context), [], "");
     }
 
     /// <summary>
@@ -35,86 +43,90 @@ public sealed class Canonicalizer
     public static void Write(XmlReader reader, IncrementalHash hash, bool exclusive, IReadOnlyDictionary<string, string>? context = null,
         IReadOnlySet<string>? inclusivePrefixes = null, Func<XmlReader, bool>? exclude = null)
     {
-        var sink = new Utf8Sink(hash);
-        new Canonicalizer(exclusive, inclusivePrefixes, sink).Run(reader, context, exclude);
-        sink.Flush();
-    }
-
-    private void Run(XmlReader reader, IReadOnlyDictionary<string, string>? context, Func<XmlReader, bool>? exclude)
-    {
-        var frames = new Stack<Frame>();
-        var top = new Frame(context is null ? [] : new Dictionary<string, string>(context), [], "");
-        var rootDone = false;
-        var more = reader.Read();
-        while (more)
-        {
-            switch (reader.NodeType)
-            {
-                case XmlNodeType.Element:
-                    if (exclude?.Invoke(reader) == true)
-                    {
-                        more = SkipSubtree(reader);
-                        continue;
-                    }
-                    var frame = StartElement(reader, frames.Count == 0 ? top : frames.Peek());
-                    if (reader.IsEmptyElement)
-                    {
-                        _sink.Append("</").Append(frame.Name).Append('>');
-                        rootDone |= frames.Count == 0;
-                    }
-                    else
-                    {
-                        frames.Push(frame);
-                    }
-                    break;
-                case XmlNodeType.EndElement:
-                    _sink.Append("</").Append(frames.Pop().Name).Append('>');
-                    rootDone |= frames.Count == 0;
-                    break;
-                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
-                    if (frames.Count > 0)
-                    {
-                        WriteText(reader);
-                    }
-                    break;
-                case XmlNodeType.ProcessingInstruction:
-                    // Outside the document element a PI is set apart by a line feed on the root's side.
-                    if (frames.Count == 0 && rootDone)
-                    {
-                        _sink.Append('\n');
-                    }
-                    _sink.Append("<?").Append(reader.Name);
-                    if (reader.Value.Length > 0)
-                    {
-                        _sink.Append(' ').Append(reader.Value);
-                    }
-                    _sink.Append("?>");
-                    if (frames.Count == 0 && !rootDone)
-                    {
-                        _sink.Append('\n');
-                    }
-                    break;
-            }
-            more = reader.Read();
-        }
-    }
-
-    private static bool SkipSubtree(XmlReader reader)
-    {
-        if (reader.IsEmptyElement)
-        {
-            return reader.Read();
-        }
-        var depth = reader.Depth;
+        var canonical = Start(hash, exclusive, context, inclusivePrefixes, exclude);
         while (reader.Read())
         {
-            if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth)
+            canonical.Node(reader);
+            if (canonical.WantsText(reader))
             {
-                return reader.Read();
+                canonical.WriteText(reader);
             }
         }
-        return false;
+        canonical.Finish();
     }
+
+    /// <summary>
+    /// A canonicaliser fed node by node (<see cref="Node"/>, then <see cref="Text"/> for a text node's
+    /// value), for a reader that another consumer drives: the package is read and its digest computed
+    /// in one pass (<see cref="PackageSignature.ReadAndVerify{T}"/>).
+    /// </summary>
+    public static Canonicalizer Start(IncrementalHash hash, bool exclusive, IReadOnlyDictionary<string, string>? context = null,
+        IReadOnlySet<string>? inclusivePrefixes = null, Func<XmlReader, bool>? exclude = null) =>
+        new(hash, exclusive, context, inclusivePrefixes, exclude);
+
+    /// <summary>Takes the node under the reader's cursor: an element with its attributes, an end tag, a processing instruction. A text node's value comes by <see cref="Text"/>.</summary>
+    public void Node(XmlReader reader)
+    {
+        if (_excludedDepth >= 0)
+        {
+            if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == _excludedDepth)
+            {
+                _excludedDepth = -1;
+            }
+            return;
+        }
+        switch (reader.NodeType)
+        {
+            case XmlNodeType.Element:
+                if (_exclude?.Invoke(reader) == true)
+                {
+                    _excludedDepth = reader.IsEmptyElement ? -1 : reader.Depth;
+                    return;
+                }
+                var frame = StartElement(reader, _frames.Count == 0 ? _top : _frames.Peek());
+                if (reader.IsEmptyElement)
+                {
+                    _sink.Append("</").Append(frame.Name).Append('>');
+                    _rootDone |= _frames.Count == 0;
+                }
+                else
+                {
+                    _frames.Push(frame);
+                }
+                break;
+            case XmlNodeType.EndElement:
+                _sink.Append("</").Append(_frames.Pop().Name).Append('>');
+                _rootDone |= _frames.Count == 0;
+                break;
+            case XmlNodeType.ProcessingInstruction:
+                // Outside the document element a PI is set apart by a line feed on the root's side.
+                if (_frames.Count == 0 && _rootDone)
+                {
+                    _sink.Append('\n');
+                }
+                _sink.Append("<?").Append(reader.Name);
+                if (reader.Value.Length > 0)
+                {
+                    _sink.Append(' ').Append(reader.Value);
+                }
+                _sink.Append("?>");
+                if (_frames.Count == 0 && !_rootDone)
+                {
+                    _sink.Append('\n');
+                }
+                break;
+        }
+    }
+
+    /// <summary>Whether the text node under the cursor is part of the output (inside the document element, not left out).</summary>
+    public bool WantsText(XmlReader reader) =>
+        reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace
+        && _frames.Count > 0 && _excludedDepth < 0;
+
+    /// <summary>A piece of a wanted text node's value, in order.</summary>
+    public void Text(ReadOnlySpan<char> text) => EscapeText(text);
+
+    public void Finish() => _sink.Flush();
 
     private Frame StartElement(XmlReader reader, Frame parent)
     {

@@ -14,6 +14,13 @@ public sealed class PackageSignatureException(string code, string message) : Exc
     public string Code { get; } = code;
 }
 
+/// <summary>A package's signature, checked while it was read: the check, or why it does not hold.</summary>
+public sealed record SignatureOutcome(SignatureCheck? Valid, PackageSignatureException? Failure)
+{
+    /// <summary>The check; throws the signature's refusal when it does not hold.</summary>
+    public SignatureCheck Check() => Valid ?? throw Failure!;
+}
+
 /// <summary>What a valid signature says: who signed (the certificate in KeyInfo) and how.</summary>
 public sealed record SignatureCheck(X509Certificate2 Signer, IReadOnlyList<X509Certificate2> OtherCertificates, string SignatureMethod, string DigestMethod)
 {
@@ -74,7 +81,75 @@ public static class PackageSignature
     /// Signature in edXMLHeader (near the start), the second canonicalises the whole package
     /// without it into the digest.
     /// </summary>
-    public static SignatureCheck Verify(byte[] package)
+    public static SignatureCheck Verify(byte[] package) => ReadAndVerify(package, reader =>
+    {
+        while (reader.Read())
+        {
+        }
+        return 0;
+    }).Signature.Check();
+
+    /// <summary>
+    /// Reads the package with <paramref name="read"/> and checks its signature in the same pass over
+    /// the bytes: the reader <paramref name="read"/> gets feeds the canonicaliser node by node as it goes
+    /// (the XML parse is most of a verification's cost, so it is done once). Errors of reading propagate
+    /// from <paramref name="read"/> as they would without the signature; the signature's outcome, good or
+    /// not, comes back beside what was read, for the caller to check in its own order.
+    /// </summary>
+    public static (T Read, SignatureOutcome Signature) ReadAndVerify<T>(byte[] package, Func<XmlReader, T> read)
+    {
+        SignaturePlan plan;
+        try
+        {
+            plan = Plan(package);
+        }
+        catch (PackageSignatureException e)
+        {
+            // Not signed (or not checkably): the package is read all the same, as the caller may accept it unsigned.
+            using var plain = XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings);
+            return (read(plain), new SignatureOutcome(null, e));
+        }
+        using var hash = IncrementalHash.CreateHash(plan.DigestHash);
+        var excluded = false;
+        var canonical = Canonicalizer.Start(hash, IsExclusive(plan.ReferenceC14n), null, plan.ReferencePrefixes, r =>
+        {
+            if (r.Depth > EdxmlReader.MaxDepth)
+            {
+                throw new PackageSignatureException("too-deep", $"Elements nest deeper than {EdxmlReader.MaxDepth} levels; refused as an attack on the parser.");
+            }
+            if (r.LocalName != "Signature" || r.NamespaceURI != EdxmlNames.XmlDsig)
+            {
+                return false;
+            }
+            if (excluded || r.Depth != plan.Found.Depth)
+            {
+                throw new PackageSignatureException("signature-multiple", "The package holds more than one XML-DSig signature; an edXML package carries exactly one, in edXMLHeader.");
+            }
+            excluded = true;
+            return true;
+        });
+        using var tee = new CanonicalisingReader(XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings), canonical);
+        var result = read(tee);
+        tee.Drain();
+        if (tee.Failure is { } failure)
+        {
+            return (result, new SignatureOutcome(null, failure));
+        }
+        try
+        {
+            return (result, new SignatureOutcome(Finish(plan, hash.GetHashAndReset()), null));
+        }
+        catch (PackageSignatureException e)
+        {
+            return (result, new SignatureOutcome(null, e));
+        }
+    }
+
+    /// <summary>What the Signature in the header asks for, checked before the package's digest is computed.</summary>
+    private sealed record SignaturePlan(FoundSignature Found, XElement SignedInfo, XElement? C14nElement, string C14n, string ReferenceC14n, HashSet<string>? ReferencePrefixes,
+        string Method, string DigestMethod, HashAlgorithmName DigestHash, byte[] ExpectedDigest, IReadOnlyList<KnownSigner> Certificates);
+
+    private static SignaturePlan Plan(byte[] package)
     {
         var found = FindSignature(package);
         var ds = XNamespace.Get(EdxmlNames.XmlDsig);
@@ -126,46 +201,26 @@ public static class PackageSignature
         {
             throw new PackageSignatureException("signature-no-certificate", "The signature's KeyInfo carries no X509Certificate; the signer's certificate must travel with the package.");
         }
-        var signer = certificates[0].Certificate;
         if (certificates[0].Rsa is { KeySize: < 2048 } weak)
         {
             throw new PackageSignatureException("signature-key-too-weak", $"The signer's RSA key has {weak.KeySize} bits; at least 2048 are required.");
         }
-
-        // The reference: the whole package without this Signature, canonicalised, hashed.
-        byte[] digest;
-        using (var hash = IncrementalHash.CreateHash(digestHash))
-        using (var reader = XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings))
-        {
-            var excluded = false;
-            Canonicalizer.Write(reader, hash, IsExclusive(referenceC14n), null, referencePrefixes, r =>
-            {
-                if (r.Depth > EdxmlReader.MaxDepth)
-                {
-                    throw new PackageSignatureException("too-deep", $"Elements nest deeper than {EdxmlReader.MaxDepth} levels; refused as an attack on the parser.");
-                }
-                if (r.LocalName != "Signature" || r.NamespaceURI != EdxmlNames.XmlDsig)
-                {
-                    return false;
-                }
-                if (excluded || r.Depth != found.Depth)
-                {
-                    throw new PackageSignatureException("signature-multiple", "The package holds more than one XML-DSig signature; an edXML package carries exactly one, in edXMLHeader.");
-                }
-                excluded = true;
-                return true;
-            });
-            digest = hash.GetHashAndReset();
-        }
         var expected = Base64(reference.Element(ds + "DigestValue")?.Value, "DigestValue");
-        if (!CryptographicOperations.FixedTimeEquals(digest, expected))
+        return new SignaturePlan(found, signedInfo, c14nElement, c14n, referenceC14n, referencePrefixes, method, digestMethod, digestHash, expected, certificates);
+    }
+
+    /// <summary>The package's digest against the signed one, then SignedInfo's signature value.</summary>
+    private static SignatureCheck Finish(SignaturePlan plan, byte[] digest)
+    {
+        var signer = plan.Certificates[0].Certificate;
+        if (!CryptographicOperations.FixedTimeEquals(digest, plan.ExpectedDigest))
         {
             throw new PackageSignatureException("signature-invalid",
                 $"The package was changed after it was signed: its digest does not match the signed one. Ask the sender ({signer.Subject}) to send it again.");
         }
 
         // SignedInfo, canonicalised in its namespace context, and the signature value over its hash.
-        var signatureHash = method switch
+        var signatureHash = plan.Method switch
         {
             SignatureAlgorithms.RsaSha384 or SignatureAlgorithms.EcdsaSha384 => HashAlgorithmName.SHA384,
             SignatureAlgorithms.RsaSha512 => HashAlgorithmName.SHA512,
@@ -174,21 +229,22 @@ public static class PackageSignature
         };
         byte[] signedHash;
         using (var hash = IncrementalHash.CreateHash(signatureHash))
-        using (var reader = signedInfo.CreateReader())
+        using (var reader = plan.SignedInfo.CreateReader())
         {
-            Canonicalizer.Write(reader, hash, IsExclusive(c14n), found.Namespaces, InclusivePrefixes(c14nElement));
+            Canonicalizer.Write(reader, hash, IsExclusive(plan.C14n), plan.Found.Namespaces, InclusivePrefixes(plan.C14nElement));
             signedHash = hash.GetHashAndReset();
         }
-        var signatureValue = Base64(found.Element.Element(ds + "SignatureValue")?.Value, "SignatureValue");
-        var valid = method.Contains("ecdsa", StringComparison.Ordinal)
-            ? certificates[0].Ec?.VerifyHash(signedHash, signatureValue)
-            : certificates[0].Rsa?.VerifyHash(signedHash, signatureValue, signatureHash, RSASignaturePadding.Pkcs1);
+        var ds = XNamespace.Get(EdxmlNames.XmlDsig);
+        var signatureValue = Base64(plan.Found.Element.Element(ds + "SignatureValue")?.Value, "SignatureValue");
+        var valid = plan.Method.Contains("ecdsa", StringComparison.Ordinal)
+            ? plan.Certificates[0].Ec?.VerifyHash(signedHash, signatureValue)
+            : plan.Certificates[0].Rsa?.VerifyHash(signedHash, signatureValue, signatureHash, RSASignaturePadding.Pkcs1);
         if (valid != true)
         {
             throw new PackageSignatureException("signature-invalid",
                 $"The signature value does not match: the package was not signed by the certificate in KeyInfo ({signer.Subject}), or SignedInfo was changed. Ask the sender to send it again.");
         }
-        return new SignatureCheck(signer, certificates.Skip(1).Select(c => c.Certificate).ToList(), method, digestMethod);
+        return new SignatureCheck(signer, plan.Certificates.Skip(1).Select(c => c.Certificate).ToList(), plan.Method, plan.DigestMethod);
     }
 
     /// <summary>The canonicalisation pass sees processing instructions (they are signed); comments are not.</summary>

@@ -1,0 +1,147 @@
+using System.Xml;
+
+namespace DocExchange.Protocol.Signatures;
+
+/// <summary>
+/// An <see cref="XmlReader"/> that hands every node it passes to a <see cref="Canonicalizer"/>, so a
+/// consumer reading the package (the edXML reader) computes the signature's digest in the same pass.
+/// A text node's value reaches the canonicaliser exactly once, however the consumer takes it: as
+/// <see cref="Value"/>, in chunks (<see cref="ReadValueChunk"/>), or not at all (then the reader
+/// takes it itself before moving on). A refusal from the canonicaliser (a second signature, too deep)
+/// is kept in <see cref="Failure"/> and ends the digest, not the reading.
+/// </summary>
+internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canonical) : XmlReader
+{
+    private enum TextState { None, Whole, Chunked, Done }
+
+    private TextState _text;
+    private readonly char[] _chunk = new char[8192];
+
+    public PackageSignatureException? Failure { get; private set; }
+
+    private void Feed(Action action)
+    {
+        if (Failure is not null)
+        {
+            return;
+        }
+        try
+        {
+            action();
+        }
+        catch (PackageSignatureException e)
+        {
+            Failure = e;
+        }
+    }
+
+    public override bool Read()
+    {
+        FinishText();
+        if (!inner.Read())
+        {
+            return false;
+        }
+        Feed(() => canonical.Node(inner));
+        _text = Failure is null && canonical.WantsText(inner) ? TextState.Whole : TextState.None;
+        return true;
+    }
+
+    /// <summary>Reads to the end, so the digest covers the whole package even when the consumer stopped early.</summary>
+    public void Drain()
+    {
+        while (Read())
+        {
+        }
+        Feed(canonical.Finish);
+    }
+
+    /// <summary>The rest of the current text node goes to the canonicaliser before the cursor moves.</summary>
+    private void FinishText()
+    {
+        if (_text is TextState.Whole)
+        {
+            if (inner.CanReadValueChunk)
+            {
+                _text = TextState.Chunked;
+            }
+            else
+            {
+                var value = inner.Value;
+                Feed(() => canonical.Text(value));
+            }
+        }
+        if (_text is TextState.Chunked)
+        {
+            int n;
+            while ((n = inner.ReadValueChunk(_chunk, 0, _chunk.Length)) > 0)
+            {
+                var read = n;
+                Feed(() => canonical.Text(_chunk.AsSpan(0, read)));
+            }
+        }
+        _text = TextState.None;
+    }
+
+    public override string Value
+    {
+        get
+        {
+            var value = inner.Value;
+            if (_text is TextState.Whole && inner.NodeType is not XmlNodeType.Attribute)
+            {
+                Feed(() => canonical.Text(value));
+                _text = TextState.Done;
+            }
+            return value;
+        }
+    }
+
+    public override bool CanReadValueChunk => inner.CanReadValueChunk;
+
+    public override int ReadValueChunk(char[] buffer, int index, int count)
+    {
+        var n = inner.ReadValueChunk(buffer, index, count);
+        if (_text is TextState.Whole or TextState.Chunked && inner.NodeType is not XmlNodeType.Attribute)
+        {
+            Feed(() => canonical.Text(buffer.AsSpan(index, n)));
+            _text = n == 0 ? TextState.Done : TextState.Chunked;
+        }
+        return n;
+    }
+
+    public override XmlNodeType NodeType => inner.NodeType;
+    public override string LocalName => inner.LocalName;
+    public override string NamespaceURI => inner.NamespaceURI;
+    public override string Prefix => inner.Prefix;
+    public override string Name => inner.Name;
+    public override bool HasValue => inner.HasValue;
+    public override int Depth => inner.Depth;
+    public override string BaseURI => inner.BaseURI;
+    public override bool IsEmptyElement => inner.IsEmptyElement;
+    public override int AttributeCount => inner.AttributeCount;
+    public override bool EOF => inner.EOF;
+    public override ReadState ReadState => inner.ReadState;
+    public override XmlNameTable NameTable => inner.NameTable;
+    public override string GetAttribute(int i) => inner.GetAttribute(i);
+    public override string? GetAttribute(string name) => inner.GetAttribute(name);
+    public override string? GetAttribute(string name, string? namespaceURI) => inner.GetAttribute(name, namespaceURI);
+    public override string? LookupNamespace(string prefix) => inner.LookupNamespace(prefix);
+    public override bool MoveToAttribute(string name) => inner.MoveToAttribute(name);
+    public override bool MoveToAttribute(string name, string? ns) => inner.MoveToAttribute(name, ns);
+    public override void MoveToAttribute(int i) => inner.MoveToAttribute(i);
+    public override bool MoveToElement() => inner.MoveToElement();
+    public override bool MoveToFirstAttribute() => inner.MoveToFirstAttribute();
+    public override bool MoveToNextAttribute() => inner.MoveToNextAttribute();
+    public override bool ReadAttributeValue() => inner.ReadAttributeValue();
+    public override void ResolveEntity() => inner.ResolveEntity();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
