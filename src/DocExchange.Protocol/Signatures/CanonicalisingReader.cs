@@ -15,7 +15,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
     private enum TextState { None, Whole, Chunked, Done }
 
     private TextState _text;
-    private readonly char[] _chunk = new char[8192];
+    private readonly char[] _chunk = GC.AllocateUninitializedArray<char>(8192);
 
     public PackageSignatureException? Failure { get; private set; }
 

@@ -279,8 +279,9 @@ public sealed class Canonicalizer
     /// <summary>Buffers characters and feeds them to the hash as UTF-8.</summary>
     private sealed class Utf8Sink(IncrementalHash hash)
     {
-        private readonly char[] _chars = new char[16 * 1024];
-        private readonly byte[] _bytes = new byte[Encoding.UTF8.GetMaxByteCount(16 * 1024)];
+        // Not zeroed: every verification makes two sinks, and clearing their 80 KB showed in the profile.
+        private readonly char[] _chars = GC.AllocateUninitializedArray<char>(16 * 1024);
+        private readonly byte[] _bytes = GC.AllocateUninitializedArray<byte>(Encoding.UTF8.GetMaxByteCount(16 * 1024));
         private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
         private int _used;
 
