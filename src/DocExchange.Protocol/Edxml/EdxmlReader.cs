@@ -265,7 +265,13 @@ public static class EdxmlReader
     /// </summary>
     public static int CompleteGroups(ReadOnlySpan<char> text)
     {
-        var whitespace = text.Count(' ') + text.Count('\n') + text.Count('\r') + text.Count('\t');
+        var first = text.IndexOfAny(Whitespace);
+        if (first < 0)
+        {
+            return text.Length - text.Length % 4; // the usual case: one unbroken line
+        }
+        var rest = text[first..];
+        var whitespace = rest.Count(' ') + rest.Count('\n') + rest.Count('\r') + rest.Count('\t');
         var extra = (text.Length - whitespace) % 4;
         var cut = text.Length;
         while (extra > 0)
