@@ -59,8 +59,12 @@ public sealed class ScaleBench(HttpClient admin, Func<string, Task<HttpClient>> 
         var districts = await BenchDb.Strings(db, "SELECT code FROM units WHERE tier = 'District' AND code LIKE '000.00.%.H56' ORDER BY code");
         var generated = 0;
         // One broadcast unmeasured first: a fresh hub's first one also pays for its JIT and pools.
+        var warm = await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
         (await sender.PostAsJsonAsync("api/v1/documents", new { number = $"Q0-{DateTime.UtcNow:HHmmssfff}", notation = "BENCH", subject = "Làm nóng", recipients = roots })).EnsureSuccessStatusCode();
-        await Task.Delay(3000);
+        while (await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'") < warm + 1443)
+        {
+            await Task.Delay(50);
+        }
         foreach (var size in _unitSizes)
         {
             var have = await BenchDb.Scalar(db, "SELECT count(*) FROM units WHERE status = 'Active' AND NOT external AND code <> '000.00.00.G22'");
