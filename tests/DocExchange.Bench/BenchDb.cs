@@ -1,11 +1,35 @@
+using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
 namespace DocExchange.Bench;
 
-/// <summary>The benchmark's direct reads of the bench database: a count, or a column of codes.</summary>
+/// <summary>The benchmark's direct reads of the bench database: a count, a column of codes, copies delivered so far.</summary>
 public static class BenchDb
 {
+    /// <summary>Copies in recipients' inboxes so far, over every document.</summary>
+    public static Task<long> DeliveredAsync(NpgsqlDataSource db) => Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+
+    /// <summary>Waits until <paramref name="expected"/> copies are delivered, showing progress every second.</summary>
+    public static async Task WaitDeliveredAsync(NpgsqlDataSource db, long expected, string label, Stopwatch? clock = null)
+    {
+        var shown = Stopwatch.StartNew();
+        while (true)
+        {
+            var n = await DeliveredAsync(db);
+            if (n >= expected || shown.ElapsedMilliseconds > 1000)
+            {
+                Console.Error.WriteLine($"  {label}: {n}/{expected} delivered{(clock is null ? "" : $" at {clock.Elapsed.TotalSeconds:F1} s")}");
+                shown.Restart();
+            }
+            if (n >= expected)
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task<long> Scalar(NpgsqlDataSource db, string sql)
     {
         await using var cmd = db.CreateCommand(sql);

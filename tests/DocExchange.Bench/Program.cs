@@ -35,24 +35,7 @@ async Task<HttpClient> Clerk(string unit)
     return Client((await r.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
 }
 
-async Task WaitDelivered(long expected, string label, Stopwatch? clock = null)
-{
-    var shown = Stopwatch.StartNew();
-    while (true)
-    {
-        var n = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
-        if (n >= expected || shown.ElapsedMilliseconds > 1000)
-        {
-            Console.Error.WriteLine($"  {label}: {n}/{expected} delivered{(clock is null ? "" : $" at {clock.Elapsed.TotalSeconds:F1} s")}");
-            shown.Restart();
-        }
-        if (n >= expected)
-        {
-            return;
-        }
-        await Task.Delay(20);
-    }
-}
+Task WaitDelivered(long expected, string label, Stopwatch? clock = null) => BenchDb.WaitDeliveredAsync(db, expected, label, clock);
 
 static MultipartFormDataContent Submission(string number, string[] recipients, byte[] attachment)
 {
@@ -115,7 +98,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
             while (run.Elapsed < duration)
             {
                 await Task.Delay(5000);
-                var delivered = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+                var delivered = await BenchDb.DeliveredAsync(db);
                 Console.Error.WriteLine($"  {run.Elapsed.TotalSeconds:F0} s: {Interlocked.Read(ref submitted)} submitted, {delivered} delivered in all");
             }
         });
@@ -136,7 +119,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     await Task.Delay(1500); // pg_stat_database is flushed about every second
     var commitsBefore = await RawPg.CommitsSoFarAsync(db);
 
-    var before = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+    var before = await BenchDb.DeliveredAsync(db);
     Console.Error.WriteLine($"end to end: {senders.Count} clerks submit 10 KB single-recipient documents for {seconds} s ...");
     var run = Stopwatch.StartNew();
     var (submitted, failures) = await Load(TimeSpan.FromSeconds(seconds), run, "E");
@@ -209,7 +192,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     var roots = (await BenchDb.Strings(db, "SELECT code FROM units WHERE parent_code IS NULL AND NOT external AND code <> '000.00.00.G22' ORDER BY code"))
         .Select(code => "subtree:" + code).ToList();
     var vpcp = await Clerk("000.00.00.G22");
-    var beforeBroadcast = await Scalar("SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+    var beforeBroadcast = await BenchDb.DeliveredAsync(db);
     Console.Error.WriteLine($"broadcast: one document to {string.Join(", ", roots)} ...");
     var broadcast = Stopwatch.StartNew();
     var sent = await vpcp.PostAsync("api/v1/documents", Submission($"B{DateTime.UtcNow:HHmmssfff}", roots.ToArray(), tenKb));

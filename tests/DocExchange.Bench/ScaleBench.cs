@@ -59,12 +59,9 @@ public sealed class ScaleBench(HttpClient admin, Func<string, Task<HttpClient>> 
         var districts = await BenchDb.Strings(db, "SELECT code FROM units WHERE tier = 'District' AND code LIKE '000.00.%.H56' ORDER BY code");
         var generated = 0;
         // One broadcast unmeasured first: a fresh hub's first one also pays for its JIT and pools.
-        var warm = await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+        var warm = await BenchDb.DeliveredAsync(db);
         (await sender.PostAsJsonAsync("api/v1/documents", new { number = $"Q0-{DateTime.UtcNow:HHmmssfff}", notation = "BENCH", subject = "Làm nóng", recipients = roots })).EnsureSuccessStatusCode();
-        while (await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'") < warm + 1443)
-        {
-            await Task.Delay(50);
-        }
+        await BenchDb.WaitDeliveredAsync(db, warm + 1443, "unmeasured first broadcast");
         foreach (var size in _unitSizes)
         {
             var have = await BenchDb.Scalar(db, "SELECT count(*) FROM units WHERE status = 'Active' AND NOT external AND code <> '000.00.00.G22'");
@@ -87,14 +84,11 @@ public sealed class ScaleBench(HttpClient admin, Func<string, Task<HttpClient>> 
                 }
             }
             var units = await BenchDb.Scalar(db, "SELECT count(*) FROM units WHERE status = 'Active' AND NOT external AND code <> '000.00.00.G22'");
-            var before = await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+            var before = await BenchDb.DeliveredAsync(db);
             var clock = Stopwatch.StartNew();
             var sent = await sender.PostAsJsonAsync("api/v1/documents", new { number = $"Q{size}-{DateTime.UtcNow:HHmmssfff}", notation = "BENCH", subject = "Công văn gửi toàn bộ đơn vị (đo quy mô)", recipients = roots });
             sent.EnsureSuccessStatusCode();
-            while (await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'") < before + units)
-            {
-                await Task.Delay(20);
-            }
+            await BenchDb.WaitDeliveredAsync(db, before + units, $"broadcast to {units}", clock);
             results[$"broadcast_{size}_s"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
             Console.Error.WriteLine($"  broadcast to {units} units: {results[$"broadcast_{size}_s"]} s");
         }

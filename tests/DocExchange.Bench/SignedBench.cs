@@ -44,14 +44,11 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
             packages[i] = (client, PackageSignature.Sign(EdxmlWriter.ToBytes(document), key));
         });
 
-        var before = await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'");
+        var before = await BenchDb.DeliveredAsync(db);
         var run = Stopwatch.StartNew();
         await Submit(packages);
         var submitSeconds = run.Elapsed.TotalSeconds;
-        while (await BenchDb.Scalar(db, "SELECT count(*) FROM deliveries WHERE state = 'Delivered'") < before + _count)
-        {
-            await Task.Delay(20);
-        }
+        await BenchDb.WaitDeliveredAsync(db, before + _count, "signed packages", run);
         results["signed_e2e_docs_per_s"] = Math.Round(_count / run.Elapsed.TotalSeconds, 1);
         results["signed_submit_per_s"] = Math.Round(_count / submitSeconds, 1);
         if (results.TryGetValue("e2e_docs_per_s", out var plain))

@@ -36,22 +36,26 @@ public sealed class Canonicalizer
         _top = new Frame(context is null ? [] : new Dictionary<string, string>(context), [], "");
     }
 
+    /// <summary>Characters buffered before they are encoded into the hash: enough for a whole package's pass.</summary>
+    public const int PackageBuffer = 16 * 1024;
+
     /// <summary>
     /// Canonicalises every node the reader yields from its current position to its end, leaving out
     /// elements for which <paramref name="exclude"/> says so (with their subtrees). <paramref name="context"/>
-    /// holds the namespaces in scope above the first element (for a subtree such as SignedInfo).
+    /// holds the namespaces in scope above the first element (for a subtree such as SignedInfo, which
+    /// passes a small <paramref name="buffer"/>).
     /// </summary>
     public static void Write(XmlReader reader, IncrementalHash hash, bool exclusive, IReadOnlyDictionary<string, string>? context = null,
-        IReadOnlySet<string>? inclusivePrefixes = null, Func<XmlReader, bool>? exclude = null)
+        IReadOnlySet<string>? inclusivePrefixes = null, Func<XmlReader, bool>? exclude = null, int buffer = PackageBuffer)
     {
-        // A subtree such as SignedInfo is small: a small buffer (a whole package goes through Start).
-        var canonical = new Canonicalizer(hash, exclusive, context, inclusivePrefixes, exclude, buffer: 2048);
+        var canonical = new Canonicalizer(hash, exclusive, context, inclusivePrefixes, exclude, buffer);
+        var chunk = reader.CanReadValueChunk ? new char[Math.Min(buffer, 8192)] : null;
         while (reader.Read())
         {
             canonical.Node(reader);
             if (canonical.WantsText(reader))
             {
-                canonical.WriteText(reader);
+                canonical.WriteText(reader, chunk);
             }
         }
         canonical.Finish();
@@ -64,7 +68,7 @@ public sealed class Canonicalizer
     /// </summary>
     public static Canonicalizer Start(IncrementalHash hash, bool exclusive, IReadOnlyDictionary<string, string>? context = null,
         IReadOnlySet<string>? inclusivePrefixes = null, Func<XmlReader, bool>? exclude = null) =>
-        new(hash, exclusive, context, inclusivePrefixes, exclude, buffer: 16 * 1024);
+        new(hash, exclusive, context, inclusivePrefixes, exclude, PackageBuffer);
 
     /// <summary>Takes the node under the reader's cursor: an element with its attributes, an end tag, a processing instruction. A text node's value comes by <see cref="Text"/>.</summary>
     public void Node(XmlReader reader)
@@ -232,22 +236,20 @@ public sealed class Canonicalizer
         return new Frame(inScope, rendered, name);
     }
 
-    /// <summary>Large text (base64 attachments) is read in chunks, never as one string.</summary>
-    private void WriteText(XmlReader reader)
+    /// <summary>Large text (base64 attachments) is read in chunks, never as one string, when the reader can.</summary>
+    private void WriteText(XmlReader reader, char[]? chunk)
     {
-        if (!reader.CanReadValueChunk)
+        if (chunk is null)
         {
             EscapeText(reader.Value);
             return;
         }
         int n;
-        while ((n = reader.ReadValueChunk(_textChunk, 0, _textChunk.Length)) > 0)
+        while ((n = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
         {
-            EscapeText(_textChunk.AsSpan(0, n));
+            EscapeText(chunk.AsSpan(0, n));
         }
     }
-
-    private readonly char[] _textChunk = new char[8192];
 
     private static readonly System.Buffers.SearchValues<char> TextSpecials = System.Buffers.SearchValues.Create("&<>\r");
 

@@ -231,7 +231,7 @@ public static class PackageSignature
         using (var hash = IncrementalHash.CreateHash(signatureHash))
         using (var reader = plan.SignedInfo.CreateReader())
         {
-            Canonicalizer.Write(reader, hash, IsExclusive(plan.C14n), plan.Found.Namespaces, InclusivePrefixes(plan.C14nElement));
+            Canonicalizer.Write(reader, hash, IsExclusive(plan.C14n), plan.Found.Namespaces, InclusivePrefixes(plan.C14nElement), buffer: 1024);
             signedHash = hash.GetHashAndReset();
         }
         var ds = XNamespace.Get(EdxmlNames.XmlDsig);
