@@ -81,7 +81,7 @@ public static class PackageSignature
     /// Signature in edXMLHeader (near the start), the second canonicalises the whole package
     /// without it into the digest.
     /// </summary>
-    public static SignatureCheck Verify(byte[] package) => ReadAndVerify(package, reader =>
+    public static SignatureCheck Verify(byte[] package) => Verified(Plan(package), package, reader =>
     {
         while (reader.Read())
         {
@@ -91,7 +91,7 @@ public static class PackageSignature
 
     /// <summary>
     /// Reads the package with <paramref name="read"/> and checks its signature in the same pass over
-    /// the bytes: the reader <paramref name="read"/> gets feeds the canonicaliser node by node as it goes
+    /// the bytes: the reader handed to <paramref name="read"/> feeds the canonicaliser node by node as it goes
     /// (the XML parse is most of a verification's cost, so it is done once). Errors of reading propagate
     /// from <paramref name="read"/> as they would without the signature; the signature's outcome, good or
     /// not, comes back beside what was read, for the caller to check in its own order.
@@ -109,6 +109,12 @@ public static class PackageSignature
             using var plain = XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings);
             return (read(plain), new SignatureOutcome(null, e));
         }
+        return Verified(plan, package, read);
+    }
+
+    /// <summary>The one pass: <paramref name="read"/> drives the reader, the canonicaliser digests what it passes.</summary>
+    private static (T Read, SignatureOutcome Signature) Verified<T>(SignaturePlan plan, byte[] package, Func<XmlReader, T> read)
+    {
         using var hash = IncrementalHash.CreateHash(plan.DigestHash);
         var excluded = false;
         var canonical = Canonicalizer.Start(hash, IsExclusive(plan.ReferenceC14n), null, plan.ReferencePrefixes, r =>
