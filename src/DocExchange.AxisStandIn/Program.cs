@@ -10,7 +10,7 @@ namespace DocExchange.AxisStandIn;
 /// only) switches faults and shows what the axis holds:
 ///   GET  /state                                  what was received, what waits for the province, faults
 ///   POST /faults {"down":true,"refuse":false,"slownessMs":0,"loseAcknowledgements":0}
-///   POST /deliver?messagetype=edoc|status        body: a signed package for the province
+///   POST /deliver?messagetype=edoc|status[&amp;from=CODE]   body: a signed package for the province (from: its sender by default)
 /// </summary>
 internal static class Program
 {
@@ -58,11 +58,11 @@ internal static class Program
             }
             return Results.NoContent();
         });
-        control.MapPost("/deliver", async (HttpRequest request, string? messagetype) =>
+        control.MapPost("/deliver", async (HttpRequest request, string? messagetype, string? from) =>
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
-            return Results.Json(new JsonObject { ["docId"] = axis.Deliver(buffer.ToArray(), messagetype ?? "edoc") });
+            return Results.Json(new JsonObject { ["docId"] = axis.Deliver(buffer.ToArray(), messagetype ?? "edoc", from: from) });
         });
         Console.WriteLine($"stand-in national axis on {axis.Url} (systemid {Option("--systemid", StandInAxis.DefaultSystemId)}), control on http://127.0.0.1:{controlPort}");
         await control.RunAsync();

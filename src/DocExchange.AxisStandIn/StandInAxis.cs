@@ -47,8 +47,13 @@ public sealed class StandInAxis : IAsyncDisposable
     /// <summary>While set, getAgenciesList answers FAIL (and only it).</summary>
     public volatile bool AgencyListFails;
     public ConcurrentQueue<(string DocId, string From, string To, byte[] Package)> Received { get; } = new();
+    /// <summary>A package waiting for the province: listed in the order it came (<see cref="Sequence"/>), with the system that sent it.</summary>
+    public sealed record Waiting(long Sequence, string MessageType, string From, byte[] Package);
     /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
-    public ConcurrentDictionary<string, (string MessageType, byte[] Package)> ForProvince { get; } = new();
+    public ConcurrentDictionary<string, Waiting> ForProvince { get; } = new();
+    /// <summary>getEdoc of these docIds answers this late (one package slow to fetch, the rest of the list not).</summary>
+    public ConcurrentDictionary<string, TimeSpan> SlowToFetch { get; } = new();
+    private long _delivered;
     /// <summary>What the province answered with updateStatus, by docId.</summary>
     public ConcurrentDictionary<string, string> Answers { get; } = new();
 
@@ -71,12 +76,28 @@ public sealed class StandInAxis : IAsyncDisposable
         return axis;
     }
 
-    /// <summary>Puts a package on the province's list, as another province or a ministry sending through the axis does.</summary>
-    public string Deliver(byte[] package, string messageType = "edoc", string? docId = null)
+    /// <summary>
+    /// Puts a package on the province's list, as another province or a ministry sending through the axis
+    /// does; <paramref name="from"/> is the sending system, by default the sender the package names.
+    /// </summary>
+    public string Deliver(byte[] package, string messageType = "edoc", string? docId = null, string? from = null)
     {
         docId ??= Guid.NewGuid().ToString();
-        ForProvince[docId] = (messageType, package);
+        from ??= SenderOf(package);
+        ForProvince[docId] = new Waiting(Interlocked.Increment(ref _delivered), messageType, from, package);
         return docId;
+    }
+
+    private static string SenderOf(byte[] package)
+    {
+        try
+        {
+            return DocExchange.Protocol.Edxml.EdxmlReader.Read(package).SenderCode ?? "";
+        }
+        catch (Exception e) when (e is System.Xml.XmlException or DocExchange.Protocol.Edxml.EdxmlFormatException or FormatException)
+        {
+            return ""; // an unreadable package: the axis does not know its sender either
+        }
     }
 
     /// <summary>Closes the listening socket: every connection is refused until <see cref="AcceptConnectionsAsync"/>.</summary>
@@ -186,9 +207,14 @@ public sealed class StandInAxis : IAsyncDisposable
                 var type = signed.Parameters.GetValueOrDefault("messagetype") ?? "edoc";
                 return Ok(new JsonObject
                 {
-                    ["data"] = new JsonArray(ForProvince.Where(p => p.Value.MessageType == type).Select(p => (JsonNode)new JsonObject { ["docId"] = p.Key, ["messageType"] = type }).ToArray()),
+                    ["data"] = new JsonArray(ForProvince.Where(p => p.Value.MessageType == type).OrderBy(p => p.Value.Sequence)
+                        .Select(p => (JsonNode)new JsonObject { ["docId"] = p.Key, ["messageType"] = type, ["from"] = p.Value.From }).ToArray()),
                 });
             case "getEdoc":
+                if (SlowToFetch.TryGetValue(signed.Parameters.GetValueOrDefault("docId") ?? "", out var late))
+                {
+                    await Task.Delay(late);
+                }
                 return ForProvince.TryGetValue(signed.Parameters.GetValueOrDefault("docId") ?? "", out var waiting)
                     ? Ok(new JsonObject { ["data"] = Convert.ToBase64String(waiting.Package) })
                     : Fail("not-found", "no such docId");

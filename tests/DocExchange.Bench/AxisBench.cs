@@ -26,6 +26,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
     private readonly string _pki = Environment.GetEnvironmentVariable("DEX_BENCH_PKI")!;
     private readonly int _live = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_DOCS") ?? "3000", CultureInfo.InvariantCulture);
     private readonly int _backlog = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_BACKLOG") ?? "10000", CultureInfo.InvariantCulture);
+    private readonly int _inbound = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_INBOUND") ?? "1000", CultureInfo.InvariantCulture);
     private int _number;
 
     public async Task RunAsync()
@@ -138,31 +139,50 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         Console.Error.WriteLine($"  drained in {results["backlog_10k_drain_s"]} s after the outage (the first document left after {first:F1} s); "
             + $"the connector handed {results["connector_docs_per_s"]} docs/s to the axis; {extra} sent twice");
 
-        // 4. Inbound: a ministry's documents to Thanh Hoá districts, taken from the axis.
-        // The ministry's certificate is registered to it, as an administrator does (or as a quarantine release does).
-        var ministryPair = DevPki.Issue(ca, agencies[0], "Bộ (đo tải)", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        (await admin.PostAsJsonAsync($"api/v1/units/{agencies[0]}/certificates", new { certificate = ministryPair.CertificatePem })).EnsureSuccessStatusCode();
-        var ministry = ministryPair.Load();
+        // 4. Inbound: ministries' and other provinces' documents to Thanh Hoá districts, taken from the axis
+        // (one lane per sender: the national agencies with QCVN 102 codes send in turn).
+        // Their certificates are registered to them, as an administrator does (or as a quarantine release does).
+        var ministries = new List<(string Code, System.Security.Cryptography.X509Certificates.X509Certificate2 Key)>();
+        foreach (var code in agencies.Where(a => System.Text.RegularExpressions.Regex.IsMatch(a, @"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")))
+        {
+            var pair = DevPki.Issue(ca, code, $"Cơ quan {code} (đo tải)", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            (await admin.PostAsJsonAsync($"api/v1/units/{code}/certificates", new { certificate = pair.CertificatePem })).EnsureSuccessStatusCode();
+            ministries.Add((code, pair.Load()));
+        }
         var districts = await Codes("SELECT code FROM units WHERE tier = 'District' ORDER BY code LIMIT 20");
-        var inbound = Enumerable.Range(0, 1000).AsParallel().Select(i =>
+        var inbound = Enumerable.Range(0, _inbound).AsParallel().AsOrdered().Select(i =>
         {
             var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
-            return PackageSignature.Sign(EdxmlWriter.ToBytes(PackageBuilder.Document(new NewDocument(agencies[0], [districts[i % districts.Count]],
+            var (from, key) = ministries[i % ministries.Count];
+            return PackageSignature.Sign(EdxmlWriter.ToBytes(PackageBuilder.Document(new NewDocument(from, [districts[i % districts.Count]],
                 (900_000 + i).ToString(CultureInfo.InvariantCulture), "BENCH-BO", "Công văn từ trục quốc gia (đo tải)", DateOnly.FromDateTime(local), local)
-                { Attachments = [("cong-van.pdf", "application/pdf", attachment)] })), ministry);
+                { Attachments = [("cong-van.pdf", "application/pdf", attachment)] })), key);
         }).ToList();
+        var acceptedBefore = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
         var answered = await State("answers");
+        Console.Error.WriteLine($"  inbound: {inbound.Count} signed documents from {ministries.Count} senders go on the axis for the province ...");
         var inClock = Stopwatch.StartNew();
-        foreach (var package in inbound)
-        {
-            (await _control.PostAsync("deliver?messagetype=edoc", new ByteArrayContent(package))).EnsureSuccessStatusCode();
-        }
+        var cpu = new CpuUse();
+        // The senders put their documents on the axis 8 at a time (the time to do so is in the figure).
+        await Parallel.ForEachAsync(inbound, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (package, ct) => (await _control.PostAsync("deliver?messagetype=edoc", new ByteArrayContent(package), ct)).EnsureSuccessStatusCode());
         while (await State("answers") < answered + inbound.Count)
         {
             await Task.Delay(50);
         }
         results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inClock.Elapsed.TotalSeconds, 1);
-        Console.Error.WriteLine($"  inbound: {inbound.Count} documents taken from the axis in {inClock.Elapsed.TotalSeconds:F1} s: {results["connector_inbound_docs_per_s"]} docs/s");
+        var (hubCpu, busy) = cpu.Since();
+        results["connector_inbound_hub_cpu_ms_per_doc"] = Math.Round(hubCpu * 1000 / inbound.Count, 2);
+        results["connector_inbound_machine_busy"] = Math.Round(busy, 3);
+        results["connector_inbound_vs_connector_ratio"] = Math.Round(results["connector_inbound_docs_per_s"] / results["connector_docs_per_s"], 3);
+        var accepted = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBefore;
+        if (accepted != inbound.Count)
+        {
+            throw new InvalidOperationException($"{inbound.Count - accepted} of the {inbound.Count} inbound documents were not accepted: see axis_inbound.outcome");
+        }
+        Console.Error.WriteLine($"  inbound: {inbound.Count} documents from {ministries.Count} senders taken from the axis in {inClock.Elapsed.TotalSeconds:F1} s: "
+            + $"{results["connector_inbound_docs_per_s"]} docs/s ({results["connector_inbound_vs_connector_ratio"]} of the connector's outbound rate); "
+            + $"the hub used {results["connector_inbound_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {busy:P0} busy");
     }
 
     /// <summary>Waits until the axis holds <paramref name="expected"/> packages; returns when (on <paramref name="clock"/>) the first new one arrived.</summary>

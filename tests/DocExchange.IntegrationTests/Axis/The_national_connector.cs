@@ -296,4 +296,52 @@ public class The_national_connector
             Interlocked.Exchange(ref TestHub.Axis.AcknowledgementsToLose, 0);
         }
     }
+
+    [Test]
+    public async Task Each_sender_has_its_own_lane_and_an_update_never_overtakes_what_it_names()
+    {
+        var p = await TestHub.NewProvince();
+        const string Ministry = "000.00.00.G10";
+        var ministryKey = await TestSigning.For(Ministry);
+        var officeKey = await TestSigning.For(GovernmentOffice);
+        var original = TestSigning.Document(Ministry, p.District(1));
+        var update = Following(TestSigning.Document(Ministry, p.District(1)), "2", original);
+        var replacement = Following(TestSigning.Document(Ministry, p.District(1)), "3", update);
+        try
+        {
+            // The ministry's original is slow to fetch; its update and replacement are listed right behind it,
+            // and the Government Office's document after them.
+            var originalId = TestHub.Axis.Deliver(TestSigning.Sign(original, ministryKey));
+            TestHub.Axis.SlowToFetch[originalId] = TimeSpan.FromSeconds(5);
+            var updateId = TestHub.Axis.Deliver(TestSigning.Sign(update, ministryKey));
+            var replacementId = TestHub.Axis.Deliver(TestSigning.Sign(replacement, ministryKey));
+            var otherId = TestHub.Axis.Deliver(TestSigning.Sign(TestSigning.Document(GovernmentOffice, p.District(1)), officeKey));
+
+            // Another sender is not held up behind the slow package...
+            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(otherId)), a => a is not null, TimeSpan.FromSeconds(30), "the Government Office's document was answered");
+            Assert.That(TestHub.Axis.Answers[otherId], Is.EqualTo("done"));
+            Assert.That(TestHub.Axis.Answers.ContainsKey(originalId), Is.False, "the Government Office's document went while the ministry's original was still being fetched");
+            Assert.That(TestHub.Axis.Answers.ContainsKey(updateId), Is.False, "the ministry's update waits behind its original");
+
+            // ...and the ministry's update and replacement are taken after the original they name, not refused for naming an unknown one.
+            foreach (var (docId, what) in new[] { (originalId, "original"), (updateId, "update"), (replacementId, "replacement") })
+            {
+                await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a is not null, TimeSpan.FromSeconds(30), $"the {what} was answered");
+                Assert.That(TestHub.Axis.Answers[docId], Is.EqualTo("done"), $"the {what}");
+            }
+            var district = await TestHub.Clerk(p.District(1));
+            var inbox = await Expect.Eventually(() => Documents.Inbox(district), i => i.Count(d => d!["sender"]!.GetValue<string>() == Ministry) == 3, TimeSpan.FromSeconds(30), "the district has all three");
+            var last = inbox.First(d => d!["documentId"]!.GetValue<string>() == replacement.Document!.DocumentId)!["id"]!.GetValue<string>();
+            var chain = (await TestHub.Json(await district.GetAsync($"/api/v1/documents/{last}")))["chain"]!.AsArray();
+            Assert.That(chain.Select(c => c!["kind"]!.GetValue<string>()), Is.EqualTo(new[] { "new", "update", "replace" }));
+        }
+        finally
+        {
+            TestHub.Axis.SlowToFetch.Clear();
+        }
+    }
+
+    /// <summary>A package that updates ("2") or replaces ("3") an earlier one of the same sender.</summary>
+    private static Protocol.Edxml.EdxmlPackage Following(Protocol.Edxml.EdxmlPackage package, string kind, Protocol.Edxml.EdxmlPackage earlier) =>
+        package with { Trace = package.Trace! with { Business = package.Trace.Business! with { BusinessDocType = kind, DocumentId = earlier.Document!.DocumentId } } };
 }

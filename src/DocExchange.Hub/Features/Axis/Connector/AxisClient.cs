@@ -9,6 +9,9 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 /// <summary>Where the national axis is and who the hub is there (DEX_AXIS_URL, DEX_AXIS_SYSTEMID, DEX_AXIS_SECRET).</summary>
 public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secret)
 {
+    /// <summary>How many senders' packages the connector takes in at once (DEX_AXIS_INBOUND_LANES, default 8); each sender's stay in the axis's order.</summary>
+    public int InboundLanes { get; init; } = 8;
+
     /// <summary>The connector's settings, or null when DEX_AXIS_URL is not set (no connector runs).</summary>
     public static AxisConnectorSettings? From(Infrastructure.SettingsReader r)
     {
@@ -20,7 +23,10 @@ public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secr
             : r.Problem($"DEX_AXIS_URL is '{url}': give the axis's address, e.g. https://axis.example.gov.vn/.", new Uri("http://unset/"));
         return new AxisConnectorSettings(address,
             r.Text("DEX_AXIS_SYSTEMID", "Axis:SystemId") ?? r.Problem("DEX_AXIS_URL is set but DEX_AXIS_SYSTEMID is not: give the systemid the axis issued to this province.", ""),
-            r.Secret("DEX_AXIS_SECRET", "Axis:Secret") ?? r.Problem("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province.", ""));
+            r.Secret("DEX_AXIS_SECRET", "Axis:Secret") ?? r.Problem("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province.", ""))
+        {
+            InboundLanes = (int)r.Number("DEX_AXIS_INBOUND_LANES", "Axis:InboundLanes", 8, minimum: 1),
+        };
     }
 }
 

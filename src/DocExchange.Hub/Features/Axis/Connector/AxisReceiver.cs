@@ -10,12 +10,17 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 /// fetches each with getEdoc, takes it in like any package (InboundIntake: verified, quarantined or
 /// refused), then answers updateStatus done, or fail with the reason. An axis docId seen before, or a
 /// document already received under another docId, is acknowledged again and not delivered twice.
-/// One hub instance receives at a time.
+/// Packages are taken in lanes, one per sender (the list's <c>from</c>), up to DEX_AXIS_INBOUND_LANES
+/// at once: one sender's packages are taken in one after another in the axis's order, so an update or
+/// a replacement - which names an earlier document of the same sender - never overtakes what it names,
+/// and a slow or failing package holds up only its own sender. One hub instance receives at a time.
 /// </summary>
-public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, TimeProvider clock)
+public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, TimeProvider clock)
 {
     private const long ReceiverLock = 4242004;
 
+    /// <summary>One entry of getReceivedEdocList: the axis's docId and the system that sent it.</summary>
+    private sealed record Listed(string DocId, string From);
 
     public async Task<int> ReceiveAsync(CancellationToken ct)
     {
@@ -32,39 +37,70 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, T
         foreach (var messageType in new[] { "edoc", "status" })
         {
             var list = await axis.CallAsync("getReceivedEdocList", new() { ["servicetype"] = "eDoc", ["messagetype"] = messageType }, null, ct);
-            foreach (var item in list[AxisAnswer.Data]?.AsArray() ?? [])
+            var waiting = (list[AxisAnswer.Data]?.AsArray() ?? [])
+                .Select(item => new Listed(item?["docId"]?.ToString() ?? "", item?["from"]?.ToString()?.Trim() ?? ""))
+                .Where(item => item.DocId.Length > 0).DistinctBy(item => item.DocId).ToList();
+            if (waiting.Count == 0)
             {
-                var docId = item?["docId"]?.ToString();
-                if (string.IsNullOrEmpty(docId))
+                continue;
+            }
+            var ids = waiting.Select(w => w.DocId).ToList();
+            var seen = await gateDb.AxisInbound.AsNoTracking().Where(i => ids.Contains(i.AxisDocId)).ToDictionaryAsync(i => i.AxisDocId, i => i.Outcome, ct);
+            // The list is in the axis's order; a lane keeps it. A sender the list does not name shares one lane.
+            var lanes = waiting.GroupBy(w => w.From, StringComparer.OrdinalIgnoreCase).Select(g => g.ToList()).ToList();
+            var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+            await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = settings.InboundLanes, CancellationToken = ct }, async (lane, token) =>
+            {
+                try
                 {
-                    continue;
-                }
-                using var scope = scopes.CreateScope();
-                var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-                if (await db.AxisInbound.AsNoTracking().FirstOrDefaultAsync(i => i.AxisDocId == docId, ct) is { } seen)
-                {
-                    // Received before; the axis did not get (or lost) our acknowledgement. One in
-                    // quarantine is answered once an administrator has decided.
-                    if (seen.Outcome != InboundOutcome.Quarantined)
+                    foreach (var item in lane)
                     {
-                        await AcknowledgeAsync(docId, seen.Outcome, ct);
+                        if (await TakeOneAsync(item.DocId, messageType, seen.GetValueOrDefault(item.DocId), token))
+                        {
+                            Interlocked.Increment(ref received);
+                        }
                     }
-                    continue;
                 }
-                var edoc = await axis.CallAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, ct);
-                var bytes = Convert.FromBase64String(edoc[AxisAnswer.Data]?.GetValue<string>() ?? "");
-                var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, bytes, docId, messageType, clock, ct);
-                db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
-                await db.SaveChangesAsync(ct);
-                if (outcome.Outcome != InboundOutcome.Quarantined)
+                catch (Exception e) when (!token.IsCancellationRequested)
                 {
-                    await AcknowledgeAsync(docId, outcome.Outcome, ct);
+                    // The lane stops at the package that failed: its sender's later packages wait behind it for the next poll.
+                    failures.Enqueue(e);
                 }
-                received++;
+            });
+            if (failures.TryPeek(out var failure))
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             }
         }
         await gate.CommitAsync(ct);
         return received;
+    }
+
+    /// <summary>Takes in one listed package (true), or acknowledges one received before again (false).</summary>
+    private async Task<bool> TakeOneAsync(string docId, string messageType, string? seenOutcome, CancellationToken ct)
+    {
+        if (seenOutcome is not null)
+        {
+            // Received before; the axis did not get (or lost) our acknowledgement. One in
+            // quarantine is answered once an administrator has decided.
+            if (seenOutcome != InboundOutcome.Quarantined)
+            {
+                await AcknowledgeAsync(docId, seenOutcome, ct);
+            }
+            return false;
+        }
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var edoc = await axis.CallAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, ct);
+        var bytes = Convert.FromBase64String(edoc[AxisAnswer.Data]?.GetValue<string>() ?? "");
+        var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, bytes, docId, messageType, clock, ct);
+        db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
+        await db.SaveChangesAsync(ct);
+        if (outcome.Outcome != InboundOutcome.Quarantined)
+        {
+            await AcknowledgeAsync(docId, outcome.Outcome, ct);
+        }
+        return true;
     }
 
     private Task<JsonNode> AcknowledgeAsync(string docId, string outcome, CancellationToken ct) =>
