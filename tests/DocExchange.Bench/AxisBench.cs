@@ -125,8 +125,12 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         Console.Error.WriteLine($"  {_backlog} documents wait in axis_outbound; the axis accepts connections again");
         await Faults(new { refuse = false });
         var drain = Stopwatch.StartNew();
+        var drainCpu = new CpuUse();
         var first = await WaitReceived(before + _backlog, "backlog", drain);
         var drained = drain.Elapsed.TotalSeconds;
+        var (drainHub, drainBusy) = drainCpu.Since();
+        results["connector_hub_cpu_ms_per_doc"] = Math.Round(drainHub * 1000 / _backlog, 2);
+        results["connector_machine_busy"] = Math.Round(drainBusy, 3);
         results["backlog_10k_drain_s"] = Math.Round(drained, 2);
         results["backlog_documents"] = _backlog;
         // The connector's own rate: documents handed to the axis per second while documents wait for it
@@ -137,7 +141,8 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         var extra = await Received() - before - _backlog;
         results["backlog_duplicates"] = extra;
         Console.Error.WriteLine($"  drained in {results["backlog_10k_drain_s"]} s after the outage (the first document left after {first:F1} s); "
-            + $"the connector handed {results["connector_docs_per_s"]} docs/s to the axis; {extra} sent twice");
+            + $"the connector handed {results["connector_docs_per_s"]} docs/s to the axis; {extra} sent twice; "
+            + $"the hub used {results["connector_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {drainBusy:P0} busy");
 
         // 4. Inbound: ministries' and other provinces' documents to Thanh Hoá districts, taken from the axis
         // (one lane per sender: the national agencies with QCVN 102 codes send in turn).
