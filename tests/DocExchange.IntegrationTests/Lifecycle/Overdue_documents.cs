@@ -14,14 +14,15 @@ public class Overdue_documents
         var metadata = new
         {
             number = Documents.NextNumber().ToString(System.Globalization.CultureInfo.InvariantCulture), notation = "UBND-VP", subject = "Báo cáo gấp",
-            dueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            // Due tomorrow (Vietnam's date): a document due today is overdue already after 17:00 there (10:00 UTC).
+            dueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             recipients = new[] { p.Department(1) },
         };
         var response = await sender.SendAsync(Documents.Submission(metadata));
         await Expect.Status(response, 202);
         var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
         await Documents.Delivered(sender, id);
-        // Due today, as a submission must be at the latest; two days pass (the stored due date moves back, as the calendar would).
+        // Not overdue before its day; then two days pass (the stored due date moves back, as the calendar would): due yesterday.
         var mineBefore = (await TestHub.Json(await recipient.GetAsync("/api/v1/overdue")))["items"]!.AsArray();
         Assert.That(mineBefore.Where(i => i!["id"]!.GetValue<string>() == id).Select(i => i!["rule"]!.GetValue<string>()), Does.Not.Contain("due-date-passed"));
         await TestHub.Query(db => db.Database.ExecuteSqlAsync($"UPDATE documents SET due_date = due_date - 2 WHERE id = {Guid.Parse(id)}"));
