@@ -334,6 +334,15 @@ public class The_national_connector
             var last = inbox.First(d => d!["documentId"]!.GetValue<string>() == replacement.Document!.DocumentId)!["id"]!.GetValue<string>();
             var chain = (await TestHub.Json(await district.GetAsync($"/api/v1/documents/{last}")))["chain"]!.AsArray();
             Assert.That(chain.Select(c => c!["kind"]!.GetValue<string>()), Is.EqualTo(new[] { "new", "update", "replace" }));
+            // Each axis docId is recorded with the document it brought (in the document's own transaction).
+            var recorded = await TestHub.Query(db => db.AxisInbound.AsNoTracking().Where(i => i.AxisDocId == originalId || i.AxisDocId == updateId || i.AxisDocId == replacementId)
+                .ToDictionaryAsync(i => i.AxisDocId, i => (i.DocumentId, i.Outcome)));
+            Assert.That(new[] { recorded[originalId], recorded[updateId], recorded[replacementId] }.Select(r => (r.DocumentId?.ToString(), r.Outcome)),
+                Is.EqualTo(chain.Select(c => ((string?)c!["id"]!.GetValue<string>(), "accepted"))));
+            var transactions = await TestHub.Query(db => db.Database.SqlQuery<string>($"""
+                SELECT i.xmin::text || ' ' || d.xmin::text AS "Value" FROM axis_inbound i JOIN documents d ON d.id = i.document_id WHERE i.axis_doc_id = {originalId}
+                """).SingleAsync());
+            Assert.That(transactions.Split(' ').Distinct().Count(), Is.EqualTo(1), $"the axis docId and the document were written by one transaction (xmin {transactions})");
         }
         finally
         {
