@@ -35,10 +35,16 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// <summary>How many package bytes one batch holds in memory at most (a larger package goes alone).</summary>
     private const long BatchBytes = 64L * 1024 * 1024;
 
+    /// <summary>How long one call keeps sending batch after batch before it returns (the connector's loop measures the backlog between calls).</summary>
+    private static readonly TimeSpan Streak = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Sends waiting packages. Order holds per sender and recipient: each such lane sends in queue
     /// order and stops at a failure (that row is tried again later and nothing behind it overtakes
-    /// it); up to <see cref="Lanes"/> lanes send at once.
+    /// it); up to <see cref="Lanes"/> lanes send at once. While a backlog lasts, batches follow one
+    /// another, and a batch's outcome is recorded (on a connection of its own) while the next batch
+    /// is claimed and sent: that next batch leaves out the rows being recorded and every lane in
+    /// which a row was not sent, so nothing overtakes a row that waits.
     /// </summary>
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
@@ -50,38 +56,76 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         {
             return 0;
         }
+        Task<int>? recording = null;
+        var moved = 0;
         try
         {
-            var batch = await ClaimAsync(db, ct);
-            if (batch.Count == 0)
+            var until = clock.GetUtcNow() + Streak;
+            List<long> beingRecorded = [];
+            HashSet<(string From, string Recipient)> held = [];
+            while (true)
             {
-                return 0;
+                var batch = await ClaimAsync(db, beingRecorded, held, ct);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+                var outcomes = await CallAsync(batch, ct);
+                if (recording is not null)
+                {
+                    moved += await recording;
+                }
+                recording = RecordApartAsync(batch, outcomes, ct);
+                beingRecorded = batch.Select(c => c.Row.Id).ToList();
+                // A lane with a row not sent (failed, waiting for its retry, or behind one that did) waits for the next call.
+                held = batch.Where(c => !outcomes.TryGetValue(c.Row.Id, out var o) || o.Failure is not null).Select(c => (c.From, c.Row.RecipientCode)).ToHashSet();
+                if (batch.Count < BatchRows || clock.GetUtcNow() > until)
+                {
+                    break;
+                }
             }
-            var outcomes = await CallAsync(batch, ct);
-            return await RecordAsync(db, batch, outcomes, ct);
         }
         finally
         {
             try
             {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SenderLock})", CancellationToken.None);
+                if (recording is not null)
+                {
+                    moved += await recording;
+                }
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            finally
             {
-                // The connection is gone, and the lock with it.
+                try
+                {
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SenderLock})", CancellationToken.None);
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+                {
+                    // The connection is gone, and the lock with it.
+                }
             }
         }
+        return moved;
+    }
+
+    private async Task<int> RecordApartAsync(List<Claimed> batch, Dictionary<long, SendOutcome> outcomes, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        return await RecordAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), batch, outcomes, ct);
     }
 
     /// <summary>
     /// Takes the head of the queue and marks it in flight, in one short transaction. Rows still marked
     /// in flight are from a batch a crash interrupted (this instance holds the lock): they are sent again.
     /// </summary>
-    private async Task<List<Claimed>> ClaimAsync(HubDbContext db, CancellationToken ct)
+    /// <param name="beingRecorded">Rows of the batch whose outcome is being recorded meanwhile: not claimed again.</param>
+    /// <param name="held">Lanes in which a row of that batch was not sent: nothing of theirs is claimed.</param>
+    private async Task<List<Claimed>> ClaimAsync(HubDbContext db, List<long> beingRecorded, HashSet<(string From, string Recipient)> held, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.AxisOutbound.FromSql($"""
-            SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL ORDER BY id LIMIT {BatchRows} FOR UPDATE
+            SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL AND id <> ALL({beingRecorded}) ORDER BY id LIMIT {BatchRows} FOR UPDATE
             """).ToListAsync(ct);
         if (rows.Count == 0)
         {
@@ -92,18 +136,22 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         var budget = 0L;
         rows = rows.TakeWhile((r, i) => (budget += r.StatusId is null ? sizes.GetValueOrDefault(r.DocumentId) : 0) <= BatchBytes || i == 0).ToList();
         var documentIds = rows.Select(r => r.DocumentId).Distinct().ToList();
-        var packageIds = rows.Where(r => r.StatusId is null).Select(r => r.DocumentId).Distinct().ToList();
         var statusIds = rows.Where(r => r.StatusId is not null).Select(r => r.StatusId!.Value).ToList();
         var senders = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.SenderCode, ct);
+        var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+        string From(AxisOutbound r) => r.StatusId is { } id ? statuses[id].UnitCode : senders[r.DocumentId];
+        rows = rows.Where(r => !held.Contains((From(r), r.RecipientCode))).ToList();
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+        var packageIds = rows.Where(r => r.StatusId is null).Select(r => r.DocumentId).Distinct().ToList();
         var packages = await db.DocumentPackages.AsNoTracking().Where(p => packageIds.Contains(p.DocumentId))
             .Select(p => new { p.DocumentId, p.Content, p.Sha256 }).ToDictionaryAsync(p => p.DocumentId, ct);
-        var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         var now = clock.GetUtcNow();
-        foreach (var row in rows)
-        {
-            row.InFlightSince = now;
-        }
-        await db.SaveChangesAsync(ct);
+        var ids = rows.Select(r => r.Id).ToList();
+        // One statement marks the batch in flight (the rows are locked above).
+        await db.AxisOutbound.Where(o => ids.Contains(o.Id)).ExecuteUpdateAsync(u => u.SetProperty(o => o.InFlightSince, now), ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return rows.Select(r => r.StatusId is { } id
