@@ -51,6 +51,8 @@ public sealed class StandInAxis : IAsyncDisposable
     public sealed record Waiting(long Sequence, string MessageType, string From, byte[] Package);
     /// <summary>Packages waiting for the province's system (getReceivedEdocList), by docId, until it says done or fail.</summary>
     public ConcurrentDictionary<string, Waiting> ForProvince { get; } = new();
+    /// <summary>sendEdoc to these recipients answers 503 this many more times (one package failing in one lane while the others go).</summary>
+    public ConcurrentDictionary<string, int> SendsToFail { get; } = new();
     /// <summary>getEdoc of these docIds answers this late (one package slow to fetch, the rest of the list not).</summary>
     public ConcurrentDictionary<string, TimeSpan> SlowToFetch { get; } = new();
     private long _delivered;
@@ -195,6 +197,13 @@ public sealed class StandInAxis : IAsyncDisposable
                     if (to.FirstOrDefault(code => !Agencies.ContainsKey(code)) is { } unknown)
                     {
                         return Fail("unknown-agency", $"no agency {unknown} on the axis");
+                    }
+                    foreach (var code in to)
+                    {
+                        if (SendsToFail.TryGetValue(code, out var left) && left > 0 && SendsToFail.TryUpdate(code, left - 1, left))
+                        {
+                            return Results.StatusCode(503);
+                        }
                     }
                     var docId = Guid.NewGuid().ToString();
                     foreach (var code in to)

@@ -109,6 +109,47 @@ public class The_national_connector
     }
 
     [Test]
+    public async Task A_package_that_fails_holds_its_lane_across_batches_while_the_other_lanes_go()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(1, 3);
+        var clerk = await TestHub.Clerk(sender);
+        const string Ministry = "000.00.00.G10";
+        TestHub.Axis.Down = true;
+        try
+        {
+            // Two lanes, interleaved, over three of the connector's batches of 200.
+            var sent = new List<(string To, byte[] Package)>();
+            for (var i = 0; i < 500; i++)
+            {
+                var to = i % 2 == 0 ? GovernmentOffice : Ministry;
+                var bytes = await TestSigning.SignedDocument(sender, to);
+                await Expect.Status(await TestSigning.Post(clerk, bytes), 202);
+                sent.Add((to, bytes));
+            }
+            await Expect.Eventually(async () => await TestHub.Query(db => db.AxisOutbound.CountAsync(o => o.SentAt == null && db.Documents.Any(d => d.Id == o.DocumentId && d.SenderCode == sender))),
+                n => n == 500, TimeSpan.FromSeconds(30), "the 500 documents wait in axis_outbound");
+            // The Government Office's first package fails (three attempts: the call and its two retries); the next one would go through.
+            TestHub.Axis.SendsToFail[GovernmentOffice] = 3;
+            TestHub.Axis.Down = false;
+
+            var received = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == sender).ToList()), r => r.Count >= 500,
+                TimeSpan.FromSeconds(120), "both lanes drained");
+            foreach (var to in new[] { GovernmentOffice, Ministry })
+            {
+                Assert.That(received.Where(r => r.To == to).Select(r => r.Package), Is.EqualTo(sent.Where(s => s.To == to).Select(s => s.Package)),
+                    $"every document to {to} once, in the order sent: nothing overtook the one that failed");
+            }
+            Assert.That(TestHub.Axis.SendsToFail[GovernmentOffice], Is.Zero, "the failure happened");
+        }
+        finally
+        {
+            TestHub.Axis.Down = false;
+            TestHub.Axis.SendsToFail.Clear();
+        }
+    }
+
+    [Test]
     public async Task When_the_axis_is_back_a_waiting_document_goes_before_its_scheduled_retry()
     {
         var p = await TestHub.NewProvince();
