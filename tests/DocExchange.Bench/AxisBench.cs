@@ -128,9 +128,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         var drainCpu = new CpuUse();
         var first = await WaitReceived(before + _backlog, "backlog", drain);
         var drained = drain.Elapsed.TotalSeconds;
-        var (drainHub, drainBusy) = drainCpu.Since();
-        results["connector_hub_cpu_ms_per_doc"] = Math.Round(drainHub * 1000 / _backlog, 2);
-        results["connector_machine_busy"] = Math.Round(drainBusy, 3);
+        var drainCpuUse = drainCpu.Record(results, "connector", _backlog);
         results["backlog_10k_drain_s"] = Math.Round(drained, 2);
         results["backlog_documents"] = _backlog;
         // The connector's own rate: documents handed to the axis per second while documents wait for it
@@ -142,13 +140,13 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         results["backlog_duplicates"] = extra;
         Console.Error.WriteLine($"  drained in {results["backlog_10k_drain_s"]} s after the outage (the first document left after {first:F1} s); "
             + $"the connector handed {results["connector_docs_per_s"]} docs/s to the axis; {extra} sent twice; "
-            + $"the hub used {results["connector_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {drainBusy:P0} busy");
+            + drainCpuUse);
 
         // 4. Inbound: ministries' and other provinces' documents to Thanh Hoá districts, taken from the axis
         // (one lane per sender: the national agencies with QCVN 102 codes send in turn).
         // Their certificates are registered to them, as an administrator does (or as a quarantine release does).
         var ministries = new List<(string Code, System.Security.Cryptography.X509Certificates.X509Certificate2 Key)>();
-        foreach (var code in agencies.Where(a => System.Text.RegularExpressions.Regex.IsMatch(a, @"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")))
+        foreach (var code in agencies.Where(a => DocExchange.Protocol.Units.UnitCode.TryParse(a, out _, out _)))
         {
             var pair = DevPki.Issue(ca, code, $"Cơ quan {code} (đo tải)", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
             (await admin.PostAsJsonAsync($"api/v1/units/{code}/certificates", new { certificate = pair.CertificatePem })).EnsureSuccessStatusCode();
@@ -176,9 +174,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             await Task.Delay(50);
         }
         results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inClock.Elapsed.TotalSeconds, 1);
-        var (hubCpu, busy) = cpu.Since();
-        results["connector_inbound_hub_cpu_ms_per_doc"] = Math.Round(hubCpu * 1000 / inbound.Count, 2);
-        results["connector_inbound_machine_busy"] = Math.Round(busy, 3);
+        var inboundCpuUse = cpu.Record(results, "connector_inbound", inbound.Count);
         results["connector_inbound_vs_connector_ratio"] = Math.Round(results["connector_inbound_docs_per_s"] / results["connector_docs_per_s"], 3);
         var accepted = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBefore;
         if (accepted != inbound.Count)
@@ -187,7 +183,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         }
         Console.Error.WriteLine($"  inbound: {inbound.Count} documents from {ministries.Count} senders taken from the axis in {inClock.Elapsed.TotalSeconds:F1} s: "
             + $"{results["connector_inbound_docs_per_s"]} docs/s ({results["connector_inbound_vs_connector_ratio"]} of the connector's outbound rate); "
-            + $"the hub used {results["connector_inbound_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {busy:P0} busy");
+            + inboundCpuUse);
     }
 
     /// <summary>Waits until the axis holds <paramref name="expected"/> packages; returns when (on <paramref name="clock"/>) the first new one arrived.</summary>

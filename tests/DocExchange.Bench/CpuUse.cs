@@ -12,10 +12,22 @@ public sealed class CpuUse
     private readonly (double Busy, double Total) _machineStart = Machine();
 
     /// <summary>Seconds of CPU the hub used since this was made, and the share of the machine's cores that were busy.</summary>
-    public (double HubSeconds, double MachineBusy) Since()
+    private (double HubSeconds, double MachineBusy) Since()
     {
         var (busy, total) = Machine();
         return (HubSeconds() - _hubStart, (busy - _machineStart.Busy) / Math.Max(1, total - _machineStart.Total));
+    }
+
+    /// <summary>
+    /// Records <c>{prefix}_hub_cpu_ms_per_doc</c> and <c>{prefix}_machine_busy</c> for the documents of
+    /// the stretch since this was made; returns the sentence the bench prints about them.
+    /// </summary>
+    public string Record(Dictionary<string, double> results, string prefix, long documents)
+    {
+        var (hub, busy) = Since();
+        results[$"{prefix}_hub_cpu_ms_per_doc"] = Math.Round(hub * 1000 / Math.Max(1, documents), 2);
+        results[$"{prefix}_machine_busy"] = Math.Round(busy, 3);
+        return $"the hub used {results[$"{prefix}_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {busy:P0} busy";
     }
 
     private static double HubSeconds()

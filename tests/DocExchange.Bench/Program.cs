@@ -127,10 +127,8 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     var submitSeconds = run.Elapsed.TotalSeconds;
     await WaitDelivered(before + submitted, "draining", run);
     var e2eSeconds = run.Elapsed.TotalSeconds;
-    var (e2eHubCpu, e2eBusy) = e2eCpu.Since();
+    var e2eCpuUse = e2eCpu.Record(results, "e2e", submitted);
     results["e2e_docs_per_s"] = Math.Round(submitted / e2eSeconds, 1);
-    results["e2e_hub_cpu_ms_per_doc"] = Math.Round(e2eHubCpu * 1000 / Math.Max(1, submitted), 2);
-    results["e2e_machine_busy"] = Math.Round(e2eBusy, 3);
     results["e2e_submit_per_s"] = Math.Round(submitted / submitSeconds, 1);
     results["e2e_documents"] = submitted;
     results["e2e_failed_submissions"] = failures;
@@ -141,7 +139,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     results["e2e_vs_pg_ratio"] = Math.Round(results["e2e_docs_per_s"] / (results["raw_pg_commits_per_s"] / results["e2e_commits_per_doc"]), 4);
     Console.Error.WriteLine($"  {results["e2e_commits_per_doc"]} commits per document; against the raw commit rate: {results["e2e_vs_pg_ratio"]}");
     Console.Error.WriteLine($"  {submitted} documents in {e2eSeconds:F1} s: {results["e2e_docs_per_s"]} docs/s end to end ({failures} failed submissions); "
-        + $"the hub used {results["e2e_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {e2eBusy:P0} busy");
+        + e2eCpuUse);
 
     // The hub's peak resident memory so far (the e2e run): VmHWM of the process ops/bench started.
     if (Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID") is { } pid && File.Exists($"/proc/{pid}/status"))

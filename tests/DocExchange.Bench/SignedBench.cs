@@ -52,15 +52,13 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         await BenchDb.WaitDeliveredAsync(db, before + _count, "signed packages", run);
         results["signed_e2e_docs_per_s"] = Math.Round(_count / run.Elapsed.TotalSeconds, 1);
         results["signed_submit_per_s"] = Math.Round(_count / submitSeconds, 1);
-        var (hubCpu, busy) = cpu.Since();
-        results["signed_hub_cpu_ms_per_doc"] = Math.Round(hubCpu * 1000 / _count, 2);
-        results["signed_machine_busy"] = Math.Round(busy, 3);
+        var cpuUse = cpu.Record(results, "signed", _count);
         if (results.TryGetValue("e2e_docs_per_s", out var plain))
         {
             results["signed_vs_e2e_ratio"] = Math.Round(results["signed_e2e_docs_per_s"] / plain, 4);
         }
         Console.Error.WriteLine($"  {_count} signed packages in inboxes in {run.Elapsed.TotalSeconds:F1} s: {results["signed_e2e_docs_per_s"]} docs/s "
-            + $"(submissions taken at {results["signed_submit_per_s"]}/s); the hub used {results["signed_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {busy:P0} busy");
+            + $"(submissions taken at {results["signed_submit_per_s"]}/s); {cpuUse}");
     }
 
     public static async Task<HttpResponseMessage> Post(HttpClient clerk, byte[] package)
