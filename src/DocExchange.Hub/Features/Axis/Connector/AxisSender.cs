@@ -89,24 +89,27 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         {
             try
             {
-                if (recording is not null)
-                {
-                    moved += await recording;
-                }
+                // The last batch's outcome is in before the lock is given back.
+                moved += recording is null ? 0 : await recording;
             }
             finally
             {
-                try
-                {
-                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SenderLock})", CancellationToken.None);
-                }
-                catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-                {
-                    // The connection is gone, and the lock with it.
-                }
+                await UnlockAsync(db);
             }
         }
         return moved;
+    }
+
+    private static async Task UnlockAsync(HubDbContext db)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SenderLock})", CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is gone, and the lock with it.
+        }
     }
 
     private async Task<int> RecordApartAsync(List<Claimed> batch, Dictionary<long, SendOutcome> outcomes, CancellationToken ct)
@@ -126,7 +129,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.AxisOutbound.FromSql($"""
             SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL AND id <> ALL({beingRecorded}) ORDER BY id LIMIT {BatchRows} FOR UPDATE
-            """).ToListAsync(ct);
+            """).AsNoTracking().ToListAsync(ct);
         if (rows.Count == 0)
         {
             return [];
@@ -153,7 +156,6 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         // One statement marks the batch in flight (the rows are locked above).
         await db.AxisOutbound.Where(o => ids.Contains(o.Id)).ExecuteUpdateAsync(u => u.SetProperty(o => o.InFlightSince, now), ct);
         await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
         return rows.Select(r => r.StatusId is { } id
             ? new Claimed(r, statuses[id].UnitCode, statuses[id].Package, statuses[id].Sha256, statuses[id].Code)
             : new Claimed(r, senders[r.DocumentId], packages[r.DocumentId].Content, packages[r.DocumentId].Sha256, null)).ToList();
