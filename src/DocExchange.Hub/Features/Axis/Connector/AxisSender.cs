@@ -42,10 +42,16 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// Sends waiting packages. Order holds per sender and recipient: each such lane sends in queue
     /// order and stops at a failure (that row is tried again later and nothing behind it overtakes
     /// it); up to <see cref="Lanes"/> lanes send at once. While a backlog lasts, batches follow one
-    /// another, and a batch's outcome is recorded (on a connection of its own) while the next batch
-    /// is claimed and sent: that next batch leaves out the rows being recorded and every lane in
-    /// which a row was not sent, so nothing overtakes a row that waits.
+    /// another without waiting for the database: the next batch is claimed while this one is sent,
+    /// and this one's outcome is recorded (on a connection of its own) while the next is sent.
     /// </summary>
+    /// <remarks>
+    /// Why order still holds: a claim takes rows in queue order and leaves out the two batches in
+    /// hand (the one being sent, the one being recorded) and every lane in which a row of the batch
+    /// recorded meanwhile was not sent. A row of the batch being sent when the next was claimed may
+    /// still fail: the next batch then sends nothing of that lane (its rows there are recorded as not
+    /// attempted and claimed again later), so nothing overtakes a row that waits.
+    /// </remarks>
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
@@ -56,6 +62,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         {
             return 0;
         }
+        Task<List<Claimed>>? claiming = null;
         Task<int>? recording = null;
         var moved = 0;
         try
@@ -63,32 +70,36 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             var until = clock.GetUtcNow() + Streak;
             List<long> beingRecorded = [];
             HashSet<(string From, string Recipient)> held = [];
-            while (true)
+            var batch = await ClaimAsync(db, [], held, ct);
+            while (batch.Count > 0)
             {
-                var batch = await ClaimAsync(db, beingRecorded, held, ct);
-                if (batch.Count == 0)
+                if (batch.Count == BatchRows && clock.GetUtcNow() < until)
                 {
-                    break;
+                    // The lanes held by the batch recorded meanwhile are left out now; those this batch may yet hold are skipped when the next is sent.
+                    claiming = ClaimAsync(db, [.. beingRecorded, .. batch.Select(c => c.Row.Id)], held, ct);
                 }
-                var outcomes = await CallAsync(batch, ct);
+                var outcomes = await CallAsync(batch, held, ct);
                 if (recording is not null)
                 {
                     moved += await recording;
                 }
                 recording = RecordApartAsync(batch, outcomes, ct);
                 beingRecorded = batch.Select(c => c.Row.Id).ToList();
-                // A lane with a row not sent (failed, waiting for its retry, or behind one that did) waits for the next call.
+                // A lane with a row not sent (failed, waiting for its retry, behind one that did, or skipped) waits.
                 held = batch.Where(c => !outcomes.TryGetValue(c.Row.Id, out var o) || o.Failure is not null).Select(c => (c.From, c.Row.RecipientCode)).ToHashSet();
-                if (batch.Count < BatchRows || clock.GetUtcNow() > until)
-                {
-                    break;
-                }
+                batch = claiming is null ? [] : await claiming;
+                claiming = null;
             }
         }
         finally
         {
             try
             {
+                // A claim still running owns the connection; its rows, marked in flight, are taken again by the next call.
+                if (claiming is not null)
+                {
+                    await ((Task)claiming).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
                 // The last batch's outcome is in before the lock is given back.
                 moved += recording is null ? 0 : await recording;
             }
@@ -122,13 +133,13 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// Takes the head of the queue and marks it in flight, in one short transaction. Rows still marked
     /// in flight are from a batch a crash interrupted (this instance holds the lock): they are sent again.
     /// </summary>
-    /// <param name="beingRecorded">Rows of the batch whose outcome is being recorded meanwhile: not claimed again.</param>
-    /// <param name="held">Lanes in which a row of that batch was not sent: nothing of theirs is claimed.</param>
-    private async Task<List<Claimed>> ClaimAsync(HubDbContext db, List<long> beingRecorded, HashSet<(string From, string Recipient)> held, CancellationToken ct)
+    /// <param name="inHand">Rows of the batches being sent and recorded meanwhile: not claimed again.</param>
+    /// <param name="held">Lanes in which a row of the batch recorded meanwhile was not sent: nothing of theirs is claimed.</param>
+    private async Task<List<Claimed>> ClaimAsync(HubDbContext db, List<long> inHand, HashSet<(string From, string Recipient)> held, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.AxisOutbound.FromSql($"""
-            SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL AND id <> ALL({beingRecorded}) ORDER BY id LIMIT {BatchRows} FOR UPDATE
+            SELECT * FROM axis_outbound WHERE sent_at IS NULL AND refused_at IS NULL AND cancelled_at IS NULL AND id <> ALL({inHand}) ORDER BY id LIMIT {BatchRows} FOR UPDATE
             """).AsNoTracking().ToListAsync(ct);
         if (rows.Count == 0)
         {
@@ -161,14 +172,14 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             : new Claimed(r, senders[r.DocumentId], packages[r.DocumentId].Content, packages[r.DocumentId].Sha256, null)).ToList();
     }
 
-    /// <summary>Calls the axis for the batch, lanes in parallel; no transaction is open meanwhile.</summary>
-    private async Task<Dictionary<long, SendOutcome>> CallAsync(List<Claimed> batch, CancellationToken ct)
+    /// <summary>Calls the axis for the batch, lanes in parallel; no transaction is open meanwhile. Lanes in <paramref name="held"/> send nothing.</summary>
+    private async Task<Dictionary<long, SendOutcome>> CallAsync(List<Claimed> batch, HashSet<(string From, string Recipient)> held, CancellationToken ct)
     {
         // The head of a lane waits out its backoff, unless the axis has answered again since: then it goes at once.
         var recovered = state.TakeRecovery();
         var startedAt = clock.GetUtcNow();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome>();
-        await Parallel.ForEachAsync(batch.GroupBy(c => (c.From, c.Row.RecipientCode)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
+        await Parallel.ForEachAsync(batch.GroupBy(c => (c.From, c.Row.RecipientCode)).Where(lane => !held.Contains(lane.Key)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
             async (lane, token) =>
             {
                 foreach (var (row, from, bytes, sha, statusCode) in lane)
