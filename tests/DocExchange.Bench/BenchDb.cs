@@ -36,6 +36,12 @@ public static class BenchDb
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
+    public static async Task Execute(NpgsqlDataSource db, string sql)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public static async Task<List<string>> Strings(NpgsqlDataSource db, string sql)
     {
         var values = new List<string>();

@@ -153,6 +153,14 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     // database recorded both moments: p50 and p99.
     // The steady state, not the tail of the burst before: the ledger has taken every event in.
     await LedgerLoad.WaitDrainedAsync(db, "before the latency run");
+    // ... and the burst's writes are on the disk: PostgreSQL's dirty buffers (CHECKPOINT) and the
+    // kernel's dirty pages (sync), which it would otherwise flush during the run, stalling every
+    // fsync of the WAL and of RabbitMQ's quorum log behind them (seen as all COMMITs 130-280 ms late at one instant).
+    await BenchDb.Execute(db, "CHECKPOINT");
+    using (var sync = System.Diagnostics.Process.Start("sync"))
+    {
+        await sync.WaitForExitAsync();
+    }
     Console.Error.WriteLine("latency: a steady 100 documents/s for 20 s ...");
     var paced = Stopwatch.StartNew();
     var pacedSends = new List<Task>();
