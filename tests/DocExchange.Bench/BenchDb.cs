@@ -36,10 +36,20 @@ public static class BenchDb
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    public static async Task Execute(NpgsqlDataSource db, string sql)
+    /// <summary>
+    /// Puts the writes of the runs before on the disk: PostgreSQL's dirty buffers (CHECKPOINT) and the
+    /// kernel's dirty pages (sync), which it would otherwise flush during the next run, stalling every
+    /// fsync of the WAL and of RabbitMQ's quorum log behind them (seen in the latency run as every
+    /// COMMIT 130-280 ms late at one instant). A run then measures its own steady state.
+    /// </summary>
+    public static async Task SettleAsync(NpgsqlDataSource db)
     {
-        await using var cmd = db.CreateCommand(sql);
-        await cmd.ExecuteNonQueryAsync();
+        await using (var cmd = db.CreateCommand("CHECKPOINT"))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+        using var sync = Process.Start("sync")!;
+        await sync.WaitForExitAsync();
     }
 
     public static async Task<List<string>> Strings(NpgsqlDataSource db, string sql)

@@ -153,14 +153,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     // database recorded both moments: p50 and p99.
     // The steady state, not the tail of the burst before: the ledger has taken every event in.
     await LedgerLoad.WaitDrainedAsync(db, "before the latency run");
-    // ... and the burst's writes are on the disk: PostgreSQL's dirty buffers (CHECKPOINT) and the
-    // kernel's dirty pages (sync), which it would otherwise flush during the run, stalling every
-    // fsync of the WAL and of RabbitMQ's quorum log behind them (seen as all COMMITs 130-280 ms late at one instant).
-    await BenchDb.Execute(db, "CHECKPOINT");
-    using (var sync = System.Diagnostics.Process.Start("sync"))
-    {
-        await sync.WaitForExitAsync();
-    }
+    await BenchDb.SettleAsync(db);
     Console.Error.WriteLine("latency: a steady 100 documents/s for 20 s ...");
     var paced = Stopwatch.StartNew();
     var pacedSends = new List<Task>();
@@ -239,6 +232,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_LEDGER") != "0")
 {
     var auditor = await LedgerLoad.AuditorAsync(admin, Client);
     await LedgerLoad.WaitDrainedAsync(db, "ledger before");
+    await BenchDb.SettleAsync(db);
     var ledgerStart = await LedgerLoad.SizeAsync(db);
     var toMillion = Math.Max(0, 1_000_000 - ledgerStart);
     Console.Error.WriteLine($"ledger: {toMillion} events appended (to reach 1,000,000 entries) ...");
