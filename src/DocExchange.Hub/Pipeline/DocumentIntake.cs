@@ -8,9 +8,7 @@ using DocExchange.Hub.Data;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Units;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DocExchange.Hub.Pipeline;
 
@@ -20,13 +18,14 @@ namespace DocExchange.Hub.Pipeline;
 /// the province, the DocumentId it gave and what proves it sent it.
 /// </summary>
 /// <param name="Urgency">The urgency when the way in knows it as such (an edXML package's Priority); otherwise the request's word for it.</param>
+/// <param name="AxisDocId">The national axis's docId, when the package was taken from the axis: recorded with the document.</param>
 public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IReadOnlyList<AttachmentSource> Files, string? IdempotencyKey = null,
-    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof Proof = SenderProof.Credential);
+    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof Proof = SenderProof.Credential, string? AxisDocId = null);
 
 /// <summary>
 /// "A document arrives": validated completely, then the document, its attachments, its ledger event and
-/// its outbox message (or its routing, for named units) are written in one transaction, so a document is
-/// either stored and on its way, or not stored at all. The only place documents enter the hub.
+/// its outbox message (or its routing, for named units) are written in one transaction (<see cref="SubmissionRows"/>),
+/// so a document is either stored and on its way, or not stored at all. The only place documents enter the hub.
 /// </summary>
 public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSignal signal, Failpoint failpoint, PackageTrust trust, BrokerSettings broker)
 {
@@ -40,7 +39,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
     public async Task<Outcome<SubmissionAccepted>> SubmitAsync(Submission submission, CancellationToken ct)
     {
         // Proof: what the package adapter verified; a JSON or multipart submission is its credential (the default).
-        var (caller, request, files, idempotencyKey, package, external, typedUrgency, proof) = submission;
+        var (caller, request, files, idempotencyKey, package, external, typedUrgency, proof, axisDocId) = submission;
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency, DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow())), external is not null);
         urgency = typedUrgency ?? urgency;
@@ -92,7 +91,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         };
         // Each small attachment is read once: hashed, checked for a PDF signature and written from the
         // same bytes. A large one is hashed as a stream, read whole only when it is a PDF, and streamed in.
-        var contents = new List<(Guid Id, AttachmentSource File, byte[]? Bytes)>();
+        var contents = new List<AttachmentContentSource>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
             var id = Guid.CreateVersion7(now);
@@ -121,7 +120,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
                 await AttachmentSignatures.InspectAsync(attachment, file, trust, now, ct);
             }
             document.Attachments.Add(attachment);
-            contents.Add((id, file, bytes));
+            contents.Add(new AttachmentContentSource(id, file, bytes));
         }
         if (package is not null)
         {
@@ -130,43 +129,16 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         }
         document.TotalSize = files.Sum(f => f.Length);
 
+        var rows = RoutingDecision.RoutesAtSubmission(specs)
+            ? RoutingDecision.Plan(document, recipients, [], now, broker.DeliveryRecipients)
+            : new RoutingRows(document) { Messages = { Outbox.Row(Lanes.Route(document.Id, senderCode, (int)urgency), (int)urgency, now) } };
+        rows.Events.Insert(0, LedgerRecord.Event(LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document, package), package?.Sha256));
         try
         {
-            db.Documents.Add(document);
-            if (package is not null)
-            {
-                db.DocumentPackages.Add(package);
-            }
-            LedgerRecord.Add(db, LedgerEvents.Submitted, document, null, now, LedgerRecord.SubmissionDetail(document, package), package?.Sha256);
-            if (RoutingDecision.RoutesAtSubmission(specs))
-            {
-                RoutingDecision.Plan(document, recipients, [], now, broker.DeliveryRecipients).AddTo(db);
-            }
-            else
-            {
-                Outbox.Add(db, Lanes.Route(document.Id, senderCode, (int)urgency), (int)urgency, now);
-            }
-            if (contents.All(c => c.Bytes is not null))
-            {
-                // Small attachments are already in memory: one SaveChanges writes everything in one
-                // transaction and one round trip.
-                foreach (var (id, _, bytes) in contents)
-                {
-                    db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Content = bytes! });
-                }
-                await db.SaveChangesAsync(ct);
-            }
-            else
-            {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                await db.SaveChangesAsync(ct);
-                await WriteContentsAsync(db, contents, ct);
-                await tx.CommitAsync(ct);
-            }
+            await SubmissionRows.WriteAsync(db, document, package, rows, contents, axisDocId, now, ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+        catch (PostgresException pg) when (pg.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            db.ChangeTracker.Clear();
             if (pg.ConstraintName?.Contains("idempotency", StringComparison.Ordinal) == true && await FindByKey(db, senderCode, key!, ct) is { } raced)
             {
                 return Replay(raced, edxmlId, key!);
@@ -209,21 +181,6 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         await using var stream = file.Open();
         await stream.ReadExactlyAsync(bytes, ct);
         return bytes;
-    }
-
-    /// <summary>Streams each buffered attachment into PostgreSQL without loading it whole into memory.</summary>
-    private static async Task WriteContentsAsync(HubDbContext db, List<(Guid Id, AttachmentSource File, byte[]? Bytes)> contents, CancellationToken ct)
-    {
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-        foreach (var (id, file, _) in contents)
-        {
-            await using var stream = file.Open();
-            await using var cmd = new NpgsqlCommand("INSERT INTO attachment_contents (attachment_id, content) VALUES (@id, @content)", conn, tx);
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Bytea) { Value = stream });
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
     }
 
     /// <summary>How far ahead a due date may be.</summary>

@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace DocExchange.Hub.Pipeline;
 
 /// <summary>What became of a package taken from the axis: accepted (a document or a status), refused with a reason, or held in quarantine.</summary>
-public sealed record InboundOutcome(Guid? DocumentId, string Outcome)
+/// <param name="Recorded">A new document: its axis_inbound row was written in the document's own transaction.</param>
+public sealed record InboundOutcome(Guid? DocumentId, string Outcome, bool Recorded = false)
 {
     public const string Accepted = "accepted";
     public const string Quarantined = "quarantined";
@@ -46,16 +47,16 @@ public static class InboundIntake
             QuarantineDecisions.Hold(db, verified, refusal.Code, axisDocId, messageType, now);
             return new InboundOutcome(null, InboundOutcome.Quarantined);
         }
-        return refusal is not null ? InboundOutcome.Refused(refusal.Code, refusal.Detail) : await AcceptAsync(services, verified!, ct);
+        return refusal is not null ? InboundOutcome.Refused(refusal.Code, refusal.Detail) : await AcceptAsync(services, verified!, axisDocId, ct);
     }
 
     /// <summary>A verified package from outside the province, into the hub as its sender's document or status.</summary>
-    public static async Task<InboundOutcome> AcceptAsync(IServiceProvider services, VerifiedPackage verified, CancellationToken ct)
+    public static async Task<InboundOutcome> AcceptAsync(IServiceProvider services, VerifiedPackage verified, string axisDocId, CancellationToken ct)
     {
-        var outcome = await services.GetRequiredService<PackageIntake>().AcceptAsync(verified, new Caller(ConnectorId, Role.Clerk, verified.Sender), null, false, ct);
+        var outcome = await services.GetRequiredService<PackageIntake>().AcceptAsync(verified, new Caller(ConnectorId, Role.Clerk, verified.Sender), null, false, axisDocId, ct);
         return outcome switch
         {
-            Outcome<PackageAccepted>.Accepted a => new(a.Value.DocumentId, InboundOutcome.Accepted),
+            Outcome<PackageAccepted>.Accepted a => new(a.Value.DocumentId, InboundOutcome.Accepted, Recorded: a.Value.Document is not null),
             Outcome<PackageAccepted>.Replayed r => new(r.Value.DocumentId, InboundOutcome.Accepted),
             // The same document under another axis docId: already here, so acknowledged, not delivered twice.
             Outcome<PackageAccepted>.Refused { Why.Code: "duplicate-document-number" or "duplicate-document-id" } => new(

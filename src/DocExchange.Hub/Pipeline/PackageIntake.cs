@@ -17,7 +17,8 @@ public sealed record PackageAccepted(SubmissionAccepted? Document, StatusAccepte
 /// </summary>
 public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuses)
 {
-    public async Task<Outcome<PackageAccepted>> AcceptAsync(VerifiedPackage verified, Caller caller, string? idempotencyKey, bool noRedirect, CancellationToken ct)
+    /// <param name="axisDocId">The national axis's docId, when the connector took the package from the axis.</param>
+    public async Task<Outcome<PackageAccepted>> AcceptAsync(VerifiedPackage verified, Caller caller, string? idempotencyKey, bool noRedirect, string? axisDocId, CancellationToken ct)
     {
         var bytes = verified.Bytes;
         var business = verified.Package.Trace?.Business;
@@ -78,7 +79,7 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
             SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
             AttestedBy = verified.AttestedBy,
         };
-        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency, verified.Proof), ct);
+        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency, verified.Proof, axisDocId), ct);
         return outcome.Map(document => new PackageAccepted(document, null));
     }
 }

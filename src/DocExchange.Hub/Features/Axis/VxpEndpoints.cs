@@ -118,7 +118,7 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status422UnprocessableEntity, "to-mismatch", "The 'to' header names other units than the package's To elements.");
         }
-        var outcome = await intake.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, ct);
+        var outcome = await intake.AcceptAsync(verified, new Caller(gate.System.Id, Role.Clerk, from), null, false, null, ct);
         return outcome switch
         {
             Outcome<PackageAccepted>.Accepted a => Ok(new JsonObject { ["DocId"] = a.Value.DocumentId.ToString() }),

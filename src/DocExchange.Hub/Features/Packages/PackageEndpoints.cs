@@ -46,7 +46,7 @@ public static class PackageEndpoints
             return Problems.From(refusal);
         }
         // ?redirect=false: refuse retired recipients instead of delivering to their successors.
-        var outcome = await intake.AcceptAsync(verified!, caller, http.Request.Headers[SubmitDocument.IdempotencyHeader], http.Request.Query["redirect"] == "false", ct);
+        var outcome = await intake.AcceptAsync(verified!, caller, http.Request.Headers[SubmitDocument.IdempotencyHeader], http.Request.Query["redirect"] == "false", null, ct);
         return outcome switch
         {
             Outcome<PackageAccepted>.Accepted { Value.Document: { } d } => TypedResults.Accepted(d.Status, d),

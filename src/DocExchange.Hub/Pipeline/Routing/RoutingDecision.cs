@@ -13,8 +13,8 @@ namespace DocExchange.Hub.Pipeline.Routing;
 /// ledger event, and a DeliverDocument message for each <c>recipientsPerMessage</c> of the province's
 /// units (an agency outside the province waits in axis_outbound for the national connector instead).
 /// A unit that was retired or suspended since submission gets a refused delivery naming the reason.
-/// The rows are decided once (<see cref="Plan"/>) and written in the caller's transaction: through
-/// EF Core with a submission (<see cref="RoutingRows.AddTo"/>), or set-based with the routing of a
+/// The rows are decided once (<see cref="Plan"/>) and written set-based, in the caller's transaction:
+/// with the document's own rows at submission (<see cref="SubmissionRows"/>), or by the routing of a
 /// group address, which may be thousands of rows (<see cref="RoutingRows.WriteAsync"/>).
 /// </summary>
 public static class RoutingDecision
@@ -71,56 +71,67 @@ public sealed class RoutingRows(Document document)
     public List<OutboxMessage> Messages { get; } = [];
     public List<AxisOutbound> Axis { get; } = [];
 
-    /// <summary>Adds the rows to the caller's unit of work (a submission: its document is not stored yet).</summary>
-    public void AddTo(HubDbContext db)
-    {
-        db.Deliveries.AddRange(Deliveries);
-        db.PendingLedgerEvents.AddRange(Events);
-        db.Outbox.AddRange(Messages);
-        db.AxisOutbound.AddRange(Axis);
-    }
-
     /// <summary>
-    /// Writes the rows with one set-based statement per table in the caller's open transaction (the
-    /// document is stored already): a broadcast's 1,443 deliveries and events are two statements,
-    /// not thousands of tracked entities. The document's routed_at and the rare axis rows go with
-    /// the caller's SaveChanges.
+    /// Writes the rows in the caller's open transaction (the document is stored already): a
+    /// broadcast's 1,443 deliveries and events are two statements, not thousands of tracked entities.
+    /// The document's routed_at goes with the caller's SaveChanges.
     /// </summary>
     public async Task WriteAsync(HubDbContext db, CancellationToken ct)
     {
-        db.AxisOutbound.AddRange(Axis);
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var tx = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("routing rows are written in the caller's transaction");
         await using var batch = new NpgsqlBatch(conn, tx);
-        batch.BatchCommands.Add(Command("""
-            INSERT INTO deliveries (document_id, recipient_code, via, state, refusal_reason, queued_at, refused_at)
-            SELECT $1, r.code, r.via, r.state, r.reason, r.queued_at, r.refused_at
-            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS r(code, via, state, reason, queued_at, refused_at)
-            """, document.Id, Deliveries.Select(d => d.RecipientCode).ToArray(), Deliveries.Select(d => d.Via).ToArray(), Deliveries.Select(d => d.State.ToString()).ToArray(),
-            Deliveries.Select(d => d.RefusalReason).ToArray(), Deliveries.Select(d => d.QueuedAt).ToArray(), Deliveries.Select(d => d.RefusedAt).ToArray()));
-        batch.BatchCommands.Add(Command("""
-            INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient, sha256, detail)
-            SELECT e.occurred_at, e.event, $1, $2, $3, e.recipient, e.sha256, e.detail
-            FROM unnest($4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[]) AS e(occurred_at, event, recipient, sha256, detail)
-            """, document.Id, document.EdxmlDocumentId, document.SenderCode, Events.Select(e => e.OccurredAt).ToArray(), Events.Select(e => e.Event).ToArray(),
-            Events.Select(e => e.Recipient).ToArray(), Events.Select(e => e.Sha256).ToArray(), Events.Select(e => e.Detail).ToArray()));
-        batch.BatchCommands.Add(Command("""
-            INSERT INTO outbox (message_id, type, payload, priority, created_at, resent, trace_parent)
-            SELECT m.message_id, m.type, m.payload, m.priority, m.created_at, 0, m.trace_parent
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) AS m(message_id, type, payload, priority, created_at, trace_parent)
-            """, Messages.Select(m => m.MessageId).ToArray(), Messages.Select(m => m.Type).ToArray(), Messages.Select(m => m.Payload).ToArray(),
-            Messages.Select(m => m.Priority).ToArray(), Messages.Select(m => m.CreatedAt).ToArray(), Messages.Select(m => m.TraceParent).ToArray()));
-        await batch.ExecuteNonQueryAsync(ct);
+        AppendTo(batch);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
     }
 
-    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    /// <summary>
+    /// Adds one set-based statement per table that has rows to the caller's batch, after the
+    /// statement that stores the document: the events keep their order (ledger_pending's ids follow it).
+    /// </summary>
+    public void AppendTo(NpgsqlBatch batch)
     {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
+        if (Deliveries.Count > 0)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            batch.BatchCommands.Add(SqlRows.Command("""
+                INSERT INTO deliveries (document_id, recipient_code, via, state, refusal_reason, queued_at, refused_at)
+                SELECT $1, r.code, r.via, r.state, r.reason, r.queued_at, r.refused_at
+                FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS r(code, via, state, reason, queued_at, refused_at)
+                """, document.Id, Deliveries.Select(d => d.RecipientCode).ToArray(), Deliveries.Select(d => d.Via).ToArray(), Deliveries.Select(d => d.State.ToString()).ToArray(),
+                Deliveries.Select(d => d.RefusalReason).ToArray(), Deliveries.Select(d => d.QueuedAt).ToArray(), Deliveries.Select(d => d.RefusedAt).ToArray()));
         }
-        return command;
+        if (Events.Count > 0)
+        {
+            batch.BatchCommands.Add(SqlRows.Command("""
+                INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient, sha256, detail)
+                SELECT e.occurred_at, e.event, $1, $2, $3, e.recipient, e.sha256, e.detail
+                FROM unnest($4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS e(occurred_at, event, recipient, sha256, detail, n)
+                ORDER BY e.n
+                """, document.Id, document.EdxmlDocumentId, document.SenderCode, Events.Select(e => e.OccurredAt).ToArray(), Events.Select(e => e.Event).ToArray(),
+                Events.Select(e => e.Recipient).ToArray(), Events.Select(e => e.Sha256).ToArray(), Events.Select(e => e.Detail).ToArray()));
+        }
+        if (Messages.Count > 0)
+        {
+            batch.BatchCommands.Add(SqlRows.Command("""
+                INSERT INTO outbox (message_id, type, payload, priority, created_at, resent, trace_parent)
+                SELECT m.message_id, m.type, m.payload, m.priority, m.created_at, 0, m.trace_parent
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) AS m(message_id, type, payload, priority, created_at, trace_parent)
+                """, Messages.Select(m => m.MessageId).ToArray(), Messages.Select(m => m.Type).ToArray(), Messages.Select(m => m.Payload).ToArray(),
+                Messages.Select(m => m.Priority).ToArray(), Messages.Select(m => m.CreatedAt).ToArray(), Messages.Select(m => m.TraceParent).ToArray()));
+        }
+        if (Axis.Count > 0)
+        {
+            batch.BatchCommands.Add(SqlRows.Command("""
+                INSERT INTO axis_outbound (document_id, recipient_code, created_at, attempts, next_attempt_at, trace_parent)
+                SELECT $1, a.code, a.created_at, 0, a.next_attempt_at, a.trace_parent
+                FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS a(code, created_at, next_attempt_at, trace_parent, n)
+                ORDER BY a.n
+                """, document.Id, Axis.Select(a => a.RecipientCode).ToArray(), Axis.Select(a => a.CreatedAt).ToArray(), Axis.Select(a => a.NextAttemptAt).ToArray(),
+                Axis.Select(a => a.TraceParent).ToArray()));
+        }
     }
 }

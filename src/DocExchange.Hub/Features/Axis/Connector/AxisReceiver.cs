@@ -95,28 +95,10 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         var bytes = Convert.FromBase64String(edoc[AxisAnswer.Data]?.GetValue<string>() ?? "");
         // A document taken in records its axis docId in its own transaction (one commit, and no moment at
         // which the document is stored and the docId not); a status, a refusal or a quarantine hold is recorded after.
-        var row = new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), Outcome = InboundOutcome.Accepted };
-        void RecordWithTheDocument(object? sender, SavingChangesEventArgs e)
-        {
-            if (db.Entry(row).State == EntityState.Detached
-                && db.ChangeTracker.Entries<Document>().FirstOrDefault(d => d.State == EntityState.Added) is { } document)
-            {
-                row.DocumentId = document.Entity.Id;
-                db.AxisInbound.Add(row);
-            }
-        }
-        db.SavingChanges += RecordWithTheDocument;
         var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, bytes, docId, messageType, clock, ct);
-        db.SavingChanges -= RecordWithTheDocument;
-        if (db.Entry(row).State != EntityState.Unchanged)
+        if (!outcome.Recorded)
         {
-            // Not saved with a document: a status, a refusal, a quarantine hold, or a duplicate (whose conflict cleared the unit of work).
-            row.DocumentId = outcome.DocumentId;
-            row.Outcome = outcome.Outcome;
-            if (db.Entry(row).State == EntityState.Detached)
-            {
-                db.AxisInbound.Add(row);
-            }
+            db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
             await db.SaveChangesAsync(ct);
         }
         if (outcome.Outcome != InboundOutcome.Quarantined)
