@@ -167,6 +167,8 @@ public sealed class ScaleBench(HttpClient admin, Func<string, Task<HttpClient>> 
         foreach (var size in _ledgerSizes)
         {
             await LedgerLoad.WaitDrainedAsync(db, "ledger before");
+            // Each stretch starts from a settled disk, as the ledger run of ops/bench: not in the write-back of the one before.
+            await BenchDb.SettleAsync(db);
             var have = await LedgerLoad.SizeAsync(db);
             Console.Error.WriteLine($"ledger: appending {Math.Max(0, size - have)} events to reach {size} entries ...");
             if (size > have)
