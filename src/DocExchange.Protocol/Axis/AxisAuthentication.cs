@@ -30,6 +30,12 @@ public static class AxisAuthentication
     public const string Version = "3.0.201608";
     public const string UserAgent = "JAVASDKAgent/1.0.0 XRoad/VPCP";
 
+    /// <summary>The codes of a refused authentication (<see cref="Check"/>): about the calling system, never about a package.</summary>
+    public static readonly IReadOnlySet<string> RefusalCodes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "auth-missing", "unknown-system", "bad-signature", "header-mismatch", "bad-timestamp", "timestamp-out-of-window",
+    };
+
     /// <summary>The headers a client sends for a call with the given parameters.</summary>
     public static List<KeyValuePair<string, string>> Sign(string systemId, string secret, IEnumerable<KeyValuePair<string, string>> parameters,
         DateTime localTime, string contentType = "application/json")

@@ -19,8 +19,13 @@ public class Axis_authentication
     private static AxisRequest Check(Dictionary<string, string> headers, DateTimeOffset? now = null) =>
         AxisAuthentication.Check(n => headers.GetValueOrDefault(n), id => id == "sys-001" ? Secret : null, now ?? Now, TimeSpan.FromMinutes(5), Vietnam);
 
-    private static string Refusal(Dictionary<string, string> headers, DateTimeOffset? now = null) =>
-        Assert.Throws<AxisAuthenticationException>(() => Check(headers, now))!.Code;
+    private static string Refusal(Dictionary<string, string> headers, DateTimeOffset? now = null)
+    {
+        var code = Assert.Throws<AxisAuthenticationException>(() => Check(headers, now))!.Code;
+        // The connector never takes a refused authentication for a refusal of the package it sent.
+        Assert.That(AxisAuthentication.RefusalCodes, Does.Contain(code), "a refused authentication is listed as one");
+        return code;
+    }
 
     [Test]
     public void A_signed_request_checks_and_yields_its_parameters()
