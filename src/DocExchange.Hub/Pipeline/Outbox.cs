@@ -10,8 +10,6 @@ public static class Outbox
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static void Add(HubDbContext db, object message, int priority, DateTimeOffset now) => db.Outbox.Add(Row(message, priority, now));
-
     /// <summary>The outbox row of a message, carrying the current trace; written by the caller with its unit of work.</summary>
     public static OutboxMessage Row(object message, int priority, DateTimeOffset now)
     {

@@ -115,8 +115,8 @@ public static class RecipientExpansion
 
     /// <summary>
     /// The named units' states, in the caller's transaction if it has one. This lookup runs for every
-    /// submission and every routing: one hand-written statement (EF Core's query pipeline cost more than
-    /// the query, measured with perf under ops/bench).
+    /// submission and every routing: one hand-written statement (EF Core's query pipeline showed in the
+    /// perf profile of ops/bench's end-to-end run).
     /// </summary>
     private static async Task<List<UnitState>> UnitStatesAsync(HubDbContext db, string[] codes, CancellationToken ct)
     {

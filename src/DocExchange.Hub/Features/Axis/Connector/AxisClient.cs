@@ -88,12 +88,17 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
         }, ct);
 
     /// <summary>
-    /// Whether the axis answers the province's other calls: then a refused sendEdoc is about that
-    /// package (a recipient the axis does not know, say), not about the province's credentials or clock,
-    /// which would refuse every call alike.
+    /// Whether a refused call is about its package (a recipient the axis does not know, say) rather than
+    /// the province: never when the axis refused the province's authentication (its credentials or
+    /// clock, decided from the code, since the secret may be mended before a second call); otherwise
+    /// when the axis still answers the province's other calls, which a province-wide refusal would not.
     /// </summary>
-    public async Task<bool> AnswersOtherCallsAsync(CancellationToken ct)
+    public async Task<bool> IsAboutThePackageAsync(AxisCallException refused, CancellationToken ct)
     {
+        if (AxisAuthentication.RefusalCodes.Contains(refused.Code))
+        {
+            return false;
+        }
         try
         {
             await CallAsync("countReceiveEdoc", new() { ["servicetype"] = "eDoc", ["messagetype"] = "edoc" }, null, ct);

@@ -1,6 +1,5 @@
 using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Pipeline.Ledger;
-using DocExchange.Protocol.Axis;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Infrastructure;
@@ -205,9 +204,8 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                     }
                     catch (Exception e) when (AxisClient.IsAxisFailure(e))
                     {
-                        // A refusal while the axis answers the province's other calls is about this package, not the
-                        // province; a refused authentication never is (asked first: the secret may be mended meanwhile).
-                        if (e is AxisCallException refused && !AxisAuthentication.RefusalCodes.Contains(refused.Code) && await axis.AnswersOtherCallsAsync(token))
+                        // Refused for this package: it leaves the queue; refused for the province, it waits with the rest.
+                        if (e is AxisCallException refused && await axis.IsAboutThePackageAsync(refused, token))
                         {
                             outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Refused: refused);
                             continue;
