@@ -200,27 +200,34 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     var roots = (await BenchDb.Strings(db, "SELECT code FROM units WHERE parent_code IS NULL AND NOT external AND code <> '000.00.00.G22' ORDER BY code"))
         .Select(code => "subtree:" + code).ToList();
     var vpcp = await Clerk("000.00.00.G22");
-    var beforeBroadcast = await BenchDb.DeliveredAsync(db);
-    Console.Error.WriteLine($"broadcast: one document to {string.Join(", ", roots)} ...");
-    var broadcast = Stopwatch.StartNew();
-    var sent = await vpcp.PostAsync("api/v1/documents", Submission($"B{DateTime.UtcNow:HHmmssfff}", roots.ToArray(), tenKb));
-    sent.EnsureSuccessStatusCode();
-    var broadcastId = (await sent.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-    await WaitDelivered(beforeBroadcast + 1443, "broadcast", broadcast);
-    results["broadcast_1443_s"] = Math.Round(broadcast.Elapsed.TotalSeconds, 3);
-    var recipients = await Scalar($"SELECT count(*) FROM deliveries WHERE document_id = '{broadcastId}' AND state = 'Delivered'");
-    results["broadcast_recipients"] = recipients;
-    Console.Error.WriteLine($"  {recipients} recipients in {results["broadcast_1443_s"]} s");
-    // Where the time went, as the database recorded it: submission to routing (relay, bus, expansion and
-    // the routing transaction), then routing to the last inbox (relay of the deliveries, bus, delivery statements).
-    var phases = (await BenchDb.Strings(db, $"""
-        SELECT round((extract(epoch FROM x.routed_at - x.submitted_at) * 1000)::numeric, 1)::text || ' ' ||
-               round((extract(epoch FROM max(d.delivered_at) - x.routed_at) * 1000)::numeric, 1)::text
-        FROM documents x JOIN deliveries d ON d.document_id = x.id WHERE x.id = '{broadcastId}' GROUP BY x.routed_at, x.submitted_at
-        """)).Single().Split(' ');
-    results["broadcast_routing_ms"] = double.Parse(phases[0], System.Globalization.CultureInfo.InvariantCulture);
-    results["broadcast_delivery_ms"] = double.Parse(phases[1], System.Globalization.CultureInfo.InvariantCulture);
-    Console.Error.WriteLine($"  submission to routed {phases[0]} ms, routed to the last inbox {phases[1]} ms");
+    // The figure is the hub's first group-addressed document (its routing code runs for the first time,
+    // as after a restart); a second broadcast from a settled state shows the same work warm.
+    foreach (var name in new[] { "broadcast_1443", "broadcast_1443_again" })
+    {
+        var beforeBroadcast = await BenchDb.DeliveredAsync(db);
+        Console.Error.WriteLine($"broadcast: one document to {string.Join(", ", roots)} ...");
+        var broadcast = Stopwatch.StartNew();
+        var sent = await vpcp.PostAsync("api/v1/documents", Submission($"B{DateTime.UtcNow:HHmmssfff}", roots.ToArray(), tenKb));
+        sent.EnsureSuccessStatusCode();
+        var broadcastId = (await sent.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        await WaitDelivered(beforeBroadcast + 1443, "broadcast", broadcast);
+        results[name + "_s"] = Math.Round(broadcast.Elapsed.TotalSeconds, 3);
+        var recipients = await Scalar($"SELECT count(*) FROM deliveries WHERE document_id = '{broadcastId}' AND state = 'Delivered'");
+        results[name + "_recipients"] = recipients;
+        Console.Error.WriteLine($"  {recipients} recipients in {results[name + "_s"]} s");
+        // Where the time went, as the database recorded it: submission to routing (relay, bus, expansion and
+        // the routing transaction), then routing to the last inbox (relay of the deliveries, bus, delivery statements).
+        var phases = (await BenchDb.Strings(db, $"""
+            SELECT round((extract(epoch FROM x.routed_at - x.submitted_at) * 1000)::numeric, 1)::text || ' ' ||
+                   round((extract(epoch FROM max(d.delivered_at) - x.routed_at) * 1000)::numeric, 1)::text
+            FROM documents x JOIN deliveries d ON d.document_id = x.id WHERE x.id = '{broadcastId}' GROUP BY x.routed_at, x.submitted_at
+            """)).Single().Split(' ');
+        results[name.Replace("_1443", "", StringComparison.Ordinal) + "_routing_ms"] = double.Parse(phases[0], System.Globalization.CultureInfo.InvariantCulture);
+        results[name.Replace("_1443", "", StringComparison.Ordinal) + "_delivery_ms"] = double.Parse(phases[1], System.Globalization.CultureInfo.InvariantCulture);
+        Console.Error.WriteLine($"  submission to routed {phases[0]} ms, routed to the last inbox {phases[1]} ms");
+        await LedgerLoad.WaitDrainedAsync(db, "after the broadcast");
+        await BenchDb.SettleAsync(db);
+    }
 }
 
 // 4. The national connector, against the stand-in axis ops/bench started.

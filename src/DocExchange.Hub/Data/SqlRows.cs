@@ -1,8 +1,10 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace DocExchange.Hub.Data;
 
-/// <summary>Statements for the hand-written writers of the hot paths (a submission, a routing): positional parameters, null as SQL NULL.</summary>
+/// <summary>Statements for the hand-written readers and writers of the hot paths (a submission, a routing): positional parameters, null as SQL NULL.</summary>
 public static class SqlRows
 {
     public static NpgsqlBatchCommand Command(string sql, params object?[] values)
@@ -13,5 +15,30 @@ public static class SqlRows
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
         return command;
+    }
+
+    /// <summary>Reads the rows of one statement on the context's connection, in its transaction if it has one (not params: a lone array would become the list).</summary>
+    public static async Task<List<T>> ReadAsync<T>(HubDbContext db, string sql, object?[] values, Func<NpgsqlDataReader, T> row, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var cmd = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            foreach (var value in values)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            }
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(row(reader));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return rows;
     }
 }

@@ -64,6 +64,14 @@ public class Refused_submissions
     }
 
     [Test]
+    public async Task A_group_with_no_active_member_is_named_beside_the_groups_that_have_some()
+    {
+        // A commune has no units under it; the district's communes are there (the sender among them, left out).
+        var problem = await Refused(With(Documents.Metadata($"communes:{_p.District(1)}", $"children:{_p.Commune(2, 1)}")), 422, "empty-group");
+        Assert.That(problem["recipients"]!.AsArray().Select(r => r!["recipient"]!.GetValue<string>()), Is.EqualTo(new[] { $"children:{_p.Commune(2, 1)}" }));
+    }
+
+    [Test]
     public async Task An_empty_recipient_list_is_refused() =>
         await Refused(With(Documents.Metadata()), 422, "invalid-document");
 

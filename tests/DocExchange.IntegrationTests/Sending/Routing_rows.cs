@@ -34,10 +34,10 @@ public class Routing_rows
 
             await SubmissionRows.WriteAsync(db, routedAfter, null, new RoutingRows(routedAfter), [], null, now, CancellationToken.None);
             await using var tx = await db.Database.BeginTransactionAsync();
-            var stored = await db.Documents.SingleAsync(d => d.Id == routedAfter.Id);
-            await RoutingDecision.Plan(stored, recipients, problems, now, recipientsPerMessage: 1).WriteAsync(db, CancellationToken.None);
-            await db.SaveChangesAsync();
+            var stored = await RoutingDecision.ClaimAsync(db, routedAfter.Id, CancellationToken.None);
+            await RoutingDecision.Plan(stored!, recipients, problems, now, recipientsPerMessage: 1).WriteAsync(db, CancellationToken.None);
             await tx.CommitAsync();
+            Assert.That(await RoutingDecision.ClaimAsync(db, routedAfter.Id, CancellationToken.None), Is.Null, "a routed document is not claimed again");
             return 0;
         });
 

@@ -134,6 +134,20 @@ public class The_province_sends_to_tier_groups
     }
 
     [Test]
+    public async Task Several_groups_in_one_list_each_record_their_own_members()
+    {
+        // The groups are expanded together (one statement); each member must keep the group that named it.
+        var got = await DeliveredTo($"communes:{_p.District(1)}", $"subtree:{_p.District(2)}", $"departments:{_p.Root}");
+        var expected = _p.CommunesOf(1).ToDictionary(c => c, _ => $"communes:{_p.District(1)}");
+        foreach (var unit in _p.CommunesOf(2).Append(_p.Office(2)).Append(_p.District(2)))
+        {
+            expected[unit] = $"subtree:{_p.District(2)}";
+        }
+        expected[_p.Department(1)] = expected[_p.Department(2)] = $"departments:{_p.Root}";
+        Assert.That(got, Is.EquivalentTo(expected));
+    }
+
+    [Test]
     public async Task A_unit_named_directly_and_through_a_group_receives_it_once()
     {
         var got = await DeliveredTo(_p.Commune(1, 1), $"communes:{_p.District(1)}");

@@ -1,8 +1,5 @@
 using DocExchange.Hub.Data;
 using DocExchange.Protocol.Units;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 
 namespace DocExchange.Hub.Pipeline.Routing;
 
@@ -40,6 +37,8 @@ public static class RecipientExpansion
             known[u.Code] = u;
         }
 
+        var groups = list.Where(s => s.Kind != RecipientKind.Unit).ToList();
+        var members = groups.Count == 0 ? null : await GroupMembersAsync(db, groups, ct);
         foreach (var spec in list.OrderBy(s => s.Kind == RecipientKind.Unit ? 0 : 1))
         {
             var text = spec.ToString();
@@ -77,13 +76,13 @@ public static class RecipientExpansion
                 }
                 continue;
             }
-            var members = await Members(db, spec).Where(c => c != senderCode).ToListAsync(ct);
-            if (members.Count == 0)
+            var active = members![groups.IndexOf(spec)].Where(c => c != senderCode).ToList();
+            if (active.Count == 0)
             {
                 problems.Add(new RecipientProblem(text, "empty-group", $"{text} names no active unit (other than the sender)."));
                 continue;
             }
-            foreach (var code in members)
+            foreach (var code in active)
             {
                 recipients.TryAdd(code, new ExpandedRecipient(code, text));
             }
@@ -118,41 +117,30 @@ public static class RecipientExpansion
     /// submission and every routing: one hand-written statement (EF Core's query pipeline showed in the
     /// perf profile of ops/bench's end-to-end run).
     /// </summary>
-    private static async Task<List<UnitState>> UnitStatesAsync(HubDbContext db, string[] codes, CancellationToken ct)
-    {
-        var states = new List<UnitState>(codes.Length);
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var cmd = new NpgsqlCommand("SELECT code, status, successor_code, external FROM units WHERE code = ANY($1)",
-                (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction())
-            {
-                Parameters = { new NpgsqlParameter { Value = codes } },
-            };
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                states.Add(new UnitState(reader.GetString(0), Enum.Parse<UnitStatus>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3)));
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-        return states;
-    }
+    private static Task<List<UnitState>> UnitStatesAsync(HubDbContext db, string[] codes, CancellationToken ct) =>
+        SqlRows.ReadAsync(db, "SELECT code, status, successor_code, external FROM units WHERE code = ANY($1)", [codes],
+            r => new UnitState(r.GetString(0), Enum.Parse<UnitStatus>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2), r.GetBoolean(3)), ct);
 
-    private static IQueryable<string> Members(HubDbContext db, RecipientSpec spec)
-    {
-        var root = spec.Code.Value;
-        var active = db.Units.AsNoTracking().Where(u => u.Status == UnitStatus.Active);
-        return spec.Kind switch
-        {
-            RecipientKind.Children => active.Where(u => u.ParentCode == root).Select(u => u.Code),
-            RecipientKind.Communes => active.Where(u => u.ParentCode == root && u.Tier == UnitTier.Commune).Select(u => u.Code),
-            RecipientKind.Departments => active.Where(u => u.ParentCode == root && u.Tier == UnitTier.Province).Select(u => u.Code),
-            RecipientKind.Subtree => active.Where(u => Registry.SubtreeCodes(db, root).Contains(u.Code)).Select(u => u.Code),
-            _ => throw new ArgumentOutOfRangeException(nameof(spec)),
-        };
-    }
+    /// <summary>
+    /// The active members of each group address (looked up by its index in <paramref name="groups"/>),
+    /// in code order: one statement for all of them, however many subtrees a broadcast names
+    /// (a broadcast to the province names fourteen). A subtree is its root and every unit below it,
+    /// at any depth; children, communes and departments are the units directly under the root.
+    /// </summary>
+    private static async Task<ILookup<int, string>> GroupMembersAsync(HubDbContext db, List<RecipientSpec> groups, CancellationToken ct) =>
+        (await SqlRows.ReadAsync(db, $"""
+            WITH RECURSIVE g(n, kind, root) AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[])),
+            tree(n, code) AS (
+                SELECT g.n, g.root FROM g WHERE g.kind = '{RecipientKind.Subtree}'
+                UNION
+                SELECT t.n, u.code FROM units u JOIN tree t ON u.parent_code = t.code)
+            SELECT t.n, u.code FROM tree t JOIN units u ON u.code = t.code WHERE u.status = '{UnitStatus.Active}'
+            UNION ALL
+            SELECT g.n, u.code FROM g JOIN units u ON u.parent_code = g.root
+            WHERE u.status = '{UnitStatus.Active}' AND (g.kind = '{RecipientKind.Children}'
+                OR (g.kind = '{RecipientKind.Communes}' AND u.tier = '{UnitTier.Commune}') OR (g.kind = '{RecipientKind.Departments}' AND u.tier = '{UnitTier.Province}'))
+            ORDER BY 1, 2
+            """, [Enumerable.Range(0, groups.Count).ToArray(), groups.Select(g => g.Kind.ToString()).ToArray(), groups.Select(g => g.Code.Value).ToArray()],
+            r => (Group: r.GetInt32(0), Code: r.GetString(1)), ct))
+        .ToLookup(m => m.Group, m => m.Code);
 }

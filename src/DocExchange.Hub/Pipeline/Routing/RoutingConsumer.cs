@@ -3,7 +3,6 @@ using DocExchange.Hub.Data;
 using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Units;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.Hub.Pipeline.Routing;
 
@@ -20,14 +19,11 @@ public sealed class RoutingConsumer<T>(HubDbContext db, TimeProvider clock, Outb
         using var span = HubTelemetry.StartFrom("route document", context.Headers.Get<string>(HubTelemetry.TraceHeader), System.Diagnostics.ActivityKind.Consumer);
         span?.SetTag("dex.document", context.Message.DocumentId.ToString());
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Routing runs once per document, whatever the redeliveries: the row lock serialises racing consumers.
-        var document = await db.Documents.FromSql($"SELECT * FROM documents WHERE id = {context.Message.DocumentId} FOR UPDATE").FirstOrDefaultAsync(ct);
-        if (document is { RoutedAt: null })
+        if (await RoutingDecision.ClaimAsync(db, context.Message.DocumentId, ct) is { } document)
         {
             var specs = document.RequestedRecipients.Select(r => RecipientSpec.TryParse(r, out var s, out _) ? s : throw new InvalidOperationException($"stored recipient '{r}' does not parse")).ToList();
             var (recipients, problems, _) = await RecipientExpansion.ExpandAsync(db, specs, document.SenderCode, ct, redirect: !document.NoRedirect);
             await RoutingDecision.Plan(document, recipients, problems, clock.GetUtcNow(), settings.DeliveryRecipients).WriteAsync(db, ct);
-            await db.SaveChangesAsync(ct);
         }
         await Outbox.DoneAsync(db, context.MessageId, ct);
         await tx.CommitAsync(ct);

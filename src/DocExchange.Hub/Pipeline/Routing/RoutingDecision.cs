@@ -27,6 +27,20 @@ public static class RoutingDecision
     /// </summary>
     public static bool RoutesAtSubmission(IEnumerable<RecipientSpec> specs) => specs.All(s => s.Kind == RecipientKind.Unit);
 
+    /// <summary>
+    /// The document to route, locked until the caller's transaction ends, or null when it is routed
+    /// already: routing runs once per document whatever the redeliveries, as the row lock serialises
+    /// racing consumers (the one that waited sees the routed row). Only what routing reads; not tracked.
+    /// </summary>
+    public static async Task<Document?> ClaimAsync(HubDbContext db, Guid documentId, CancellationToken ct) =>
+        (await SqlRows.ReadAsync(db, "SELECT id, sender_code, edxml_document_id, number, notation, subject, urgency, requested_recipients, no_redirect, submitted_at "
+            + "FROM documents WHERE id = $1 AND routed_at IS NULL FOR UPDATE", [documentId],
+            r => new Document
+            {
+                Id = r.GetGuid(0), SenderCode = r.GetString(1), EdxmlDocumentId = r.GetString(2), Number = r.GetString(3), Notation = r.GetString(4), Subject = r.GetString(5),
+                Urgency = Enum.Parse<Urgency>(r.GetString(6)), RequestedRecipients = r.GetFieldValue<string[]>(7), NoRedirect = r.GetBoolean(8), SubmittedAt = r.GetFieldValue<DateTimeOffset>(9),
+            }, ct)).SingleOrDefault();
+
     public static RoutingRows Plan(Document document, IEnumerable<ExpandedRecipient> recipients, IEnumerable<RecipientProblem> problems, DateTimeOffset now, int recipientsPerMessage)
     {
         var urgency = (int)document.Urgency;
@@ -72,9 +86,9 @@ public sealed class RoutingRows(Document document)
     public List<AxisOutbound> Axis { get; } = [];
 
     /// <summary>
-    /// Writes the rows in the caller's open transaction (the document is stored already): a
-    /// broadcast's 1,443 deliveries and events are two statements, not thousands of tracked entities.
-    /// The document's routed_at goes with the caller's SaveChanges.
+    /// Writes the rows and the document's routed_at in the caller's open transaction (the document is
+    /// stored already and locked by <see cref="RoutingDecision.ClaimAsync"/>): a broadcast's 1,443
+    /// deliveries and events are two statements, not thousands of tracked entities.
     /// </summary>
     public async Task WriteAsync(HubDbContext db, CancellationToken ct)
     {
@@ -82,11 +96,9 @@ public sealed class RoutingRows(Document document)
         var tx = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("routing rows are written in the caller's transaction");
         await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(SqlRows.Command("UPDATE documents SET routed_at = $2 WHERE id = $1", document.Id, document.RoutedAt));
         AppendTo(batch);
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
