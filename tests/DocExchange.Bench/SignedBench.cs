@@ -45,6 +45,7 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         });
 
         var before = await BenchDb.DeliveredAsync(db);
+        Console.Error.WriteLine($"  {_count} signed packages go to the hub ...");
         var run = Stopwatch.StartNew();
         var cpu = new CpuUse();
         await Submit(packages);
