@@ -53,6 +53,8 @@ public sealed class StandInAxis : IAsyncDisposable
     public ConcurrentDictionary<string, Waiting> ForProvince { get; } = new();
     /// <summary>sendEdoc to these recipients answers 503 this many more times (one package failing in one lane while the others go).</summary>
     public ConcurrentDictionary<string, int> SendsToFail { get; } = new();
+    /// <summary>While set, getReceivedEdocList lists nothing: packages delivered meanwhile are listed together once it is cleared.</summary>
+    public volatile bool ListingHeld;
     /// <summary>getEdoc of these docIds answers this late (one package slow to fetch, the rest of the list not).</summary>
     public ConcurrentDictionary<string, TimeSpan> SlowToFetch { get; } = new();
     private long _delivered;
@@ -216,7 +218,7 @@ public sealed class StandInAxis : IAsyncDisposable
                 var type = signed.Parameters.GetValueOrDefault("messagetype") ?? "edoc";
                 return Ok(new JsonObject
                 {
-                    ["data"] = new JsonArray(ForProvince.Where(p => p.Value.MessageType == type).OrderBy(p => p.Value.Sequence)
+                    ["data"] = new JsonArray(ForProvince.Where(p => p.Value.MessageType == type && !ListingHeld).OrderBy(p => p.Value.Sequence)
                         .Select(p => (JsonNode)new JsonObject { ["docId"] = p.Key, ["messageType"] = type, ["from"] = p.Value.From }).ToArray()),
                 });
             case "getEdoc":
