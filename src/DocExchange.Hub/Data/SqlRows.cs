@@ -12,7 +12,7 @@ public static class SqlRows
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            command.Parameters.Add(Parameter(value));
         }
         return command;
     }
@@ -27,7 +27,7 @@ public static class SqlRows
             await using var cmd = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
             foreach (var value in values)
             {
-                cmd.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+                cmd.Parameters.Add(Parameter(value));
             }
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -41,4 +41,6 @@ public static class SqlRows
         }
         return rows;
     }
+
+    private static NpgsqlParameter Parameter(object? value) => new() { Value = value ?? DBNull.Value };
 }

@@ -142,6 +142,40 @@ public class Routing_rows
     }
 
     [Test]
+    public async Task A_consumer_that_waited_for_the_claim_finds_the_document_routed_and_claims_nothing()
+    {
+        var p = await TestHub.NewProvince();
+        var now = DateTimeOffset.UtcNow;
+        var document = NewDocument(p, now, "6");
+        await TestHub.Query(async db =>
+        {
+            await SubmissionRows.WriteAsync(db, document, null, new RoutingRows(document), [], null, now, CancellationToken.None);
+            return 0;
+        });
+        var secondClaim = await TestHub.Query(async first =>
+        {
+            await using var tx = await first.Database.BeginTransactionAsync();
+            var claimed = await RoutingDecision.ClaimAsync(first, document.Id, CancellationToken.None);
+            Assert.That(claimed, Is.Not.Null);
+            // A redelivered route message's consumer claims the same document while the first routes it.
+            var waiting = TestHub.Query(async second =>
+            {
+                await using var tx2 = await second.Database.BeginTransactionAsync();
+                var again = await RoutingDecision.ClaimAsync(second, document.Id, CancellationToken.None);
+                await tx2.CommitAsync();
+                return again;
+            });
+            await Task.Delay(500);
+            Assert.That(waiting.IsCompleted, Is.False, "the second claim waits for the first's row lock");
+            await RoutingDecision.Plan(claimed!, [new ExpandedRecipient(p.District(1), null)], [], now, 100).WriteAsync(first, CancellationToken.None);
+            await tx.CommitAsync();
+            return await waiting;
+        });
+        Assert.That(secondClaim, Is.Null, "the consumer that waited sees the routed row");
+        Assert.That(await Deliveries(document.Id), Has.Count.EqualTo(1), "routed once");
+    }
+
+    [Test]
     public async Task The_writer_refuses_to_run_beside_unsaved_changes_it_would_not_write()
     {
         var p = await TestHub.NewProvince();

@@ -37,8 +37,7 @@ public static class RecipientExpansion
             known[u.Code] = u;
         }
 
-        var groups = list.Where(s => s.Kind != RecipientKind.Unit).ToList();
-        var members = groups.Count == 0 ? null : await GroupMembersAsync(db, groups, ct);
+        var members = await Registry.GroupMembersAsync(db, list.Where(s => s.Kind != RecipientKind.Unit).Distinct().ToList(), ct);
         foreach (var spec in list.OrderBy(s => s.Kind == RecipientKind.Unit ? 0 : 1))
         {
             var text = spec.ToString();
@@ -76,7 +75,7 @@ public static class RecipientExpansion
                 }
                 continue;
             }
-            var active = members![groups.IndexOf(spec)].Where(c => c != senderCode).ToList();
+            var active = members[spec].Where(c => c != senderCode).ToList();
             if (active.Count == 0)
             {
                 problems.Add(new RecipientProblem(text, "empty-group", $"{text} names no active unit (other than the sender)."));
@@ -120,27 +119,4 @@ public static class RecipientExpansion
     private static Task<List<UnitState>> UnitStatesAsync(HubDbContext db, string[] codes, CancellationToken ct) =>
         SqlRows.ReadAsync(db, "SELECT code, status, successor_code, external FROM units WHERE code = ANY($1)", [codes],
             r => new UnitState(r.GetString(0), Enum.Parse<UnitStatus>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2), r.GetBoolean(3)), ct);
-
-    /// <summary>
-    /// The active members of each group address (looked up by its index in <paramref name="groups"/>),
-    /// in code order: one statement for all of them, however many subtrees a broadcast names
-    /// (a broadcast to the province names fourteen). A subtree is its root and every unit below it,
-    /// at any depth; children, communes and departments are the units directly under the root.
-    /// </summary>
-    private static async Task<ILookup<int, string>> GroupMembersAsync(HubDbContext db, List<RecipientSpec> groups, CancellationToken ct) =>
-        (await SqlRows.ReadAsync(db, $"""
-            WITH RECURSIVE g(n, kind, root) AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[])),
-            tree(n, code) AS (
-                SELECT g.n, g.root FROM g WHERE g.kind = '{RecipientKind.Subtree}'
-                UNION
-                SELECT t.n, u.code FROM units u JOIN tree t ON u.parent_code = t.code)
-            SELECT t.n, u.code FROM tree t JOIN units u ON u.code = t.code WHERE u.status = '{UnitStatus.Active}'
-            UNION ALL
-            SELECT g.n, u.code FROM g JOIN units u ON u.parent_code = g.root
-            WHERE u.status = '{UnitStatus.Active}' AND (g.kind = '{RecipientKind.Children}'
-                OR (g.kind = '{RecipientKind.Communes}' AND u.tier = '{UnitTier.Commune}') OR (g.kind = '{RecipientKind.Departments}' AND u.tier = '{UnitTier.Province}'))
-            ORDER BY 1, 2
-            """, [Enumerable.Range(0, groups.Count).ToArray(), groups.Select(g => g.Kind.ToString()).ToArray(), groups.Select(g => g.Code.Value).ToArray()],
-            r => (Group: r.GetInt32(0), Code: r.GetString(1)), ct))
-        .ToLookup(m => m.Group, m => m.Code);
 }

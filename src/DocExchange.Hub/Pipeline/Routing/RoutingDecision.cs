@@ -30,15 +30,16 @@ public static class RoutingDecision
     /// <summary>
     /// The document to route, locked until the caller's transaction ends, or null when it is routed
     /// already: routing runs once per document whatever the redeliveries, as the row lock serialises
-    /// racing consumers (the one that waited sees the routed row). Only what routing reads; not tracked.
+    /// racing consumers (the one that waited sees the routed row). Not tracked, and not the whole row:
+    /// what routing reads, and the entity's required text.
     /// </summary>
     public static async Task<Document?> ClaimAsync(HubDbContext db, Guid documentId, CancellationToken ct) =>
-        (await SqlRows.ReadAsync(db, "SELECT id, sender_code, edxml_document_id, number, notation, subject, urgency, requested_recipients, no_redirect, submitted_at "
+        (await SqlRows.ReadAsync(db, "SELECT id, sender_code, edxml_document_id, number, notation, subject, urgency, requested_recipients, no_redirect "
             + "FROM documents WHERE id = $1 AND routed_at IS NULL FOR UPDATE", [documentId],
             r => new Document
             {
                 Id = r.GetGuid(0), SenderCode = r.GetString(1), EdxmlDocumentId = r.GetString(2), Number = r.GetString(3), Notation = r.GetString(4), Subject = r.GetString(5),
-                Urgency = Enum.Parse<Urgency>(r.GetString(6)), RequestedRecipients = r.GetFieldValue<string[]>(7), NoRedirect = r.GetBoolean(8), SubmittedAt = r.GetFieldValue<DateTimeOffset>(9),
+                Urgency = Enum.Parse<Urgency>(r.GetString(6)), RequestedRecipients = r.GetFieldValue<string[]>(7), NoRedirect = r.GetBoolean(8),
             }, ct)).SingleOrDefault();
 
     public static RoutingRows Plan(Document document, IEnumerable<ExpandedRecipient> recipients, IEnumerable<RecipientProblem> problems, DateTimeOffset now, int recipientsPerMessage)
