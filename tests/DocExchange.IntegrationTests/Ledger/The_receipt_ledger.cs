@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using DocExchange.Protocol.Ledger;
 using Npgsql;
 
@@ -109,6 +111,23 @@ public class The_receipt_ledger
         Assert.That(MerkleTree.VerifyConsistency(older.Size, newer.Size, older.Root, newer.Root, path), Is.True);
         var stored = await TestHub.Json(await _auditor.GetAsync($"/api/v1/ledger/checkpoints?after={older.Size - 1}"));
         Assert.That(stored["items"]!.AsArray().Select(c => c!["size"]!.GetValue<long>()), Does.Contain(older.Size).And.Contain(newer.Size));
+    }
+
+    [Test]
+    public async Task A_proof_for_a_tree_the_ledger_has_not_reached_is_refused_with_the_ledger_size()
+    {
+        await SendAndAcknowledge();
+        var (checkpoint, _) = await SignedCheckpoint();
+        var beyond = checkpoint.Size + 1_000_000;
+        foreach (var ask in new[] { $"inclusion?seq=0&size={beyond}", $"consistency?from=1&to={beyond}" })
+        {
+            var problem = await Expect.Problem(await _auditor.GetAsync($"/api/v1/ledger/proof/{ask}"), 422, "invalid-proof-request");
+            // The refusal names the ledger's size now (other tests may have added entries since the checkpoint).
+            var named = long.Parse(Regex.Match(problem["detail"]!.GetValue<string>(), @"<= (\d+) \(the ledger's size now\)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.That(named, Is.GreaterThanOrEqualTo(checkpoint.Size).And.LessThan(beyond), ask);
+        }
+        var atSize = await TestHub.Json(await _auditor.GetAsync($"/api/v1/ledger/proof/inclusion?seq=0&size={checkpoint.Size}"));
+        Assert.That(atSize["proof"]!.AsArray(), Is.Not.Empty, "a tree of the checkpoint's size is within the ledger");
     }
 
     [Test]

@@ -77,23 +77,23 @@ public static class LedgerEndpoints
 
     public static async Task<Results<Ok<ProofView>, ProblemHttpResult>> Inclusion(LedgerStore store, long seq, long size, CancellationToken ct)
     {
-        var current = await store.SizeAsync(ct);
-        if (seq < 0 || size > current || seq >= size)
+        var proof = seq < 0 || seq >= size ? null : await store.InclusionProofAsync(seq, size, ct);
+        if (proof?.Hashes is not { } hashes)
         {
+            var current = proof?.LedgerSize ?? await store.SizeAsync(ct);
             return Problems.Validation("invalid-proof-request", $"An inclusion proof needs 0 <= seq < size <= {current} (the ledger's size now); take size from a signed checkpoint.");
         }
-        var proof = await store.InclusionProofAsync(seq, size, ct);
-        return TypedResults.Ok(new ProofView(seq, null, size, proof.Select(Convert.ToHexStringLower).ToList()));
+        return TypedResults.Ok(new ProofView(seq, null, size, hashes.Select(Convert.ToHexStringLower).ToList()));
     }
 
     public static async Task<Results<Ok<ProofView>, ProblemHttpResult>> Consistency(LedgerStore store, long from, long to, CancellationToken ct)
     {
-        var current = await store.SizeAsync(ct);
-        if (from < 1 || from > to || to > current)
+        var proof = from < 1 || from > to ? null : await store.ConsistencyProofAsync(from, to, ct);
+        if (proof?.Hashes is not { } hashes)
         {
+            var current = proof?.LedgerSize ?? await store.SizeAsync(ct);
             return Problems.Validation("invalid-proof-request", $"A consistency proof needs 1 <= from <= to <= {current} (the ledger's size now).");
         }
-        var proof = await store.ConsistencyProofAsync(from, to, ct);
-        return TypedResults.Ok(new ProofView(null, from, to, proof.Select(Convert.ToHexStringLower).ToList()));
+        return TypedResults.Ok(new ProofView(null, from, to, hashes.Select(Convert.ToHexStringLower).ToList()));
     }
 }

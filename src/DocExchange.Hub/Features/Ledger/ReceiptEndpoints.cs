@@ -46,7 +46,7 @@ public static class ReceiptEndpoints
         var entries = new List<ReceiptEntry>();
         foreach (var r in rows)
         {
-            var proof = await store.InclusionProofAsync(r.Seq, size, ct);
+            var proof = (await store.InclusionProofAsync(r.Seq, size, ct)).Required();
             entries.Add(new ReceiptEntry(r.Seq, r.Time, r.Event, r.DocumentId, r.EdxmlDocumentId, r.Sender, r.Recipient, r.Sha256, r.Detail,
                 proof.Select(Convert.ToHexStringLower).ToList()));
         }
