@@ -75,6 +75,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         ? h
         : throw new InvalidOperationException($"ledger node ({level}, {index}) is missing: the stored tree is damaged");
 
+    /// <summary>The wanted hashes in one batch, after the ledger's size when asked (LedgerSize is -1 when not).</summary>
     private async Task<(Dictionary<(int, long), byte[]> Found, long LedgerSize)> FetchAsync(HashSet<(int Level, long Index)> wanted, bool withLedgerSize, CancellationToken ct)
     {
         var result = new Dictionary<(int, long), byte[]>();
