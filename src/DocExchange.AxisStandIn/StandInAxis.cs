@@ -218,7 +218,7 @@ public sealed class StandInAxis : IAsyncDisposable
                 var type = signed.Parameters.GetValueOrDefault("messagetype") ?? "edoc";
                 return Ok(new JsonObject
                 {
-                    ["data"] = new JsonArray((ListingHeld ? Enumerable.Empty<KeyValuePair<string, Waiting>>() : ForProvince).Where(p => p.Value.MessageType == type).OrderBy(p => p.Value.Sequence)
+                    ["data"] = new JsonArray(ForProvince.Where(p => !ListingHeld && p.Value.MessageType == type).OrderBy(p => p.Value.Sequence)
                         .Select(p => (JsonNode)new JsonObject { ["docId"] = p.Key, ["messageType"] = type, ["from"] = p.Value.From }).ToArray()),
                 });
             case "getEdoc":

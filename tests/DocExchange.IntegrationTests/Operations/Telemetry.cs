@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.IntegrationTests.Operations;
 
@@ -28,6 +29,19 @@ public class Telemetry
         Assert.That(after.Any(l => l.StartsWith("dex_outbox_unpublished", StringComparison.Ordinal)), Is.True, "outbox depth");
         Assert.That(after.Any(l => l.StartsWith("dex_ledger_entries", StringComparison.Ordinal)), Is.True, "ledger size");
         Assert.That(after.Any(l => l.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal)), Is.True, "ASP.NET Core's own metrics");
+    }
+
+    [Test]
+    public async Task The_ledger_gauge_counts_every_entry()
+    {
+        // The gauge is read every 15 s: wait for a reading taken while the ledger stood still, then it equals the ledger's count.
+        await Expect.Eventually(async () =>
+        {
+            var before = await TestHub.Query(db => db.LedgerEntries.LongCountAsync());
+            var gauge = Sum(await Scrape(), "dex_ledger_entries");
+            var after = await TestHub.Query(db => db.LedgerEntries.LongCountAsync());
+            return (Before: before, Gauge: gauge, After: after);
+        }, x => x.Before == x.After && x.Gauge == x.Before, TimeSpan.FromSeconds(40), "dex_ledger_entries equal to the number of ledger entries");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using DocExchange.Hub.Infrastructure;
+using DocExchange.Hub.Pipeline.Ledger;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -77,7 +78,7 @@ public sealed class LedgerFigures : BackgroundService
         {
             try
             {
-                await using var cmd = _dataSource.CreateCommand("SELECT (SELECT coalesce(max(seq), 0) FROM ledger_entries), (SELECT max(signed_at) FROM ledger_checkpoints)");
+                await using var cmd = _dataSource.CreateCommand($"SELECT ({LedgerStore.SizeQuery}), (SELECT max(signed_at) FROM ledger_checkpoints)");
                 await using var reader = await cmd.ExecuteReaderAsync(stoppingToken);
                 if (await reader.ReadAsync(stoppingToken))
                 {

@@ -243,7 +243,7 @@ public sealed class LedgerFrontier
     public static async Task<LedgerFrontier> LoadAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         long size;
-        await using (var count = new NpgsqlCommand("SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries", conn))
+        await using (var count = new NpgsqlCommand(LedgerStore.SizeQuery, conn))
         {
             size = (long)(await count.ExecuteScalarAsync(ct))!;
         }

@@ -10,7 +10,8 @@ namespace DocExchange.Hub.Pipeline.Ledger;
 /// </summary>
 public sealed class LedgerStore(NpgsqlDataSource dataSource)
 {
-    private const string SizeQuery = "SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries";
+    /// <summary>The ledger's size: its sequence numbers run from 0 without a gap.</summary>
+    public const string SizeQuery = "SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries";
 
     public async Task<long> SizeAsync(CancellationToken ct)
     {
@@ -18,8 +19,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    public Task<byte[]> RootAsync(long size, CancellationToken ct) =>
-        Compute(h => MerkleTree.Root(size, h), ct);
+    public async Task<byte[]> RootAsync(long size, CancellationToken ct) =>
+        (await ComputeAsync(size, h => MerkleTree.Root(size, h), ct)).Value
+            ?? throw new InvalidOperationException($"a root was asked for a tree of {size} entries, beyond the ledger");
 
     /// <summary>Signs the stored tree as it stands now (any instance can: the stored tree is the truth); returns the stored note and its size.</summary>
     public async Task<(string Note, long Size)> SignNowAsync(LedgerKey key, string origin, DateTimeOffset now, CancellationToken ct)
@@ -37,30 +39,24 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         public List<byte[]> Required() => Hashes ?? throw new InvalidOperationException($"a proof was asked for a tree beyond the ledger's {LedgerSize} entries");
     }
 
-    public Task<StoredProof> InclusionProofAsync(long seq, long size, CancellationToken ct) =>
-        ProveAsync(size, h => MerkleTree.InclusionProof(seq, size, h), ct);
+    public async Task<StoredProof> InclusionProofAsync(long seq, long size, CancellationToken ct)
+    {
+        var (hashes, ledgerSize) = await ComputeAsync(size, h => MerkleTree.InclusionProof(seq, size, h), ct);
+        return new StoredProof(ledgerSize, hashes);
+    }
 
-    public Task<StoredProof> ConsistencyProofAsync(long oldSize, long newSize, CancellationToken ct) =>
-        ProveAsync(newSize, h => MerkleTree.ConsistencyProof(oldSize, newSize, h), ct);
+    public async Task<StoredProof> ConsistencyProofAsync(long oldSize, long newSize, CancellationToken ct)
+    {
+        var (hashes, ledgerSize) = await ComputeAsync(newSize, h => MerkleTree.ConsistencyProof(oldSize, newSize, h), ct);
+        return new StoredProof(ledgerSize, hashes);
+    }
 
     /// <summary>
-    /// An auditor's proof is one round trip: the ledger's size and the hashes come in one batch, and the
-    /// hashes are used only when the tree asked for is within the ledger (a larger one has no stored nodes yet).
+    /// Runs the computation once to learn which hashes it reads (they depend only on the sizes), fetches
+    /// them in one round trip with the ledger's size, and runs it again when the tree of <paramref name="size"/>
+    /// entries is within the ledger (a larger one has no stored nodes yet): null otherwise.
     /// </summary>
-    private async Task<StoredProof> ProveAsync(long size, Func<MerkleTree.SubtreeHashes, List<byte[]>> prove, CancellationToken ct)
-    {
-        var (found, ledgerSize) = await FetchAsync(Wanted(prove), withLedgerSize: true, ct);
-        return new StoredProof(ledgerSize, size <= ledgerSize ? prove(From(found)) : null);
-    }
-
-    /// <summary>Runs the computation once to learn which hashes it reads (they depend only on the sizes), fetches them, runs it again.</summary>
-    private async Task<T> Compute<T>(Func<MerkleTree.SubtreeHashes, T> compute, CancellationToken ct)
-    {
-        var (found, _) = await FetchAsync(Wanted(compute), withLedgerSize: false, ct);
-        return compute(From(found));
-    }
-
-    private static HashSet<(int Level, long Index)> Wanted<T>(Func<MerkleTree.SubtreeHashes, T> compute)
+    private async Task<(T? Value, long LedgerSize)> ComputeAsync<T>(long size, Func<MerkleTree.SubtreeHashes, T> compute, CancellationToken ct) where T : class
     {
         var wanted = new HashSet<(int Level, long Index)>();
         compute((level, index) =>
@@ -68,24 +64,20 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             wanted.Add((level, index));
             return new byte[MerkleTree.HashSize];
         });
-        return wanted;
+        var (found, ledgerSize) = await FetchAsync(wanted, ct);
+        return (size > ledgerSize ? null : compute((level, index) => found.TryGetValue((level, index), out var h)
+            ? h
+            : throw new InvalidOperationException($"ledger node ({level}, {index}) is missing: the stored tree is damaged")), ledgerSize);
     }
 
-    private static MerkleTree.SubtreeHashes From(Dictionary<(int, long), byte[]> found) => (level, index) => found.TryGetValue((level, index), out var h)
-        ? h
-        : throw new InvalidOperationException($"ledger node ({level}, {index}) is missing: the stored tree is damaged");
-
-    /// <summary>The wanted hashes in one batch, after the ledger's size when asked (LedgerSize is -1 when not).</summary>
-    private async Task<(Dictionary<(int, long), byte[]> Found, long LedgerSize)> FetchAsync(HashSet<(int Level, long Index)> wanted, bool withLedgerSize, CancellationToken ct)
+    /// <summary>The ledger's size, then the wanted hashes, in one batch.</summary>
+    private async Task<(Dictionary<(int, long), byte[]> Found, long LedgerSize)> FetchAsync(HashSet<(int Level, long Index)> wanted, CancellationToken ct)
     {
         var result = new Dictionary<(int, long), byte[]>();
         var leaves = wanted.Where(w => w.Level == 0).Select(w => w.Index).ToArray();
         var nodes = wanted.Where(w => w.Level > 0).ToArray();
         await using var batch = dataSource.CreateBatch();
-        if (withLedgerSize)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(SizeQuery));
-        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SizeQuery));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, leaf_hash FROM ledger_entries WHERE seq = ANY($1)")
         {
             Parameters = { new NpgsqlParameter { Value = leaves, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint } },
@@ -100,13 +92,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             },
         });
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        var ledgerSize = -1L;
-        if (withLedgerSize)
-        {
-            await reader.ReadAsync(ct);
-            ledgerSize = reader.GetInt64(0);
-            await reader.NextResultAsync(ct);
-        }
+        await reader.ReadAsync(ct);
+        var ledgerSize = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             result[(0, reader.GetInt64(0))] = (byte[])reader[1];
