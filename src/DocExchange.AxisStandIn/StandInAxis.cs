@@ -57,6 +57,8 @@ public sealed class StandInAxis : IAsyncDisposable
     public volatile bool ListingHeld;
     /// <summary>getEdoc of these docIds answers this late (one package slow to fetch, the rest of the list not).</summary>
     public ConcurrentDictionary<string, TimeSpan> SlowToFetch { get; } = new();
+    /// <summary>getEdoc of these docIds answers the base64 in lines of 76 characters, as a MIME encoder writes it.</summary>
+    public ConcurrentDictionary<string, bool> InMimeLines { get; } = new();
     private long _delivered;
     /// <summary>What the province answered with updateStatus, by docId.</summary>
     public ConcurrentDictionary<string, string> Answers { get; } = new();
@@ -227,7 +229,9 @@ public sealed class StandInAxis : IAsyncDisposable
                     await Task.Delay(late);
                 }
                 return ForProvince.TryGetValue(signed.Parameters.GetValueOrDefault("docId") ?? "", out var waiting)
-                    ? Ok(new JsonObject { ["data"] = Convert.ToBase64String(waiting.Package) })
+                    ? Ok(new JsonObject { ["data"] = InMimeLines.ContainsKey(signed.Parameters.GetValueOrDefault("docId") ?? "")
+                        ? string.Join("\r\n", Convert.ToBase64String(waiting.Package).Chunk(76).Select(line => new string(line)))
+                        : Convert.ToBase64String(waiting.Package) })
                     : Fail("not-found", "no such docId");
             case "updateStatus":
                 if (TakeOne(ref AcknowledgementsToLose))

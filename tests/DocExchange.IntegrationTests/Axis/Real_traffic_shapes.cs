@@ -215,6 +215,19 @@ public class Real_traffic_shapes
     }
 
     [Test]
+    public async Task A_package_served_in_mime_base64_lines_is_taken_in()
+    {
+        var p = await TestHub.NewProvince();
+        var district = p.District(1);
+        var clerk = await TestHub.Clerk(district);
+        var documentId = Guid.NewGuid().ToString();
+        var docId = Guid.NewGuid().ToString();
+        TestHub.Axis.InMimeLines[docId] = true;
+        Assert.That(await Answer(TestHub.Axis.Deliver(Bytes(Document("edoc_new.edxml", Ministry, district, documentId)), docId: docId)), Is.EqualTo("done"));
+        await InInbox(clerk, documentId);
+    }
+
+    [Test]
     public async Task The_same_document_id_twice_from_one_agency_is_one_document()
     {
         var p = await TestHub.NewProvince();

@@ -78,7 +78,8 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
             {
                 throw new AxisUnavailableException($"the axis answered {(int)response.StatusCode} to {call}");
             }
-            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(token)) ?? new JsonObject();
+            // Parsed from the bytes as they came: a package's base64 (getEdoc) stays UTF-8, never a string twice its size.
+            var answer = JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(token)) ?? new JsonObject();
             if (AxisAnswer.Refusal(answer) is { } refused)
             {
                 throw new AxisCallException(call, refused.Code, refused.Description);
