@@ -224,15 +224,22 @@ public sealed class StandInAxis : IAsyncDisposable
                         .Select(p => (JsonNode)new JsonObject { ["docId"] = p.Key, ["messageType"] = type, ["from"] = p.Value.From }).ToArray()),
                 });
             case "getEdoc":
-                if (SlowToFetch.TryGetValue(signed.Parameters.GetValueOrDefault("docId") ?? "", out var late))
+            {
+                var asked = signed.Parameters.GetValueOrDefault("docId") ?? "";
+                if (SlowToFetch.TryGetValue(asked, out var late))
                 {
                     await Task.Delay(late);
                 }
-                return ForProvince.TryGetValue(signed.Parameters.GetValueOrDefault("docId") ?? "", out var waiting)
-                    ? Ok(new JsonObject { ["data"] = InMimeLines.ContainsKey(signed.Parameters.GetValueOrDefault("docId") ?? "")
-                        ? string.Join("\r\n", Convert.ToBase64String(waiting.Package).Chunk(76).Select(line => new string(line)))
-                        : Convert.ToBase64String(waiting.Package) })
-                    : Fail("not-found", "no such docId");
+                if (!ForProvince.TryGetValue(asked, out var waiting))
+                {
+                    return Fail("not-found", "no such docId");
+                }
+                var base64 = Convert.ToBase64String(waiting.Package);
+                return Ok(new JsonObject
+                {
+                    ["data"] = InMimeLines.ContainsKey(asked) ? string.Join("\r\n", base64.Chunk(76).Select(line => new string(line))) : base64,
+                });
+            }
             case "updateStatus":
                 if (TakeOne(ref AcknowledgementsToLose))
                 {
