@@ -45,6 +45,7 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         });
 
         var before = await BenchDb.DeliveredAsync(db);
+        var storedBefore = await BenchDb.Scalar(db, StoredBytes);
         Console.Error.WriteLine($"  {_count} signed packages go to the hub ...");
         var run = Stopwatch.StartNew();
         var cpu = new CpuUse();
@@ -54,6 +55,13 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         results["signed_e2e_docs_per_s"] = Math.Round(_count / run.Elapsed.TotalSeconds, 1);
         results["signed_submit_per_s"] = Math.Round(_count / submitSeconds, 1);
         var cpuUse = cpu.Record(results, "signed", _count);
+        // What a signed document costs on disk (its package and any attachment content, with their TOAST and
+        // indexes), against the package's own size: the package is kept byte for byte and holds its attachments.
+        var stored = (await BenchDb.Scalar(db, StoredBytes) - storedBefore) / (double)_count;
+        var packageBytes = packages.Average(p => (double)p.Package.Length);
+        results["signed_stored_kb_per_doc"] = Math.Round(stored / 1024, 1);
+        results["signed_stored_vs_package_ratio"] = Math.Round(stored / packageBytes, 3);
+        Console.Error.WriteLine($"  stored per signed document: {stored / 1024:F1} KB for a package of {packageBytes / 1024:F1} KB ({stored / packageBytes:F2}x)");
         if (results.TryGetValue("e2e_docs_per_s", out var plain))
         {
             results["signed_vs_e2e_ratio"] = Math.Round(results["signed_e2e_docs_per_s"] / plain, 4);
@@ -61,6 +69,8 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         Console.Error.WriteLine($"  {_count} signed packages in inboxes in {run.Elapsed.TotalSeconds:F1} s: {results["signed_e2e_docs_per_s"]} docs/s "
             + $"(submissions taken at {results["signed_submit_per_s"]}/s); {cpuUse}");
     }
+
+    private const string StoredBytes = "SELECT pg_total_relation_size('document_packages') + pg_total_relation_size('attachment_contents')";
 
     public static async Task<HttpResponseMessage> Post(HttpClient clerk, byte[] package)
     {

@@ -144,6 +144,7 @@ public static class ProblemsInVietnamese
         ["header-mismatch"] = ("Phần đầu không khớp", "Thông tin trong phần đầu gói tin không khớp với yêu cầu."),
         ["duplicate-id"] = ("Trùng mã phần tử", "Gói tin có hai phần tử cùng mã Id; chữ ký không xác định được phần được ký."),
         ["attachment-not-base64"] = ("Tệp đính kèm sai mã hóa", "Nội dung tệp đính kèm không phải base64 hợp lệ."),
+        ["attachment-content-repeated"] = ("Tệp đính kèm có hai nội dung", "Một tệp đính kèm có nhiều hơn một phần ContentTransferEncoded; mỗi tệp đính kèm chỉ mang một nội dung."),
         ["hash-mismatch"] = ("Mã băm không khớp", "Mã băm SHA-256 gửi kèm không khớp với nội dung gói tin."),
         ["signature-missing"] = ("Thiếu chữ ký số", "Gói tin không có chữ ký số."),
         ["signature-required"] = ("Đơn vị phải ký số", "Quản trị viên đã yêu cầu đơn vị này chỉ gửi gói tin có chữ ký số; ký gói tin trước khi gửi."),

@@ -19,7 +19,7 @@ public static class Refusals
     public static readonly string[] SubmissionConflict = ["duplicate-document-id", "duplicate-document-number", "idempotency-key-reused"];
 
     // What a signed edXML package can add to that: it cannot be read, or its signature does not hold.
-    public static readonly string[] PackageUnreadable = ["malformed-xml", "too-deep", "dtd-prohibited", "not-edxml", "wrong-namespace", "missing-envelope", "missing-header", "duplicate-id", "attachment-not-base64"];
+    public static readonly string[] PackageUnreadable = ["malformed-xml", "too-deep", "dtd-prohibited", "not-edxml", "wrong-namespace", "missing-envelope", "missing-header", "duplicate-id", "attachment-not-base64", "attachment-content-repeated"];
     public static readonly string[] PackageInvalid =
         ["document-id-mismatch", "invalid-unit-code", "signature-required", "signature-invalid", "signature-malformed", "signature-multiple", "signature-not-whole-package",
          "signature-not-xmldsig", "signature-no-certificate", "signature-key-too-weak", "signature-algorithm-refused", "certificate-untrusted", "certificate-expired",

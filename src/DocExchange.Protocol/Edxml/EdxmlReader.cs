@@ -206,6 +206,7 @@ public static class EdxmlReader
             CheckAttributes(reader, ids);
             string? contentId = null, name = null, description = null, contentType = null;
             byte[] content = [];
+            var contentRead = false;
             if (!reader.IsEmptyElement)
             {
                 reader.Read();
@@ -225,7 +226,11 @@ public static class EdxmlReader
                         case "AttachmentName": name = reader.ReadElementContentAsString(); break;
                         case "Description": description = reader.ReadElementContentAsString(); break;
                         case "ContentType": contentType = reader.ReadElementContentAsString(); break;
-                        case "ContentTransferEncoded": content = ReadBase64(reader); break;
+                        case "ContentTransferEncoded" when contentRead:
+                            // Two contents make an attachment ambiguous; the hub serves attachments from the stored package, and finds each the same way every time.
+                            throw new EdxmlFormatException("attachment-content-repeated",
+                                $"Attachment {contentId ?? name ?? (attachments.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} has more than one ContentTransferEncoded; an attachment carries exactly one content.");
+                        case "ContentTransferEncoded": content = ReadBase64(reader); contentRead = true; break;
                         default: ReadTree(reader, ids); reader.Read(); break;
                     }
                 }
@@ -305,42 +310,23 @@ public static class EdxmlReader
             reader.Read();
             return [];
         }
-        const int ChunkSize = 64 * 1024;
-        var pool = System.Buffers.ArrayPool<byte>.Shared;
-        var text = System.Buffers.ArrayPool<char>.Shared.Rent(ChunkSize);
-        var ascii = pool.Rent(text.Length);
+        using var text = new Base64Text();
         var chunks = new List<(byte[] Buffer, int Length)>();
         var total = 0;
-        var carry = 0;
         try
         {
             while (reader.Read() && reader.NodeType != XmlNodeType.EndElement)
             {
-                if (reader.NodeType is not (XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace))
-                {
-                    throw new FormatException($"ContentTransferEncoded holds a {reader.NodeType}, not only base64 text");
-                }
+                Base64Text.CheckNode(reader);
                 int n;
-                while ((n = reader.ReadValueChunk(text, carry, text.Length - carry)) > 0)
+                while ((n = reader.ReadValueChunk(text.Buffer, text.Carry, text.Room)) > 0)
                 {
-                    var length = carry + n;
-                    var cut = CompleteGroups(text.AsSpan(0, length));
-                    var output = pool.Rent(cut / 4 * 3 + 3);
-                    if (!TryDecode(text.AsSpan(0, cut), ascii, output, out var written))
-                    {
-                        pool.Return(output);
-                        throw new FormatException("the text is not base64");
-                    }
-                    chunks.Add((output, written));
-                    total += written;
-                    text.AsSpan(cut, length - cut).CopyTo(text);
-                    carry = length - cut;
+                    var chunk = text.Decode(n);
+                    chunks.Add(chunk);
+                    total += chunk.Length;
                 }
             }
-            if (text.AsSpan(0, carry).ContainsAnyExcept(" \n\r\t"))
-            {
-                throw new FormatException("the base64 text ends with an incomplete group");
-            }
+            text.End();
             reader.Read();
             var content = GC.AllocateUninitializedArray<byte>(total);
             var offset = 0;
@@ -353,12 +339,149 @@ public static class EdxmlReader
         }
         finally
         {
-            System.Buffers.ArrayPool<char>.Shared.Return(text);
-            pool.Return(ascii);
             foreach (var (buffer, _) in chunks)
             {
-                pool.Return(buffer);
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the content of a stored package's attachment number <paramref name="ordinal"/> (0-based, in
+    /// the order <see cref="Read(byte[])"/> lists them), decoded, to <paramref name="output"/>, reading the
+    /// package as it streams in: neither the package nor the attachment is held whole. For a package the hub
+    /// read and accepted before (the same elements, found the same way); false when it has no such attachment.
+    /// </summary>
+    public static async Task<bool> CopyAttachmentAsync(Stream package, int ordinal, Stream output, CancellationToken ct)
+    {
+        var settings = SafeSettings();
+        settings.Async = true;
+        using var reader = XmlReader.Create(package, settings);
+        await reader.MoveToContentAsync();
+        if (reader.IsEmptyElement)
+        {
+            return false;
+        }
+        var seen = 0;
+        await reader.ReadAsync();
+        // The root's children: AttachmentEncoded holds the attachments, in order; everything else is passed over.
+        while (reader.NodeType != XmlNodeType.EndElement && !reader.EOF)
+        {
+            if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "AttachmentEncoded" || reader.IsEmptyElement)
+            {
+                await NextSiblingAsync(reader);
+                continue;
+            }
+            await reader.ReadAsync();
+            while (reader.NodeType != XmlNodeType.EndElement)
+            {
+                if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "Attachment" || seen++ != ordinal)
+                {
+                    await NextSiblingAsync(reader);
+                    continue;
+                }
+                if (reader.IsEmptyElement)
+                {
+                    return true;
+                }
+                await reader.ReadAsync();
+                while (reader.NodeType != XmlNodeType.EndElement)
+                {
+                    if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "ContentTransferEncoded")
+                    {
+                        // An attachment carries one content (a second one is refused when a package is read).
+                        await CopyBase64Async(reader, output, ct);
+                        return true;
+                    }
+                    await NextSiblingAsync(reader);
+                }
+                return true;
+            }
+            await reader.ReadAsync();
+        }
+        return false;
+    }
+
+    /// <summary>Moves past the node under the cursor: over an element's whole subtree, or to the next node.</summary>
+    private static Task NextSiblingAsync(XmlReader reader) => reader.NodeType == XmlNodeType.Element ? reader.SkipAsync() : reader.ReadAsync();
+
+    /// <summary>The asynchronous twin of <see cref="ReadBase64"/>: each decoded chunk is written to <paramref name="output"/> as it comes.</summary>
+    private static async Task CopyBase64Async(XmlReader reader, Stream output, CancellationToken ct)
+    {
+        if (reader.IsEmptyElement)
+        {
+            return;
+        }
+        using var text = new Base64Text();
+        while (await reader.ReadAsync() && reader.NodeType != XmlNodeType.EndElement)
+        {
+            Base64Text.CheckNode(reader);
+            int n;
+            while ((n = await reader.ReadValueChunkAsync(text.Buffer, text.Carry, text.Room)) > 0)
+            {
+                var (buffer, length) = text.Decode(n);
+                try
+                {
+                    await output.WriteAsync(buffer.AsMemory(0, length), ct);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        text.End();
+    }
+
+    /// <summary>
+    /// Base64 text read in chunks: the reader fills <see cref="Buffer"/> from <see cref="Carry"/> on, and
+    /// <see cref="Decode"/> decodes the complete groups into a pooled buffer (the caller returns it),
+    /// keeping the incomplete rest for the next chunk.
+    /// </summary>
+    private sealed class Base64Text : IDisposable
+    {
+        private const int ChunkSize = 64 * 1024;
+        private readonly byte[] _ascii = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
+
+        public char[] Buffer { get; } = System.Buffers.ArrayPool<char>.Shared.Rent(ChunkSize);
+        public int Carry { get; private set; }
+        public int Room => Buffer.Length - Carry;
+
+        public static void CheckNode(XmlReader reader)
+        {
+            if (reader.NodeType is not (XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace))
+            {
+                throw new FormatException($"ContentTransferEncoded holds a {reader.NodeType}, not only base64 text");
+            }
+        }
+
+        public (byte[] Buffer, int Length) Decode(int read)
+        {
+            var length = Carry + read;
+            var cut = CompleteGroups(Buffer.AsSpan(0, length));
+            var output = System.Buffers.ArrayPool<byte>.Shared.Rent(cut / 4 * 3 + 3);
+            if (!TryDecode(Buffer.AsSpan(0, cut), _ascii, output, out var written))
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(output);
+                throw new FormatException("the text is not base64");
+            }
+            Buffer.AsSpan(cut, length - cut).CopyTo(Buffer);
+            Carry = length - cut;
+            return (output, written);
+        }
+
+        public void End()
+        {
+            if (Buffer.AsSpan(0, Carry).ContainsAnyExcept(" \n\r\t"))
+            {
+                throw new FormatException("the base64 text ends with an incomplete group");
+            }
+        }
+
+        public void Dispose()
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(Buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(_ascii);
         }
     }
 }

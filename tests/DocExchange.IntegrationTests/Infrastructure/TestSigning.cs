@@ -64,15 +64,15 @@ public static class TestSigning
     /// <summary>An unsigned document package from one unit to others, numbered uniquely in the run.</summary>
     public static EdxmlPackage Document(string from, params string[] to) => Document(from, to, 1000);
 
-    public static EdxmlPackage Document(string from, string[] to, int attachmentBytes, string? subject = null)
+    public static EdxmlPackage Document(string from, string[] to, int attachmentBytes, string? subject = null) =>
+        Document(from, to, attachmentBytes > 0 ? [("cong-van.pdf", "application/pdf", Enumerable.Range(0, attachmentBytes).Select(i => (byte)(i * 7)).ToArray())] : [], subject);
+
+    public static EdxmlPackage Document(string from, string[] to, IReadOnlyList<(string Name, string ContentType, byte[] Content)> attachments, string? subject = null)
     {
         var number = Interlocked.Increment(ref _number) + 100_000 * (Environment.ProcessId % 1000);
         var local = DateTime.UtcNow.AddHours(7);
         return PackageBuilder.Document(new NewDocument(from, to, number.ToString(System.Globalization.CultureInfo.InvariantCulture), "TEST-KS",
-            subject ?? "V/v văn bản ký số thử nghiệm", DateOnly.FromDateTime(local), local)
-        {
-            Attachments = attachmentBytes > 0 ? [("cong-van.pdf", "application/pdf", Enumerable.Range(0, attachmentBytes).Select(i => (byte)(i * 7)).ToArray())] : [],
-        });
+            subject ?? "V/v văn bản ký số thử nghiệm", DateOnly.FromDateTime(local), local) { Attachments = attachments });
     }
 
     public static byte[] Sign(EdxmlPackage package, PemPair pair) => Sign(EdxmlWriter.ToBytes(package), pair);

@@ -4,6 +4,7 @@ using System.Text;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
 using DocExchange.TestSupport;
+using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.IntegrationTests.Packages;
 
@@ -38,6 +39,37 @@ public class Signed_packages
         var submitted = await TestHub.Query(db => Task.FromResult(db.PendingLedgerEvents.Where(e => e.Event == "submitted" && e.DocumentId == Guid.Parse(id)).Select(e => e.Sha256)
             .Concat(db.LedgerEntries.Where(e => e.Event == "submitted" && e.DocumentId == Guid.Parse(id)).Select(e => e.Sha256)).ToList()));
         Assert.That(submitted, Is.EqualTo(new[] { sha }), "the ledger records the package's SHA-256");
+    }
+
+    [Test]
+    public async Task A_packages_attachments_are_downloaded_from_the_package_itself_and_not_stored_twice()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = await TestHub.Clerk(p.Commune(1, 1));
+        var recipient = await TestHub.Clerk(p.District(1));
+        // The second is larger than what the hub writes with the document in one statement (256 KB).
+        byte[][] files = [RandomNumberGenerator.GetBytes(3000), RandomNumberGenerator.GetBytes(300 * 1024)];
+        var document = TestSigning.Document(p.Commune(1, 1), [p.District(1)], [("to-trinh.pdf", "application/pdf", files[0]), ("phu-luc.docx", "application/msword", files[1])]);
+        var response = await TestSigning.Post(sender, TestSigning.Sign(document, await TestSigning.For(p.Commune(1, 1))));
+        await Expect.Status(response, 202);
+        var id = (await TestHub.Json(response))["id"]!.GetValue<string>();
+        await Documents.Delivered(sender, id);
+
+        var attachments = (await TestHub.Json(await recipient.GetAsync($"/api/v1/documents/{id}")))["attachments"]!.AsArray();
+        Assert.That(attachments.Select(a => a!["fileName"]!.GetValue<string>()), Is.EqualTo(new[] { "to-trinh.pdf", "phu-luc.docx" }));
+        for (var i = 0; i < files.Length; i++)
+        {
+            foreach (var clerk in new[] { recipient, sender })
+            {
+                using var download = await clerk.GetAsync($"/api/v1/documents/{id}/attachments/{attachments[i]!["id"]}");
+                await Expect.Status(download, 200);
+                Assert.That(await download.Content.ReadAsByteArrayAsync(), Is.EqualTo(files[i]), $"attachment {i + 1}, byte for byte");
+                Assert.That(download.Content.Headers.ContentType!.MediaType, Is.EqualTo(i == 0 ? "application/pdf" : "application/msword"));
+                Assert.That(download.Headers.GetValues("X-Content-SHA256").Single(), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(files[i]))));
+            }
+        }
+        var storedApart = await TestHub.Query(db => db.AttachmentContents.CountAsync(c => db.Attachments.Any(a => a.Id == c.AttachmentId && a.DocumentId == Guid.Parse(id))));
+        Assert.That(storedApart, Is.Zero, "the package holds its attachments; they are not stored a second time");
     }
 
     [Test]

@@ -2,6 +2,7 @@ using DocExchange.Hub.Pipeline;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Features.Accounts;
 using DocExchange.Hub.Infrastructure;
+using DocExchange.Protocol.Edxml;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -78,7 +79,11 @@ public static class DocumentEndpoints
             deliveries.Select(RecipientState.Of).ToList()));
     }
 
-    /// <summary>Streams the attachment from PostgreSQL to the client without holding it in memory.</summary>
+    /// <summary>
+    /// Streams the attachment from PostgreSQL to the client without holding it in memory: its own stored
+    /// content, or, for a document that came as an edXML package, decoded from the package as it streams
+    /// (the package keeps its attachments; they are not stored twice).
+    /// </summary>
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> DownloadAttachment(Guid id, Guid attachmentId, HttpContext http, HubDbContext db, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
@@ -90,10 +95,19 @@ public static class DocumentEndpoints
         }
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT content FROM attachment_contents WHERE attachment_id = @id", conn);
+        // The package is read only when the attachment has no content of its own (documents stored before
+        // packages kept their attachments have both).
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.content, p.content FROM attachments a
+            LEFT JOIN attachment_contents c ON c.attachment_id = a.id
+            LEFT JOIN document_packages p ON p.document_id = a.document_id AND c.attachment_id IS NULL
+            WHERE a.id = @id
+            """, conn);
         cmd.Parameters.AddWithValue("id", attachmentId);
         await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        if (!await reader.ReadAsync(ct))
+        var found = await reader.ReadAsync(ct);
+        var own = found && !await reader.IsDBNullAsync(0, ct);
+        if (!own && (!found || await reader.IsDBNullAsync(1, ct)))
         {
             return Problems.NotFound("unknown-attachment", $"The content of attachment {attachmentId} is missing.");
         }
@@ -101,8 +115,16 @@ public static class DocumentEndpoints
         http.Response.ContentLength = attachment.Size;
         http.Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = attachment.FileName }.ToString();
         http.Response.Headers["X-Content-SHA256"] = attachment.Sha256;
-        await using var content = await reader.GetStreamAsync(0, ct);
-        await content.CopyToAsync(http.Response.Body, ct);
+        await using var content = await reader.GetStreamAsync(own ? 0 : 1, ct);
+        if (own)
+        {
+            await content.CopyToAsync(http.Response.Body, ct);
+        }
+        else if (!await EdxmlReader.CopyAttachmentAsync(content, attachment.Ordinal, http.Response.Body, ct))
+        {
+            // The package was read at intake with this attachment in it: not finding it now means the stored package changed.
+            throw new InvalidOperationException($"The stored package of document {id} has no attachment {attachment.Ordinal + 1}; the package was altered after it was stored.");
+        }
         return TypedResults.Empty;
     }
 
