@@ -42,5 +42,58 @@ public static class SqlRows
         return rows;
     }
 
+    /// <summary>
+    /// Makes the batch's writes one statement: each becomes a data-modifying WITH clause, which PostgreSQL
+    /// runs once and to completion though nothing reads it; all see one snapshot, and foreign keys are
+    /// checked when the statement ends, so a row may name one inserted beside it. Only for writes that do not
+    /// read one another's rows (an UPDATE would not see a row inserted in the same statement). One
+    /// statement instead of five or six: PostgreSQL starts one executor, not one per table (measured with
+    /// pgbench: a submission's writes took a quarter less of the machine). The statements use positional
+    /// parameters and no '$' elsewhere; they are renumbered in order.
+    /// </summary>
+    public static void Combine(NpgsqlBatch batch)
+    {
+        if (batch.BatchCommands.Count < 2)
+        {
+            return;
+        }
+        var combined = new NpgsqlBatchCommand();
+        var sql = new System.Text.StringBuilder("WITH ");
+        for (var i = 0; i < batch.BatchCommands.Count; i++)
+        {
+            var write = batch.BatchCommands[i];
+            sql.Append(i == 0 ? "" : ",\n").Append('w').Append(i).Append(" AS (");
+            Renumber(write.CommandText, combined.Parameters.Count, sql);
+            sql.Append(')');
+            var parameters = new NpgsqlParameter[write.Parameters.Count];
+            write.Parameters.CopyTo(parameters, 0);
+            // A parameter belongs to one statement: taken from the write, given to the combined one.
+            write.Parameters.Clear();
+            foreach (var parameter in parameters)
+            {
+                combined.Parameters.Add(parameter);
+            }
+        }
+        combined.CommandText = sql.Append("\nSELECT").ToString();
+        batch.BatchCommands.Clear();
+        batch.BatchCommands.Add(combined);
+    }
+
+    /// <summary>Copies a statement with each $n made $(n + offset).</summary>
+    private static void Renumber(string statement, int offset, System.Text.StringBuilder into)
+    {
+        var text = statement.AsSpan();
+        while (text.IndexOf('$') is var at and >= 0)
+        {
+            into.Append(text[..(at + 1)]);
+            text = text[(at + 1)..];
+            var digits = text.IndexOfAnyExceptInRange('0', '9');
+            digits = digits < 0 ? text.Length : digits;
+            into.Append(int.Parse(text[..digits], System.Globalization.CultureInfo.InvariantCulture) + offset);
+            text = text[digits..];
+        }
+        into.Append(text);
+    }
+
     private static NpgsqlParameter Parameter(object? value) => new() { Value = value ?? DBNull.Value };
 }

@@ -14,9 +14,9 @@ public sealed record AttachmentContentSource(Guid AttachmentId, AttachmentSource
 /// Writes what a submission stores, hand-written for the hot path: the document, its attachments and
 /// their contents, its edXML package, the axis docId it came under, then its events, its routing or
 /// route message (<see cref="RoutingRows"/>), in one transaction. With small attachments that is one
-/// batch, one round trip and PostgreSQL's implicit transaction: a statement that fails (a duplicate
-/// number, a reused idempotency key) rolls back every one before it. Large attachments stream into an
-/// explicit transaction after the batch.
+/// statement (<see cref="SqlRows.Combine"/>), one round trip and PostgreSQL's implicit transaction: a
+/// write that fails (a duplicate number, a reused idempotency key) leaves nothing of the others. Large
+/// attachments stream into an explicit transaction after it.
 /// </summary>
 public static class SubmissionRows
 {
@@ -40,6 +40,8 @@ public static class SubmissionRows
             {
                 AddDocument(batch, document, package, contents.Where(c => c.Bytes is not null).ToList(), axisDocId, now);
                 routing.AppendTo(batch);
+                // None of these reads another's rows: they go as one statement.
+                SqlRows.Combine(batch);
                 await batch.ExecuteNonQueryAsync(ct);
             }
             foreach (var content in streamed)
