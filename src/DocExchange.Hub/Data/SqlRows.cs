@@ -48,7 +48,7 @@ public static class SqlRows
     /// checked when the statement ends, so a row may name one inserted beside it. Only for writes that do not
     /// read one another's rows (an UPDATE would not see a row inserted in the same statement). One
     /// statement instead of five or six: PostgreSQL starts one executor, not one per table (measured with
-    /// pgbench: a submission's writes took about a fifth less of the machine). The statements use positional
+    /// ops/bench writes: a submission's writes took a tenth to a fifth less of the machine). The statements use positional
     /// parameters and no '$' elsewhere; they are renumbered in order.
     /// </summary>
     public static void Combine(NpgsqlBatch batch)

@@ -91,7 +91,8 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         };
         // Each small attachment is read once: hashed, checked for a PDF signature and written from the
         // same bytes. A large one is hashed as a stream, read whole only when it is a PDF, and streamed in.
-        // A package's attachments are not written at all: the package holds them, and they are served from it.
+        // A package's attachments (every file of a submission that has a package) are not written at all:
+        // the package holds them, and they are served from it.
         var contents = new List<AttachmentContentSource>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
@@ -121,7 +122,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
                 await AttachmentSignatures.InspectAsync(attachment, file, trust, now, ct);
             }
             document.Attachments.Add(attachment);
-            if (!file.InPackage)
+            if (package is null)
             {
                 contents.Add(new AttachmentContentSource(id, file, bytes));
             }

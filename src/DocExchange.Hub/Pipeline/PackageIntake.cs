@@ -72,7 +72,7 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
         var attachments = verified.Package.Attachments.Select((a, i) => new AttachmentSource(
             Path.GetFileName(a.AttachmentName?.Trim() is { Length: > 0 } name ? name : $"attachment-{i + 1}"),
             a.ContentType?.Trim() is { Length: > 0 } contentType ? contentType : "application/octet-stream",
-            a.Content.Length, () => new MemoryStream(a.Content, writable: false), InPackage: true)).ToList();
+            a.Content.Length, () => new MemoryStream(a.Content, writable: false))).ToList();
         var package = new DocumentPackage
         {
             Sha256 = verified.Sha256, Size = bytes.Length, Content = bytes, SignerCertificate = verified.SignerCertificate,

@@ -11,9 +11,7 @@ public sealed record SubmitDocumentRequest(
     string? ResponseFor = null, string? Updates = null, string? Replaces = null, bool? NoRedirect = null);
 
 /// <summary>An attachment's name, type, size and a way to read its bytes (a form file, or decoded from a package).</summary>
-/// <param name="InPackage">Its bytes are an edXML package's own (AttachmentEncoded): the package is kept byte for byte,
-/// and the attachment is served from it rather than stored a second time.</param>
-public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open, bool InPackage = false);
+public sealed record AttachmentSource(string FileName, string ContentType, long Length, Func<Stream> Open);
 
 /// <summary>A document from an agency outside the province: the DocumentId it gave.</summary>
 public sealed record ExternalIdentity(string DocumentId);
