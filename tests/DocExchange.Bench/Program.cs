@@ -95,9 +95,10 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
         }).ToList();
         var progress = Task.Run(async () =>
         {
-            while (run.Elapsed < duration)
+            // Every 5 s, and never past the load's end (a short round would wait for the report).
+            for (var report = TimeSpan.FromSeconds(5); report < duration; report += TimeSpan.FromSeconds(5))
             {
-                await Task.Delay(5000);
+                await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (report - run.Elapsed).Ticks)));
                 var delivered = await BenchDb.DeliveredAsync(db);
                 Console.Error.WriteLine($"  {run.Elapsed.TotalSeconds:F0} s: {Interlocked.Read(ref submitted)} submitted, {delivered} delivered in all");
             }
@@ -185,7 +186,63 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
 
     // 2c. The same documents as signed edXML packages, the way agencies really send (after the latency
     // run, which measures the steady state right after the end-to-end run, as before this figure existed).
-    await new SignedBench(admin, Clerk, db, results).RunAsync(senderUnits);
+    var signedBench = new SignedBench(admin, Clerk, db, results);
+    await signedBench.RunAsync(senderUnits);
+
+    // 2d. Signed against plain in alternation. On two cores shared with PostgreSQL and RabbitMQ the machine's
+    // pace drifts by a fifth within minutes, so one run of each, minutes apart, compares two moments as much as
+    // two paths. Here short rounds run in pairs, in ABBA order (plain then signed, signed then plain, ...) so that
+    // a steady drift weighs on both sides alike; the median of the pairs' ratios is the figure. Each round ends
+    // when its last document is in an inbox.
+    var pairs = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_PAIRS") ?? "4", System.Globalization.CultureInfo.InvariantCulture);
+    if (pairs > 0)
+    {
+        var roundSeconds = 6;
+        var roundPackages = (int)Math.Max(500, results["signed_e2e_docs_per_s"] * roundSeconds);
+        Console.Error.WriteLine($"signed against plain in {pairs} pairs of rounds (ABBA): {roundSeconds} s of plain documents, {roundPackages} signed packages; signing {pairs * roundPackages} in advance ...");
+        var signedRounds = Enumerable.Range(0, pairs).Select(_ => signedBench.Sign(roundPackages)).ToList();
+        async Task<double> PlainRound(int pair)
+        {
+            var delivered = await BenchDb.DeliveredAsync(db);
+            var round = Stopwatch.StartNew();
+            var (sent, _) = await Load(TimeSpan.FromSeconds(roundSeconds), round, $"P{pair}-");
+            await WaitDelivered(delivered + sent, "plain round", round);
+            return sent / round.Elapsed.TotalSeconds;
+        }
+        var ratios = new List<double>();
+        var plainRates = new List<double>();
+        var signedRates = new List<double>();
+        for (var pair = 0; pair < pairs; pair++)
+        {
+            double plain, signed;
+            if (pair % 2 == 0)
+            {
+                plain = await PlainRound(pair);
+                signed = (await signedBench.MeasureAsync(signedRounds[pair])).PerSecond;
+            }
+            else
+            {
+                signed = (await signedBench.MeasureAsync(signedRounds[pair])).PerSecond;
+                plain = await PlainRound(pair);
+            }
+            plainRates.Add(plain);
+            signedRates.Add(signed);
+            ratios.Add(signed / plain);
+            Console.Error.WriteLine($"  pair {pair + 1}: plain {plain:F1} docs/s, signed {signed:F1} docs/s, ratio {signed / plain:F3}");
+        }
+        static double Median(List<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+        results["signed_vs_e2e_paired_median"] = Math.Round(Median(ratios), 4);
+        results["signed_vs_e2e_paired_min"] = Math.Round(ratios.Min(), 4);
+        results["signed_vs_e2e_paired_max"] = Math.Round(ratios.Max(), 4);
+        results["paired_e2e_docs_per_s"] = Math.Round(Median(plainRates), 1);
+        results["paired_signed_docs_per_s"] = Math.Round(Median(signedRates), 1);
+        Console.Error.WriteLine($"  median ratio {results["signed_vs_e2e_paired_median"]} (pairs {ratios.Min():F3} to {ratios.Max():F3}); "
+            + $"median rates: plain {results["paired_e2e_docs_per_s"]}, signed {results["paired_signed_docs_per_s"]} docs/s");
+    }
 
     // 3. One document to all 1,443 units: the Government Office (registered for the bench) broadcasts,
     // from a steady state as the latency run: not in the tail of the signed run's burst (its ledger

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DocExchange.Protocol.Edxml;
 using DocExchange.Protocol.Signatures;
@@ -21,39 +22,22 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
     private readonly string _pki = Environment.GetEnvironmentVariable("DEX_BENCH_PKI")!;
     private readonly int _count = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_SIGNED_DOCS") ?? "10000", CultureInfo.InvariantCulture);
 
+    private readonly List<(string Code, string Recipient, HttpClient Clerk, X509Certificate2 Key)> _senders = [];
+    private readonly byte[] _attachment = RandomNumberGenerator.GetBytes(10 * 1024);
+    private int _numbered;
+
     public async Task RunAsync(IReadOnlyList<(string Code, string Recipient)> units)
     {
-        var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(_pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(_pki, "ca.key")));
-        Console.Error.WriteLine($"signed packages: {units.Count} units get certificates; {_count} packages signed in advance ...");
-        var senders = new List<(string Code, string Recipient, HttpClient Clerk, X509Certificate2 Key)>();
-        foreach (var (code, recipient) in units)
-        {
-            var pair = DevPki.Issue(ca, code, $"Đơn vị {code}", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-            (await admin.PostAsJsonAsync($"api/v1/units/{code}/certificates", new { certificate = pair.CertificatePem })).EnsureSuccessStatusCode();
-            senders.Add((code, recipient, await clerk(code), pair.Load()));
-        }
-        var attachment = new byte[10 * 1024];
-        Random.Shared.NextBytes(attachment);
-        var packages = new (HttpClient Clerk, byte[] Package)[_count];
-        Parallel.For(0, _count, i =>
-        {
-            var (code, recipient, client, key) = senders[i % senders.Count];
-            var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
-            var document = PackageBuilder.Document(new NewDocument(code, [recipient], (i + 1).ToString(CultureInfo.InvariantCulture), "BENCH-KY",
-                "Công văn ký số (đo tải)", DateOnly.FromDateTime(local), local) { Attachments = [("cong-van.pdf", "application/pdf", attachment)] });
-            packages[i] = (client, PackageSignature.Sign(EdxmlWriter.ToBytes(document), key));
-        });
+        await EnrolAsync(units);
+        Console.Error.WriteLine($"signed packages: {_count} packages signed in advance ...");
+        var packages = Sign(_count);
 
-        var before = await BenchDb.DeliveredAsync(db);
         var storedBefore = await BenchDb.Scalar(db, StoredBytes);
         Console.Error.WriteLine($"  {_count} signed packages go to the hub ...");
-        var run = Stopwatch.StartNew();
         var cpu = new CpuUse();
-        await Submit(packages);
-        var submitSeconds = run.Elapsed.TotalSeconds;
-        await BenchDb.WaitDeliveredAsync(db, before + _count, "signed packages", run);
-        results["signed_e2e_docs_per_s"] = Math.Round(_count / run.Elapsed.TotalSeconds, 1);
-        results["signed_submit_per_s"] = Math.Round(_count / submitSeconds, 1);
+        var (perSecond, submitPerSecond, seconds) = await MeasureAsync(packages);
+        results["signed_e2e_docs_per_s"] = Math.Round(perSecond, 1);
+        results["signed_submit_per_s"] = Math.Round(submitPerSecond, 1);
         var cpuUse = cpu.Record(results, "signed", _count);
         // What a signed document costs on disk (its package and any attachment content, with their TOAST and
         // indexes), against the package's own size: the package is kept byte for byte and holds its attachments.
@@ -66,8 +50,49 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         {
             results["signed_vs_e2e_ratio"] = Math.Round(results["signed_e2e_docs_per_s"] / plain, 4);
         }
-        Console.Error.WriteLine($"  {_count} signed packages in inboxes in {run.Elapsed.TotalSeconds:F1} s: {results["signed_e2e_docs_per_s"]} docs/s "
+        Console.Error.WriteLine($"  {_count} signed packages in inboxes in {seconds:F1} s: {results["signed_e2e_docs_per_s"]} docs/s "
             + $"(submissions taken at {results["signed_submit_per_s"]}/s); {cpuUse}");
+    }
+
+    /// <summary>Each sender gets a certificate from the bench CA, registered to its unit, and a clerk's credential.</summary>
+    private async Task EnrolAsync(IReadOnlyList<(string Code, string Recipient)> units)
+    {
+        var ca = new PemPair(await File.ReadAllTextAsync(Path.Combine(_pki, "ca.pem")), await File.ReadAllTextAsync(Path.Combine(_pki, "ca.key")));
+        Console.Error.WriteLine($"signed packages: {units.Count} units get certificates ...");
+        foreach (var (code, recipient) in units)
+        {
+            var pair = DevPki.Issue(ca, code, $"Đơn vị {code}", KeyKind.Rsa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            (await admin.PostAsJsonAsync($"api/v1/units/{code}/certificates", new { certificate = pair.CertificatePem })).EnsureSuccessStatusCode();
+            _senders.Add((code, recipient, await clerk(code), pair.Load()));
+        }
+    }
+
+    /// <summary>Signs <paramref name="count"/> new packages (numbers never used before in this run), one 10 KB attachment each.</summary>
+    public (HttpClient Clerk, byte[] Package)[] Sign(int count)
+    {
+        var first = _numbered;
+        _numbered += count;
+        var packages = new (HttpClient Clerk, byte[] Package)[count];
+        Parallel.For(0, count, i =>
+        {
+            var (code, recipient, client, key) = _senders[i % _senders.Count];
+            var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
+            var document = PackageBuilder.Document(new NewDocument(code, [recipient], (first + i + 1).ToString(CultureInfo.InvariantCulture), "BENCH-KY",
+                "Công văn ký số (đo tải)", DateOnly.FromDateTime(local), local) { Attachments = [("cong-van.pdf", "application/pdf", _attachment)] });
+            packages[i] = (client, PackageSignature.Sign(EdxmlWriter.ToBytes(document), key));
+        });
+        return packages;
+    }
+
+    /// <summary>Submits the packages and waits for every copy in an inbox: documents/s from the first submission to the last inbox, submissions/s, seconds.</summary>
+    public async Task<(double PerSecond, double SubmitPerSecond, double Seconds)> MeasureAsync((HttpClient Clerk, byte[] Package)[] packages)
+    {
+        var before = await BenchDb.DeliveredAsync(db);
+        var run = Stopwatch.StartNew();
+        await Submit(packages);
+        var submitSeconds = run.Elapsed.TotalSeconds;
+        await BenchDb.WaitDeliveredAsync(db, before + packages.Length, "signed packages", run);
+        return (packages.Length / run.Elapsed.TotalSeconds, packages.Length / submitSeconds, run.Elapsed.TotalSeconds);
     }
 
     private const string StoredBytes = "SELECT pg_total_relation_size('document_packages') + pg_total_relation_size('attachment_contents')";

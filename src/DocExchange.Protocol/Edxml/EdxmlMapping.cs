@@ -19,7 +19,7 @@ internal static class EdxmlMapping
             Document = isStatus ? null : DocumentHeader(message),
             Status = isStatus ? StatusHeader(message) : null,
             Trace = Child(header, "TraceHeaderList") is { } trace ? Trace(trace) : null,
-            Signature = signature is null ? null : new SignatureElement(signature.Name.LocalName, signature.Name.NamespaceName, signature.ToString(SaveOptions.DisableFormatting)),
+            Signature = signature is null ? null : new SignatureElement(signature),
             ManifestVersion = (string?)manifest?.Attribute("version"),
             Manifest = Children(manifest, "Reference").Select(r => new ManifestReference(Text(r, "ContentId"), Text(r, "ContentType"), Text(r, "Description"), Text(r, "AttachmentName"))).ToList(),
             Attachments = attachments,

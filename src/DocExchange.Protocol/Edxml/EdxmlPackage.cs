@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using System.Globalization;
 
 namespace DocExchange.Protocol.Edxml;
@@ -134,11 +135,22 @@ public sealed record PackageAttachment(string? ContentId, string? AttachmentName
 
 /// <summary>
 /// The signature block as it appeared: its element name (Signature or DigitalSignature), its
-/// namespace (a verifiable one is XML-DSig's) and its XML, kept so a package round-trips.
+/// namespace (a verifiable one is XML-DSig's) and its XML, kept as read so a package round-trips.
+/// The XML is rendered as text only when asked for: the hub verifies the signature from the bytes and
+/// rarely writes a read package again.
 /// </summary>
-public sealed record SignatureElement(string LocalName, string NamespaceUri, string OuterXml)
+public sealed class SignatureElement
 {
+    private readonly XElement _element;
+
+    internal SignatureElement(XElement element) => _element = element;
+
+    public string LocalName => _element.Name.LocalName;
+    public string NamespaceUri => _element.Name.NamespaceName;
+    public string OuterXml => _element.ToString(SaveOptions.DisableFormatting);
     public bool IsXmlDsig => NamespaceUri == EdxmlNames.XmlDsig && LocalName == "Signature";
+
+    internal void WriteTo(System.Xml.XmlWriter writer) => _element.WriteTo(writer);
 }
 
 /// <summary>The standard's date and time texts, in Vietnam's time (UTC+7, no daylight saving): edXML times carry no zone.</summary>

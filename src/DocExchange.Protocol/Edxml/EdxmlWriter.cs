@@ -1,6 +1,5 @@
 using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 
 namespace DocExchange.Protocol.Edxml;
 
@@ -48,8 +47,7 @@ public static class EdxmlWriter
         }
         if (package.Signature is { } signature)
         {
-            using var reader = XmlReader.Create(new StringReader(signature.OuterXml), EdxmlReader.SafeSettings());
-            XElement.Load(reader).WriteTo(w);
+            signature.WriteTo(w);
         }
         w.WriteEndElement();
         w.WriteStartElement("edXMLBody", Ns);

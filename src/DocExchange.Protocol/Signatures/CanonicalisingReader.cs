@@ -19,7 +19,8 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
 
     public PackageSignatureException? Failure { get; private set; }
 
-    private void Feed(Action action)
+    /// <summary>The node under the cursor to the canonicaliser (no delegate per node: this runs for every node of every package).</summary>
+    private void FeedNode()
     {
         if (Failure is not null)
         {
@@ -27,7 +28,23 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         }
         try
         {
-            action();
+            canonical.Node(inner);
+        }
+        catch (PackageSignatureException e)
+        {
+            Failure = e;
+        }
+    }
+
+    private void FeedText(ReadOnlySpan<char> text)
+    {
+        if (Failure is not null)
+        {
+            return;
+        }
+        try
+        {
+            canonical.Text(text);
         }
         catch (PackageSignatureException e)
         {
@@ -42,7 +59,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         {
             return false;
         }
-        Feed(() => canonical.Node(inner));
+        FeedNode();
         _text = Failure is null && canonical.WantsText(inner) ? TextState.Whole : TextState.None;
         return true;
     }
@@ -53,7 +70,10 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         while (Read())
         {
         }
-        Feed(canonical.Finish);
+        if (Failure is null)
+        {
+            canonical.Finish();
+        }
     }
 
     /// <summary>The rest of the current text node goes to the canonicaliser before the cursor moves.</summary>
@@ -67,8 +87,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
             }
             else
             {
-                var value = inner.Value;
-                Feed(() => canonical.Text(value));
+                FeedText(inner.Value);
             }
         }
         if (_text is TextState.Chunked)
@@ -76,8 +95,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
             int n;
             while ((n = inner.ReadValueChunk(_chunk, 0, _chunk.Length)) > 0)
             {
-                var read = n;
-                Feed(() => canonical.Text(_chunk.AsSpan(0, read)));
+                FeedText(_chunk.AsSpan(0, n));
             }
         }
         _text = TextState.None;
@@ -90,7 +108,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
             var value = inner.Value;
             if (_text is TextState.Whole && inner.NodeType is not XmlNodeType.Attribute)
             {
-                Feed(() => canonical.Text(value));
+                FeedText(value);
                 _text = TextState.Done;
             }
             return value;
@@ -104,7 +122,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         var n = inner.ReadValueChunk(buffer, index, count);
         if (_text is TextState.Whole or TextState.Chunked && inner.NodeType is not XmlNodeType.Attribute)
         {
-            Feed(() => canonical.Text(buffer.AsSpan(index, n)));
+            FeedText(buffer.AsSpan(index, n));
             _text = n == 0 ? TextState.Done : TextState.Chunked;
         }
         return n;
