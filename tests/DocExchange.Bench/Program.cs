@@ -367,4 +367,5 @@ if (results.ContainsKey("e2e_vs_raw_ratio"))
 {
     Console.WriteLine($"e2e documents/s are {results["e2e_vs_raw_ratio"]:P1} of the raw bus rate; each document is one HTTP request, one transaction of its own, one bus message (two for group addresses) and a share of the batched relay and delivery statements.");
 }
+Floors.Print(results, existing);
 Console.WriteLine($"written to {output}");
