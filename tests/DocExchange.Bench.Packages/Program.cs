@@ -138,8 +138,8 @@ static byte[] Pad(byte[] package, int size, X509Certificate2 certificate, byte[]
 // Two kinds of work in alternating slices for the given time each: (a's rate, b's rate).
 static (double A, double B) Rates(double seconds, Func<int> a, Func<int> b)
 {
-    Rate(0, a);
-    Rate(0, b);
+    WarmUp(a);
+    WarmUp(b);
     var clocks = (A: new Stopwatch(), B: new Stopwatch());
     var counts = (A: 0, B: 0);
     while (clocks.A.Elapsed.TotalSeconds < seconds || clocks.B.Elapsed.TotalSeconds < seconds)
@@ -156,14 +156,19 @@ static (double A, double B) Rates(double seconds, Func<int> a, Func<int> b)
     return (counts.A / clocks.A.Elapsed.TotalSeconds, counts.B / clocks.B.Elapsed.TotalSeconds);
 }
 
-static double Rate(double seconds, Func<int> work)
+// Two seconds of warm-up: the runtime's tiered JIT reaches its steady state, as in a running hub.
+static void WarmUp(Func<int> work)
 {
-    // Two seconds of warm-up: the runtime's tiered JIT reaches its steady state, as in a running hub.
     var warm = Stopwatch.StartNew();
     while (warm.Elapsed.TotalSeconds < 2)
     {
         work();
     }
+}
+
+static double Rate(double seconds, Func<int> work)
+{
+    WarmUp(work);
     var clock = Stopwatch.StartNew();
     var n = 0;
     while (clock.Elapsed.TotalSeconds < seconds)

@@ -37,7 +37,7 @@ public static class Floors
     {
         Console.WriteLine();
         Console.WriteLine("issue 17's floors (* = not measured by this run: the value in .local/bench.json from earlier)");
-        Console.WriteLine($"{"figure",-38} {"value",10} {"floor",9}  {"",-7} what");
+        Console.WriteLine($"{"figure",-38} {"value",9}  {"floor",9}  {"",-7} what");
         foreach (var floor in All)
         {
             var rule = (floor.AtLeast ? ">= " : "< ") + floor.Limit.ToString(CultureInfo.InvariantCulture);

@@ -205,7 +205,11 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
         {
             var delivered = await BenchDb.DeliveredAsync(db);
             var round = Stopwatch.StartNew();
-            var (sent, _) = await Load(TimeSpan.FromSeconds(roundSeconds), round, $"P{pair}-");
+            var (sent, failed) = await Load(TimeSpan.FromSeconds(roundSeconds), round, $"P{pair}-");
+            if (failed > 0)
+            {
+                throw new InvalidOperationException($"{failed} submissions of the plain round were refused; every one must be accepted (see the hub's log).");
+            }
             await WaitDelivered(delivered + sent, "plain round", round);
             return sent / round.Elapsed.TotalSeconds;
         }

@@ -46,7 +46,7 @@ public static class PackageCommands
                 WriteJson(new JsonObject
                 {
                     ["valid"] = true, ["from"] = package.SenderCode, ["documentId"] = package.DocumentId, ["signer"] = check.Signer.Subject,
-                    ["issuer"] = check.Signer.Issuer, ["certificateSha256"] = Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData)),
+                    ["issuer"] = check.Signer.Issuer, ["certificateSha256"] = CertificateFingerprint.Sha256(check.Signer),
                     ["signatureMethod"] = check.SignatureMethod, ["trusted"] = trust.Count > 0,
                 });
             }
@@ -54,7 +54,7 @@ public static class PackageCommands
             {
                 Console.Out.WriteLine($"valid signature over the whole package by {check.Signer.Subject}");
                 Console.Out.WriteLine($"  issuer      {check.Signer.Issuer}");
-                Console.Out.WriteLine($"  certificate sha256:{Convert.ToHexStringLower(SHA256.HashData(check.Signer.RawData))}, valid {check.Signer.NotBefore:yyyy-MM-dd} to {check.Signer.NotAfter:yyyy-MM-dd}");
+                Console.Out.WriteLine($"  certificate sha256:{CertificateFingerprint.Sha256(check.Signer)}, valid {check.Signer.NotBefore:yyyy-MM-dd} to {check.Signer.NotAfter:yyyy-MM-dd}");
                 Console.Out.WriteLine($"  algorithm   {check.SignatureMethod}{(check.UsesSha1 ? " (SHA-1: legacy peers only)" : "")}");
                 Console.Out.WriteLine($"  package     from {package.SenderCode}, {package.DocumentId}");
                 Console.Out.WriteLine($"  trust       {trustNote}");

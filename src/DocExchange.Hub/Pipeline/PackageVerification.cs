@@ -100,7 +100,7 @@ public static class PackageVerification
             return (null, Refusal.Forbidden("acting-as-another-unit", $"The package is from {sender}, but this credential acts for {callerUnit}. A unit sends only its own packages."));
         }
         // The signer's certificate, by its SHA-256 as the registry keys it (when the signature holds).
-        var certificate = signature.Valid is { } valid ? Convert.ToHexStringLower(SHA256.HashData(valid.Signer.RawData)) : null;
+        var certificate = signature.Valid is { } valid ? CertificateFingerprint.Sha256(valid.Signer) : null;
         var registry = await RegistryFactsAsync(db, sender!, certificate, ct);
         var unit = registry.Sender;
         if (!strictSender && unit is not { External: true })

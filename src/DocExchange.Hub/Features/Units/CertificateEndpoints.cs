@@ -95,7 +95,7 @@ public static class CertificateEndpoints
             {
                 return Problems.Validation(e.Code, e.Message);
             }
-            var sha = Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
+            var sha = CertificateFingerprint.Sha256(certificate);
             if (await db.UnitCertificates.AsNoTracking().FirstOrDefaultAsync(c => c.Sha256 == sha, ct) is { } existing)
             {
                 return Problems.Conflict("certificate-already-registered", $"This certificate is already registered to {existing.UnitCode}.");
