@@ -1,3 +1,4 @@
+using System.Text;
 using System.Xml;
 
 namespace DocExchange.Protocol.Signatures;
@@ -9,13 +10,22 @@ namespace DocExchange.Protocol.Signatures;
 /// <see cref="Value"/>, in chunks (<see cref="ReadValueChunk"/>), or not at all (then the reader
 /// takes it itself before moving on). A refusal from the canonicaliser (a second signature, too deep)
 /// is kept in <see cref="Failure"/> and ends the digest, not the reading.
+/// With <paramref name="lifted"/>, <paramref name="inner"/> reads a copy of the package whose attachments'
+/// base64 text is lifted out (<see cref="LiftedAttachmentText"/>): where it meets a marker, this reader
+/// serves the lifted text instead, to the consumer and to the canonicaliser.
 /// </summary>
-internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canonical) : XmlReader
+internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canonical, LiftedAttachmentText? lifted = null) : XmlReader
 {
     private enum TextState { None, Whole, Chunked, Done }
 
     private TextState _text;
     private readonly char[] _chunk = GC.AllocateUninitializedArray<char>(8192);
+    /// <summary>The lifted text the next node must be the marker of (after its element's start tag), or -1.</summary>
+    private int _awaited = -1;
+    /// <summary>The lifted text under the cursor, or -1; how much of it <see cref="ReadValueChunk"/> has handed out; its string once asked for.</summary>
+    private int _liftedText = -1;
+    private int _liftedRead;
+    private string? _liftedValue;
 
     public PackageSignatureException? Failure { get; private set; }
 
@@ -55,20 +65,73 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
     public override bool Read()
     {
         FinishText();
+        _liftedText = -1;
+        _liftedValue = null;
         if (!inner.Read())
         {
             return false;
         }
         FeedNode();
         _text = Failure is null && canonical.WantsText(inner) ? TextState.Whole : TextState.None;
+        if (lifted is not null)
+        {
+            FollowLifted();
+        }
         return true;
     }
+
+    /// <summary>Keeps in step with the scan of the lifted texts: each marker where the scan put it, and nothing else.</summary>
+    private void FollowLifted()
+    {
+        var awaited = _awaited;
+        _awaited = -1;
+        if (awaited >= 0)
+        {
+            if (inner.NodeType != XmlNodeType.Text || inner.Value != lifted!.Marker(awaited))
+            {
+                FallOutOfStep();
+                return;
+            }
+            _liftedText = awaited;
+            _liftedRead = 0;
+            if (_text is TextState.Whole)
+            {
+                canonical.CanonicalUtf8(lifted.Text(awaited));
+                _text = TextState.None;
+            }
+            return;
+        }
+        if (inner.NodeType == XmlNodeType.Element && inner.LocalName == LiftedAttachmentText.ElementName)
+        {
+            switch (lifted!.NextElement())
+            {
+                case null:
+                    FallOutOfStep();
+                    break;
+                case >= 0 and var number when !inner.IsEmptyElement:
+                    _awaited = number;
+                    break;
+                case >= 0:
+                    FallOutOfStep();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Whether the parser met the lifted texts' markers other than where the scan put them: then nothing this pass computed counts.</summary>
+    public bool OutOfStep { get; private set; }
+
+    private void FallOutOfStep() => OutOfStep = true;
 
     /// <summary>Reads to the end, so the digest covers the whole package even when the consumer stopped early.</summary>
     public void Drain()
     {
         while (Read())
         {
+        }
+        if (lifted is { AllSeen: false })
+        {
+            FallOutOfStep();
         }
         if (Failure is null)
         {
@@ -105,6 +168,10 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
     {
         get
         {
+            if (_liftedText >= 0)
+            {
+                return _liftedValue ??= Encoding.ASCII.GetString(lifted!.Text(_liftedText));
+            }
             var value = inner.Value;
             if (_text is TextState.Whole && inner.NodeType is not XmlNodeType.Attribute)
             {
@@ -119,6 +186,13 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
 
     public override int ReadValueChunk(char[] buffer, int index, int count)
     {
+        if (_liftedText >= 0)
+        {
+            var text = lifted!.Text(_liftedText)[_liftedRead..];
+            var taken = Encoding.ASCII.GetChars(text[..Math.Min(count, text.Length)], buffer.AsSpan(index, count));
+            _liftedRead += taken;
+            return taken;
+        }
         var n = inner.ReadValueChunk(buffer, index, count);
         if (_text is TextState.Whole or TextState.Chunked && inner.NodeType is not XmlNodeType.Attribute)
         {

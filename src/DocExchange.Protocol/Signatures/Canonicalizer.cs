@@ -132,6 +132,9 @@ public sealed class Canonicalizer
     /// <summary>A piece of a wanted text node's value, in order.</summary>
     public void Text(ReadOnlySpan<char> text) => EscapeText(text);
 
+    /// <summary>A wanted text node's value that is already its own canonical UTF-8 (nothing to escape, such as base64): hashed as it is.</summary>
+    internal void CanonicalUtf8(ReadOnlySpan<byte> text) => _sink.AppendUtf8(text);
+
     public void Finish() => _sink.Flush();
 
     private Frame StartElement(XmlReader reader, Frame parent)
@@ -327,6 +330,12 @@ public sealed class Canonicalizer
                 s = s[n..];
             }
             return this;
+        }
+
+        public void AppendUtf8(ReadOnlySpan<byte> utf8)
+        {
+            Drain(false);
+            hash.AppendData(utf8);
         }
 
         public void Flush() => Drain(true);

@@ -112,8 +112,38 @@ public static class PackageSignature
         return Verified(plan, package, read);
     }
 
-    /// <summary>The one pass: <paramref name="read"/> drives the reader, the canonicaliser digests what it passes.</summary>
+    /// <summary>
+    /// The one pass, with the attachments' base64 lifted out of the parse where the bytes allow
+    /// (<see cref="LiftedAttachmentText"/>). That pass can only accept: whatever it would refuse, and
+    /// anything out of step, goes again through the pass over the package as it is, which decides, with its
+    /// own error, as before there was a lifted pass.
+    /// </summary>
     private static (T Read, SignatureOutcome Signature) Verified<T>(SignaturePlan plan, byte[] package, Func<XmlReader, T> read)
+    {
+        if (LiftedAttachmentText.Lift(package) is { } lifted)
+        {
+            try
+            {
+                var pass = Pass(plan, lifted.Parsed, read, lifted);
+                if (pass.Signature.Valid is not null)
+                {
+                    return pass;
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Decided below.
+            }
+        }
+        return Pass(plan, package, read, null);
+    }
+
+    /// <summary>The lifted pass alone, with no pass over the package as it is behind it; null when nothing is lifted. For tests.</summary>
+    internal static (T Read, SignatureOutcome Signature)? LiftedPassOnly<T>(byte[] package, Func<XmlReader, T> read) =>
+        LiftedAttachmentText.Lift(package) is { } lifted ? Pass(Plan(package), lifted.Parsed, read, lifted) : null;
+
+    /// <summary>One pass: <paramref name="read"/> drives the reader, the canonicaliser digests what it passes.</summary>
+    private static (T Read, SignatureOutcome Signature) Pass<T>(SignaturePlan plan, byte[] package, Func<XmlReader, T> read, LiftedAttachmentText? lifted)
     {
         using var hash = IncrementalHash.CreateHash(plan.DigestHash);
         var excluded = false;
@@ -134,9 +164,13 @@ public static class PackageSignature
             excluded = true;
             return true;
         });
-        using var tee = new CanonicalisingReader(XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings), canonical);
+        using var tee = new CanonicalisingReader(XmlReader.Create(new MemoryStream(package, writable: false), CanonicalSettings), canonical, lifted);
         var result = read(tee);
         tee.Drain();
+        if (tee.OutOfStep)
+        {
+            throw new LiftedAttachmentText.OutOfStepException();
+        }
         if (tee.Failure is { } failure)
         {
             return (result, new SignatureOutcome(null, failure));
