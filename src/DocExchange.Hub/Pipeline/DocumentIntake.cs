@@ -19,8 +19,10 @@ namespace DocExchange.Hub.Pipeline;
 /// </summary>
 /// <param name="Urgency">The urgency when the way in knows it as such (an edXML package's Priority); otherwise the request's word for it.</param>
 /// <param name="AxisDocId">The national axis's docId, when the package was taken from the axis: recorded with the document.</param>
+/// <param name="Units">Units' states already read with the package's registry facts, for the recipients' expansion.</param>
 public sealed record Submission(Caller Caller, SubmitDocumentRequest Request, IReadOnlyList<AttachmentSource> Files, string? IdempotencyKey = null,
-    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof Proof = SenderProof.Credential, string? AxisDocId = null);
+    DocumentPackage? Package = null, ExternalIdentity? External = null, Urgency? Urgency = null, SenderProof Proof = SenderProof.Credential, string? AxisDocId = null,
+    UnitStatesRead? Units = null);
 
 /// <summary>
 /// "A document arrives": validated completely, then the document, its attachments, its ledger event and
@@ -39,7 +41,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
     public async Task<Outcome<SubmissionAccepted>> SubmitAsync(Submission submission, CancellationToken ct)
     {
         // Proof: what the package adapter verified; a JSON or multipart submission is its credential (the default).
-        var (caller, request, files, idempotencyKey, package, external, typedUrgency, proof, axisDocId) = submission;
+        var (caller, request, files, idempotencyKey, package, external, typedUrgency, proof, axisDocId, unitsRead) = submission;
         var senderCode = caller.Unit;
         var errors = Validate(request, out var specs, out var urgency, DateOnly.FromDateTime(DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow())), external is not null);
         urgency = typedUrgency ?? urgency;
@@ -47,7 +49,7 @@ public sealed class DocumentIntake(HubDbContext db, TimeProvider clock, OutboxSi
         {
             return Refusal.Invalid("invalid-document", string.Join("; ", errors), new Dictionary<string, object?> { ["errors"] = errors });
         }
-        var (recipients, recipientProblems, senderStatus) = await RecipientExpansion.ExpandAsync(db, specs, senderCode, ct, redirect: request.NoRedirect != true);
+        var (recipients, recipientProblems, senderStatus) = await RecipientExpansion.ExpandAsync(db, specs, senderCode, ct, redirect: request.NoRedirect != true, read: unitsRead);
         if (senderStatus != UnitStatus.Active)
         {
             return Refusal.Forbidden("sender-not-active", $"Unit {senderCode} is {senderStatus?.ToString().ToLowerInvariant() ?? "not registered"} and cannot send; ask the administrator to reactivate it.");

@@ -79,7 +79,7 @@ public sealed class PackageIntake(DocumentIntake documents, StatusIntake statuse
             SignerSubject = verified.Signature?.Signer.Subject, SignatureMethod = verified.Signature?.SignatureMethod, SignedAt = verified.SignedAt,
             AttestedBy = verified.AttestedBy,
         };
-        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency, verified.Proof, axisDocId), ct);
+        var outcome = await documents.SubmitAsync(new Submission(caller, request, attachments, idempotencyKey, package, external, urgency, verified.Proof, axisDocId, verified.Units), ct);
         return outcome.Map(document => new PackageAccepted(document, null));
     }
 }

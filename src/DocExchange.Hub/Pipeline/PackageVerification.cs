@@ -1,3 +1,4 @@
+using DocExchange.Hub.Pipeline.Routing;
 using DocExchange.Hub.Trust;
 using System.Security.Cryptography;
 using DocExchange.Hub.Data;
@@ -13,8 +14,9 @@ namespace DocExchange.Hub.Pipeline;
 /// attested by the hub when a local unit's authenticated system or clerk sent it (<see cref="AttestedBy"/>),
 /// or by the national axis when it came from there; never more than that.
 /// </summary>
+/// <param name="Units">The states of the sender and the named recipients, read with the registry's other answers for the intake's expansion.</param>
 public sealed record VerifiedPackage(EdxmlPackage Package, byte[] Bytes, string Sha256, SignatureCheck? Signature, string? SignerCertificate, DateTimeOffset SignedAt,
-    bool SenderExternal = false, string? AttestedBy = null)
+    bool SenderExternal = false, string? AttestedBy = null, UnitStatesRead? Units = null)
 {
     public string Sender => Package.SenderCode!;
     /// <summary>Signed; or unsigned and attested by the hub (a local unit's authenticated system or clerk); or unsigned from the axis.</summary>
@@ -40,22 +42,28 @@ public static class PackageVerification
     private sealed record SenderState(bool External, bool LegacySignatures, bool RequireSignature);
     private sealed record CertificateState(string UnitCode, DateTimeOffset? RevokedAt, string? RevocationReason);
 
-    /// <summary>What the registry holds for a package: its sender unit, and the signing certificate's registration (when it is signed).</summary>
-    private sealed record RegistryFacts(SenderState? Sender, CertificateState? Certificate);
+    /// <summary>
+    /// What the registry holds for a package: its sender unit, the signing certificate's registration (when it
+    /// is signed), and the states of the sender and the named recipients, which the intake expands next.
+    /// </summary>
+    private sealed record RegistryFacts(SenderState? Sender, CertificateState? Certificate, UnitStatesRead Units);
 
-    // Every package runs this lookup: one hand-written statement, one round trip for both answers (the
-    // checks below still read them in the order a forger meets them). Both keys are primary keys.
-    private static async Task<RegistryFacts> RegistryFactsAsync(HubDbContext db, string code, string? certificateSha256, CancellationToken ct) =>
+    // Every package runs this lookup: one hand-written statement, one round trip for all three answers (the
+    // checks below still read them in the order a forger meets them; the recipients' states wait for the
+    // intake's expansion, which would otherwise read them again). The keys are primary keys.
+    private static async Task<RegistryFacts> RegistryFactsAsync(HubDbContext db, string code, string? certificateSha256, string[] units, CancellationToken ct) =>
         (await SqlRows.ReadAsync(db,
-            """
-            SELECT u.external, u.legacy_signatures, u.require_signature, c.unit_code, c.revoked_at, c.revocation_reason
+            $"""
+            SELECT u.external, u.legacy_signatures, u.require_signature, c.unit_code, c.revoked_at, c.revocation_reason, s.*
             FROM (VALUES (1)) AS one (x)
             LEFT JOIN units u ON u.code = $1
             LEFT JOIN unit_certificates c ON c.sha256 = $2
-            """, [code, certificateSha256],
+            CROSS JOIN ({RecipientExpansion.UnitStatesAsArrays}($3)) AS s
+            """, [code, certificateSha256, units],
             r => new RegistryFacts(
                 r.IsDBNull(0) ? null : new SenderState(r.GetBoolean(0), r.GetBoolean(1), r.GetBoolean(2)),
-                r.IsDBNull(3) ? null : new CertificateState(r.GetString(3), r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetString(5))),
+                r.IsDBNull(3) ? null : new CertificateState(r.GetString(3), r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetString(5)),
+                RecipientExpansion.FromArrays(units, r, 6)),
             ct)).Single();
 
     /// <summary>Clocks differ a little between the sender's machine and the hub.</summary>
@@ -101,7 +109,8 @@ public static class PackageVerification
         }
         // The signer's certificate, by its SHA-256 as the registry keys it (when the signature holds).
         var certificate = signature.Valid is { } valid ? CertificateFingerprint.Sha256(valid.Signer) : null;
-        var registry = await RegistryFactsAsync(db, sender!, certificate, ct);
+        var units = (package.Document?.To ?? []).Select(t => t.OrganId!.Trim()).Append(sender!).Distinct().ToArray();
+        var registry = await RegistryFactsAsync(db, sender!, certificate, units, ct);
         var unit = registry.Sender;
         if (!strictSender && unit is not { External: true })
         {
@@ -125,7 +134,7 @@ public static class PackageVerification
             // Most real traffic on the axis carries no XML-DSig signature (none, or an edXML-namespace
             // Signature element). The axis authenticated the sending system to the province's connection:
             // that, and nothing more, is the proof. A signature that is XML-DSig and fails never gets here.
-            var attested = new VerifiedPackage(package, bytes, PackageSha256(bytes), null, null, signedAt, SenderExternal: true);
+            var attested = new VerifiedPackage(package, bytes, PackageSha256(bytes), null, null, signedAt, SenderExternal: true, Units: registry.Units);
             return trust.UnsignedFromAxis == UnsignedAxisPackages.Attest
                 ? (attested, null)
                 : (attested, Refusal.Invalid(UnsignedFromAxis,
@@ -139,7 +148,7 @@ public static class PackageVerification
             return unit.RequireSignature
                 ? (null, Refusal.Invalid("signature-required",
                     $"Unit {sender} sends signed packages only (an administrator required it: dex units require-signature {sender} on): {e.Message}"))
-                : (new VerifiedPackage(package, bytes, PackageSha256(bytes), null, null, signedAt, AttestedBy: caller), null);
+                : (new VerifiedPackage(package, bytes, PackageSha256(bytes), null, null, signedAt, AttestedBy: caller, Units: registry.Units), null);
         }
         catch (PackageSignatureException e)
         {
@@ -169,7 +178,7 @@ public static class PackageVerification
             return (null, Refusal.Invalid(e.Code, e.Message));
         }
 
-        var verified = new VerifiedPackage(package, bytes, PackageSha256(bytes), check, certificate, signedAt, unit is { External: true });
+        var verified = new VerifiedPackage(package, bytes, PackageSha256(bytes), check, certificate, signedAt, unit is { External: true }, Units: registry.Units);
         if (check.UsesSha1 && unit is not { LegacySignatures: true })
         {
             return (null, Refusal.Invalid("signature-algorithm-refused",

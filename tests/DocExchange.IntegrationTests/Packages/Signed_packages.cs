@@ -41,6 +41,39 @@ public class Signed_packages
         Assert.That(submitted, Is.EqualTo(new[] { sha }), "the ledger records the package's SHA-256");
     }
 
+    // The recipients' states come with the package's registry facts, in one statement; the expansion uses them as it would its own read.
+    [Test]
+    public async Task A_package_to_a_suspended_unit_is_refused_naming_it()
+    {
+        var p = await TestHub.NewProvince();
+        await Expect.Status(await TestHub.Admin.PostAsync($"/api/v1/units/{p.Department(1)}/suspend", null), 200);
+        var sender = await TestHub.Clerk(p.Root);
+
+        var response = await TestSigning.Post(sender, await TestSigning.SignedDocument(p.Root, p.District(1), p.Department(1)));
+
+        var problem = await Expect.Problem(response, 422, "recipient-suspended");
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain(p.Department(1)));
+    }
+
+    [Test]
+    public async Task A_package_to_a_retired_unit_goes_to_its_successor_or_is_refused_naming_it()
+    {
+        var p = await TestHub.NewProvince();
+        await Expect.Status(await TestHub.Admin.PostAsJsonAsync($"/api/v1/units/{p.District(2)}/retire", new { successor = p.District(1) }), 200);
+        var sender = await TestHub.Clerk(p.Root);
+
+        var refused = await TestSigning.Post(sender, await TestSigning.SignedDocument(p.Root, p.District(2)), "?redirect=false");
+        var problem = await Expect.Problem(refused, 422, "recipient-retired");
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain(p.District(2)).And.Contain(p.District(1)));
+
+        var redirected = await TestSigning.Post(sender, await TestSigning.SignedDocument(p.Root, p.District(2)));
+        await Expect.Status(redirected, 202);
+        var id = (await TestHub.Json(redirected))["id"]!.GetValue<string>();
+        await Documents.Delivered(sender, id);
+        var successor = await TestHub.Clerk(p.District(1));
+        await Expect.Status(await successor.GetAsync($"/api/v1/documents/{id}/package"), 200);
+    }
+
     [Test]
     public async Task A_packages_attachments_are_downloaded_from_the_package_itself_and_not_stored_twice()
     {

@@ -6,6 +6,15 @@ namespace DocExchange.Hub.Pipeline.Routing;
 /// <summary>One recipient unit and the group that named it (null when named directly).</summary>
 public sealed record ExpandedRecipient(string Code, string? Via, bool External = false);
 
+/// <summary>A unit's state as the registry holds it: what expanding a recipient list needs of it.</summary>
+public sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode, bool External);
+
+/// <summary>
+/// Units' states read ahead of an expansion, in the same round trip as another lookup (a package's
+/// registry facts): <paramref name="Asked"/> the codes asked for, <paramref name="Found"/> those registered.
+/// </summary>
+public sealed record UnitStatesRead(IReadOnlyCollection<string> Asked, IReadOnlyList<UnitState> Found);
+
 /// <summary>A recipient entry that cannot be delivered to, and why.</summary>
 public sealed record RecipientProblem(string Recipient, string Code, string Message);
 
@@ -24,15 +33,17 @@ public static class RecipientExpansion
 
     /// <returns>The recipients, the problems, and the sender's status (null when it is not registered),
     /// read in the same query as the named units.</returns>
+    /// <param name="read">States already read for this submission: used when they cover the sender and every named unit.</param>
     public static async Task<(List<ExpandedRecipient> Recipients, List<RecipientProblem> Problems, UnitStatus? SenderStatus)> ExpandAsync(
-        HubDbContext db, IEnumerable<RecipientSpec> specs, string senderCode, CancellationToken ct, bool redirect = true)
+        HubDbContext db, IEnumerable<RecipientSpec> specs, string senderCode, CancellationToken ct, bool redirect = true, UnitStatesRead? read = null)
     {
         var recipients = new Dictionary<string, ExpandedRecipient>(StringComparer.Ordinal);
         var problems = new List<RecipientProblem>();
         var list = specs.ToList();
         var roots = list.Select(s => s.Code.Value).Append(senderCode).Distinct().ToList();
         var known = new Dictionary<string, UnitState>(StringComparer.Ordinal);
-        foreach (var u in await UnitStatesAsync(db, roots.ToArray(), ct))
+        var states = read is not null && roots.TrueForAll(read.Asked.Contains) ? read.Found : await UnitStatesAsync(db, roots.ToArray(), ct);
+        foreach (var u in states)
         {
             known[u.Code] = u;
         }
@@ -89,8 +100,6 @@ public static class RecipientExpansion
         return (recipients.Values.ToList(), problems, known.TryGetValue(senderCode, out var sender) ? sender.Status : null);
     }
 
-    private sealed record UnitState(string Code, UnitStatus Status, string? SuccessorCode, bool External);
-
     /// <summary>Follows the successor chain (a successor may itself have been merged since) to an active unit.</summary>
     private static async Task<string?> ActiveSuccessor(HubDbContext db, UnitState retired, CancellationToken ct)
     {
@@ -119,4 +128,24 @@ public static class RecipientExpansion
     private static Task<List<UnitState>> UnitStatesAsync(HubDbContext db, string[] codes, CancellationToken ct) =>
         SqlRows.ReadAsync(db, "SELECT code, status, successor_code, external FROM units WHERE code = ANY($1)", [codes],
             r => new UnitState(r.GetString(0), Enum.Parse<UnitStatus>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2), r.GetBoolean(3)), ct);
+
+    /// <summary>
+    /// The same states as a subquery yields them in one row (arrays of code, status, successor, external),
+    /// for a statement that reads something else beside them: <see cref="FromArrays"/> turns them back.
+    /// </summary>
+    public const string UnitStatesAsArrays =
+        "SELECT array_agg(code), array_agg(status), array_agg(successor_code), array_agg(external) FROM units WHERE code = ANY";
+
+    public static UnitStatesRead FromArrays(IReadOnlyCollection<string> asked, Npgsql.NpgsqlDataReader r, int first)
+    {
+        if (r.IsDBNull(first))
+        {
+            return new UnitStatesRead(asked, []);
+        }
+        var codes = r.GetFieldValue<string[]>(first);
+        var statuses = r.GetFieldValue<string[]>(first + 1);
+        var successors = r.GetFieldValue<string?[]>(first + 2);
+        var external = r.GetFieldValue<bool[]>(first + 3);
+        return new UnitStatesRead(asked, [.. codes.Select((code, i) => new UnitState(code, Enum.Parse<UnitStatus>(statuses[i]), successors[i], external[i]))]);
+    }
 }
