@@ -313,11 +313,22 @@ public static class EdxmlReader
         using var text = new Base64Text();
         var chunks = new List<(byte[] Buffer, int Length)>();
         var total = 0;
+        byte[]? whole = null;
         try
         {
             while (reader.Read() && reader.NodeType != XmlNodeType.EndElement)
             {
                 Base64Text.CheckNode(reader);
+                if (whole is not null)
+                {
+                    // Lifted text is all of its element's content (LiftedAttachmentText); the pass over the package as it is decides otherwise.
+                    throw new FormatException("more text after the lifted base64");
+                }
+                if (chunks.Count == 0 && text.Carry == 0 && reader is Signatures.CanonicalisingReader tee && tee.DecodeLiftedBase64() is { } lifted)
+                {
+                    whole = lifted;
+                    continue;
+                }
                 int n;
                 while ((n = reader.ReadValueChunk(text.Buffer, text.Carry, text.Room)) > 0)
                 {
@@ -328,6 +339,10 @@ public static class EdxmlReader
             }
             text.End();
             reader.Read();
+            if (whole is not null)
+            {
+                return whole;
+            }
             var content = GC.AllocateUninitializedArray<byte>(total);
             var offset = 0;
             foreach (var (buffer, length) in chunks)

@@ -202,6 +202,21 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         return n;
     }
 
+    /// <summary>
+    /// The lifted base64 under the cursor, not yet read in any other way, decoded straight from the package's
+    /// bytes (<see cref="LiftedAttachmentText.DecodeBase64"/>); null when the text under the cursor is not lifted.
+    /// </summary>
+    internal byte[]? DecodeLiftedBase64()
+    {
+        if (_liftedText < 0 || _liftedRead != 0 || _liftedValue is not null)
+        {
+            return null;
+        }
+        var content = lifted!.DecodeBase64(_liftedText);
+        _liftedRead = lifted.Text(_liftedText).Length;
+        return content;
+    }
+
     public override XmlNodeType NodeType => inner.NodeType;
     public override string LocalName => inner.LocalName;
     public override string NamespaceURI => inner.NamespaceURI;

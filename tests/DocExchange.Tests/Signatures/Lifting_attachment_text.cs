@@ -16,7 +16,9 @@ namespace DocExchange.Tests.Signatures;
 public class Lifting_attachment_text
 {
     private const string EdxmlNamespace = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
-    private static readonly byte[] Attachment = RandomNumberGenerator.GetBytes(60_000);
+    // Sizes that end the base64 with "==", with "=" and (below the lifted minimum) with "==".
+    private static readonly byte[] Attachment = RandomNumberGenerator.GetBytes(60_001);
+    private static readonly byte[] Second = RandomNumberGenerator.GetBytes(20_003);
     private static readonly byte[] Small = RandomNumberGenerator.GetBytes(100);
 
     /// <summary>Packages signed as local systems send them, in shapes whose base64 the scan can lift.</summary>
@@ -37,13 +39,13 @@ public class Lifting_attachment_text
     [TestCaseSource(nameof(Liftable))]
     public void Base64_the_scan_is_sure_of_is_lifted_and_verifies_as_signed(string shape, Func<string, string> reshape)
     {
-        var signed = Sign(reshape(Unsigned([Attachment, Small])));
+        var signed = Sign(reshape(Unsigned([Attachment, Second, Small])));
         Assert.That(LiftedAttachmentText.Lift(signed), Is.Not.Null, "the attachment's text is lifted");
 
         var lifted = PackageSignature.LiftedPassOnly(signed, EdxmlReader.Read)!.Value;
 
         Assert.That(lifted.Signature.Failure, Is.Null, $"the lifted pass computes the signer's digest ({shape})");
-        Assert.That(lifted.Read.Attachments.Select(a => a.Content), Is.EqualTo(new[] { Attachment, Small }), "the consumer reads the lifted text as it was");
+        Assert.That(lifted.Read.Attachments.Select(a => a.Content), Is.EqualTo(new[] { Attachment, Second, Small }), "the consumer reads the lifted text as it was");
         Assert.That(lifted.Read.Document!.Subject, Is.EqualTo(EdxmlReader.Read(signed).Document!.Subject));
     }
 
