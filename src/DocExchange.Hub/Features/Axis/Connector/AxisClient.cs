@@ -84,7 +84,7 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
             {
                 throw new AxisCallException(call, refused.Code, refused.Description);
             }
-            state.Answered();
+            state.Answered(clock.GetUtcNow());
             return answer;
         }, ct);
 

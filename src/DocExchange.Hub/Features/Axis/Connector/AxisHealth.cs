@@ -12,14 +12,14 @@ public sealed class AxisConnectorState
     public double OldestWaitSeconds;
     /// <summary>What was wrong with the last agency list (malformed entries skipped, or the call failed); null when it was clean.</summary>
     public volatile string? AgencyListProblem;
-    private int _recovered;
+    private long _recoveredAtTicks;
 
-    /// <summary>The axis answered OK; after a failure, the waiting head of the queue may go at once.</summary>
-    public void Answered()
+    /// <summary>The axis answered OK at <paramref name="at"/>; after a failure, what waits for its retry because of it may go at once (<see cref="RecoveredAt"/>).</summary>
+    public void Answered(DateTimeOffset at)
     {
         if (!Reachable)
         {
-            Interlocked.Exchange(ref _recovered, 1);
+            Interlocked.Exchange(ref _recoveredAtTicks, at.UtcTicks);
         }
         Reachable = true;
         LastError = null;
@@ -31,8 +31,8 @@ public sealed class AxisConnectorState
         LastError = error;
     }
 
-    /// <summary>True once after the axis answered again following a failure.</summary>
-    public bool TakeRecovery() => Interlocked.Exchange(ref _recovered, 0) == 1;
+    /// <summary>When the axis last answered again after a failure; null when it has not failed since the hub started.</summary>
+    public DateTimeOffset? RecoveredAt => Interlocked.Read(ref _recoveredAtTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     public AxisConnectorState()
     {

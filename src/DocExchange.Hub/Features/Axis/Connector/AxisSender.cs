@@ -35,6 +35,9 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// <summary>How many package bytes one batch holds in memory at most (a larger package goes alone).</summary>
     private const long BatchBytes = 64L * 1024 * 1024;
 
+    /// <summary>How long a row waits after its <paramref name="attempts"/>-th failed attempt (doubling, at most 15 s): its failure was at NextAttemptAt less this.</summary>
+    private static TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempts, 6))) / 4);
+
     /// <summary>How long one call keeps sending batch after batch before it returns (the connector's loop measures the backlog between calls).</summary>
     private static readonly TimeSpan Streak = TimeSpan.FromSeconds(5);
 
@@ -175,8 +178,9 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// <summary>Calls the axis for the batch, lanes in parallel; no transaction is open meanwhile. Lanes in <paramref name="held"/> send nothing.</summary>
     private async Task<Dictionary<long, SendOutcome>> CallAsync(List<Claimed> batch, HashSet<(string From, string Recipient)> held, CancellationToken ct)
     {
-        // The head of a lane waits out its backoff, unless the axis has answered again since: then it goes at once.
-        var recovered = state.TakeRecovery();
+        // The head of a lane waits out its backoff, unless the axis has answered again since that head failed:
+        // then it goes at once (every lane's head, in whichever batch it comes, not only the first batch after the recovery).
+        var recoveredAt = state.RecoveredAt;
         var startedAt = clock.GetUtcNow();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome>();
         await Parallel.ForEachAsync(batch.GroupBy(c => (c.From, c.Row.RecipientCode)).Where(lane => !held.Contains(lane.Key)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
@@ -184,7 +188,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             {
                 foreach (var (row, from, bytes, sha, statusCode) in lane)
                 {
-                    if (row.NextAttemptAt > startedAt && !recovered)
+                    if (row.NextAttemptAt > startedAt && !(recoveredAt > row.NextAttemptAt - RetryDelay(row.Attempts)))
                     {
                         return; // nothing in the lane overtakes a row that is waiting for its next attempt
                     }
@@ -246,7 +250,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
                 if (outcome?.Failure is { } failure)
                 {
                     row.Attempts++;
-                    row.NextAttemptAt = outcome.At + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Attempts, 6))) / 4);
+                    row.NextAttemptAt = outcome.At + RetryDelay(row.Attempts);
                     row.LastError = failure.Message;
                     state.Failed(failure.Message);
                 }
