@@ -89,7 +89,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         {
             if (inner.NodeType != XmlNodeType.Text || inner.Value != lifted!.Marker(awaited))
             {
-                FallOutOfStep();
+                OutOfStep = true;
                 return;
             }
             _liftedText = awaited;
@@ -103,25 +103,21 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         }
         if (inner.NodeType == XmlNodeType.Element && inner.LocalName == LiftedAttachmentText.ElementName)
         {
-            switch (lifted!.NextElement())
+            // An element the scan did not find, or lifted text in an element the parser says is empty: out of step.
+            var number = lifted!.NextElement();
+            if (number is null || (number >= 0 && inner.IsEmptyElement))
             {
-                case null:
-                    FallOutOfStep();
-                    break;
-                case >= 0 and var number when !inner.IsEmptyElement:
-                    _awaited = number;
-                    break;
-                case >= 0:
-                    FallOutOfStep();
-                    break;
+                OutOfStep = true;
+            }
+            else if (number >= 0)
+            {
+                _awaited = number.Value;
             }
         }
     }
 
     /// <summary>Whether the parser met the lifted texts' markers other than where the scan put them: then nothing this pass computed counts.</summary>
     public bool OutOfStep { get; private set; }
-
-    private void FallOutOfStep() => OutOfStep = true;
 
     /// <summary>Reads to the end, so the digest covers the whole package even when the consumer stopped early.</summary>
     public void Drain()
@@ -131,7 +127,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         }
         if (lifted is { AllSeen: false })
         {
-            FallOutOfStep();
+            OutOfStep = true;
         }
         if (Failure is null)
         {
@@ -203,18 +199,19 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
     }
 
     /// <summary>
-    /// The lifted base64 under the cursor, not yet read in any other way, decoded straight from the package's
-    /// bytes (<see cref="LiftedAttachmentText.DecodeBase64"/>); null when the text under the cursor is not lifted.
+    /// The lifted text under the cursor, as the package's bytes, when it has not been read in any other way
+    /// (then it counts as read); false when the text under the cursor is not lifted.
     /// </summary>
-    internal byte[]? DecodeLiftedBase64()
+    internal bool TryTakeLiftedText(out ReadOnlySpan<byte> text)
     {
         if (_liftedText < 0 || _liftedRead != 0 || _liftedValue is not null)
         {
-            return null;
+            text = default;
+            return false;
         }
-        var content = lifted!.DecodeBase64(_liftedText);
-        _liftedRead = lifted.Text(_liftedText).Length;
-        return content;
+        text = lifted!.Text(_liftedText);
+        _liftedRead = text.Length;
+        return true;
     }
 
     public override XmlNodeType NodeType => inner.NodeType;

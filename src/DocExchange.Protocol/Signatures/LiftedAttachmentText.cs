@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -26,6 +25,7 @@ internal sealed class LiftedAttachmentText
     public const int MinimumLength = 256;
 
     public const string ElementName = "ContentTransferEncoded";
+    private static readonly byte[] ElementNameUtf8 = Encoding.ASCII.GetBytes(ElementName);
 
     private static readonly SearchValues<byte> Base64Characters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n"u8);
@@ -93,7 +93,7 @@ internal sealed class LiftedAttachmentText
             }
             var name = bytes.Slice(at, nameLength);
             at += nameLength;
-            if (!name[(name.LastIndexOf((byte)':') + 1)..].SequenceEqual("ContentTransferEncoded"u8))
+            if (!name[(name.LastIndexOf((byte)':') + 1)..].SequenceEqual(ElementNameUtf8))
             {
                 continue;
             }
@@ -177,52 +177,6 @@ internal sealed class LiftedAttachmentText
     public ReadOnlySpan<byte> Text(int number) => _package.AsSpan(_elements[number]!.Value);
 
     private static string Marker(string nonce, int number) => $"{nonce}x{number}";
-
-    /// <summary>
-    /// Lifted text <paramref name="number"/> decoded as base64 straight from the package's bytes, into an array
-    /// of the exact size (no characters made, no chunks copied together); FormatException when it is not base64.
-    /// </summary>
-    public byte[] DecodeBase64(int number)
-    {
-        var text = Text(number);
-        byte[]? compacted = null;
-        try
-        {
-            if (text.ContainsAny(Whitespace))
-            {
-                // Lines or indentation: the groups run together first.
-                compacted = ArrayPool<byte>.Shared.Rent(text.Length);
-                var length = 0;
-                while (text.Length > 0)
-                {
-                    var end = text.IndexOfAny(Whitespace);
-                    var run = end < 0 ? text : text[..end];
-                    run.CopyTo(compacted.AsSpan(length));
-                    length += run.Length;
-                    text = end < 0 ? [] : text[(end + 1)..];
-                }
-                text = compacted.AsSpan(0, length);
-            }
-            if (text.Length % 4 != 0)
-            {
-                throw new FormatException("the base64 text ends with an incomplete group");
-            }
-            var padding = text.Length == 0 ? 0 : text[^1] != (byte)'=' ? 0 : text[^2] == (byte)'=' ? 2 : 1;
-            var content = GC.AllocateUninitializedArray<byte>(text.Length / 4 * 3 - padding);
-            if (Base64.DecodeFromUtf8(text, content, out _, out var written) != OperationStatus.Done || written != content.Length)
-            {
-                throw new FormatException("the text is not base64");
-            }
-            return content;
-        }
-        finally
-        {
-            if (compacted is not null)
-            {
-                ArrayPool<byte>.Shared.Return(compacted);
-            }
-        }
-    }
 
     /// <summary>The parser met a marker other than where the scan put it (or met more or fewer elements): the lifted pass counts for nothing.</summary>
     public sealed class OutOfStepException() : Exception("The attachments' text lifted out of the parse was not where the parser found it.");

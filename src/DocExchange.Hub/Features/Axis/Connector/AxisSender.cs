@@ -36,7 +36,15 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     private const long BatchBytes = 64L * 1024 * 1024;
 
     /// <summary>How long a row waits after its <paramref name="attempts"/>-th failed attempt (doubling, at most 15 s): its failure was at NextAttemptAt less this.</summary>
-    private static TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempts, 6))) / 4);
+    internal static TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempts, 6))) / 4);
+
+    /// <summary>
+    /// Whether a row waits for its next attempt: it is not due yet, and the axis has not answered again since the
+    /// row failed (its failure was at its next attempt less its retry delay). A recovery releases every row that
+    /// failed before it, however many batches later the row comes up.
+    /// </summary>
+    internal static bool WaitsForRetry(AxisOutbound row, DateTimeOffset now, DateTimeOffset? recoveredAt) =>
+        row.NextAttemptAt > now && !(recoveredAt > row.NextAttemptAt - RetryDelay(row.Attempts));
 
     /// <summary>How long one call keeps sending batch after batch before it returns (the connector's loop measures the backlog between calls).</summary>
     private static readonly TimeSpan Streak = TimeSpan.FromSeconds(5);
@@ -188,7 +196,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             {
                 foreach (var (row, from, bytes, sha, statusCode) in lane)
                 {
-                    if (row.NextAttemptAt > startedAt && !(recoveredAt > row.NextAttemptAt - RetryDelay(row.Attempts)))
+                    if (WaitsForRetry(row, startedAt, recoveredAt))
                     {
                         return; // nothing in the lane overtakes a row that is waiting for its next attempt
                     }
