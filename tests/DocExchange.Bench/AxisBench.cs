@@ -185,10 +185,11 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         {
             await Task.Delay(50);
         }
+        var inSeconds = inClock.Elapsed.TotalSeconds;
         await watching;
-        results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inClock.Elapsed.TotalSeconds, 1);
+        results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inSeconds, 1);
         results["connector_inbound_first_answer_s"] = Math.Round(firstAnswer!.Value, 2);
-        results["connector_inbound_after_first_docs_per_s"] = Math.Round((inbound.Count - 1) / (inClock.Elapsed.TotalSeconds - firstAnswer.Value), 1);
+        results["connector_inbound_after_first_docs_per_s"] = Math.Round((inbound.Count - 1) / (inSeconds - firstAnswer.Value), 1);
         var inboundCpuUse = cpu.Record(results, "connector_inbound", inbound.Count);
         results["connector_inbound_vs_connector_ratio"] = Math.Round(results["connector_inbound_docs_per_s"] / results["connector_docs_per_s"], 3);
         var accepted = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBefore;
@@ -196,7 +197,7 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         {
             throw new InvalidOperationException($"{inbound.Count - accepted} of the {inbound.Count} inbound documents were not accepted: see axis_inbound.outcome");
         }
-        Console.Error.WriteLine($"  inbound: {inbound.Count} documents from {ministries.Count} senders taken from the axis in {inClock.Elapsed.TotalSeconds:F1} s: "
+        Console.Error.WriteLine($"  inbound: {inbound.Count} documents from {ministries.Count} senders taken from the axis in {inSeconds:F1} s: "
             + $"{results["connector_inbound_docs_per_s"]} docs/s ({results["connector_inbound_vs_connector_ratio"]} of the connector's outbound rate); "
             + inboundCpuUse);
         Console.Error.WriteLine($"  inbound: the first answer after {results["connector_inbound_first_answer_s"]} s (the hub's poll); "
