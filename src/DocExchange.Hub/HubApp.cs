@@ -38,7 +38,9 @@ public static class HubApp
         if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
         {
             // The same few statements run for every document: prepared once per connection, PostgreSQL
-            // stops parsing and planning them each time.
+            // stops parsing and planning them each time. It may then keep one plan for a statement: one over
+            // a queue that swings from nearly empty to very large plans each time instead (the ledger writer's
+            // SET LOCAL plan_cache_mode = force_custom_plan), or a plan made for the empty queue scans it whole.
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }
         // A pooled connection is not reset when it returns (seven statements before its next use, twice per

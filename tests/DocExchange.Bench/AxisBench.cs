@@ -165,20 +165,9 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         var answered = await State("answers");
         Console.Error.WriteLine($"  inbound: {inbound.Count} signed documents from {ministries.Count} senders go on the axis for the province ...");
         var inClock = Stopwatch.StartNew();
+        var inStarted = DateTimeOffset.UtcNow;
         var cpu = new CpuUse();
         // The senders put their documents on the axis 8 at a time (the time to do so is in the figure).
-        // The hub polls the axis every second while nothing comes: the first answer's time shows that wait,
-        // and the rate from the first answer to the last the pace once taking in has begun (both for reading
-        // the figure; the figure itself runs from the first put).
-        double? firstAnswer = null;
-        var watching = Task.Run(async () =>
-        {
-            while (await State("answers") == answered)
-            {
-                await Task.Delay(10);
-            }
-            firstAnswer = inClock.Elapsed.TotalSeconds;
-        });
         await Parallel.ForEachAsync(inbound, new ParallelOptions { MaxDegreeOfParallelism = 8 },
             async (package, ct) => (await _control.PostAsync("deliver?messagetype=edoc", new ByteArrayContent(package), ct)).EnsureSuccessStatusCode());
         while (await State("answers") < answered + inbound.Count)
@@ -186,10 +175,13 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             await Task.Delay(50);
         }
         var inSeconds = inClock.Elapsed.TotalSeconds;
-        await watching;
         results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inSeconds, 1);
-        results["connector_inbound_first_answer_s"] = Math.Round(firstAnswer!.Value, 2);
-        results["connector_inbound_after_first_docs_per_s"] = Math.Round((inbound.Count - 1) / (inSeconds - firstAnswer.Value), 1);
+        // To read the figure by (it still runs from the first put): the hub polls the axis every second while
+        // nothing comes, so the first document it took in (its own record, read afterwards) shows that wait,
+        // and the rate from there to the last answer the pace once taking in has begun.
+        var firstTaken = await Scalar($"SELECT (extract(epoch FROM min(received_at) - '{inStarted:O}'::timestamptz) * 1000)::bigint FROM axis_inbound WHERE received_at >= '{inStarted:O}'::timestamptz") / 1000.0;
+        results["connector_inbound_first_taken_s"] = Math.Round(firstTaken, 2);
+        results["connector_inbound_after_first_docs_per_s"] = Math.Round((inbound.Count - 1) / (inSeconds - firstTaken), 1);
         var inboundCpuUse = cpu.Record(results, "connector_inbound", inbound.Count);
         results["connector_inbound_vs_connector_ratio"] = Math.Round(results["connector_inbound_docs_per_s"] / results["connector_docs_per_s"], 3);
         var accepted = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBefore;
@@ -200,8 +192,8 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         Console.Error.WriteLine($"  inbound: {inbound.Count} documents from {ministries.Count} senders taken from the axis in {inSeconds:F1} s: "
             + $"{results["connector_inbound_docs_per_s"]} docs/s ({results["connector_inbound_vs_connector_ratio"]} of the connector's outbound rate); "
             + inboundCpuUse);
-        Console.Error.WriteLine($"  inbound: the first answer after {results["connector_inbound_first_answer_s"]} s (the hub's poll); "
-            + $"{results["connector_inbound_after_first_docs_per_s"]} docs/s from the first answer to the last");
+        Console.Error.WriteLine($"  inbound: the first document taken in after {results["connector_inbound_first_taken_s"]} s (the hub's poll); "
+            + $"{results["connector_inbound_after_first_docs_per_s"]} docs/s from there to the last answer");
     }
 
     /// <summary>Waits until the axis holds <paramref name="expected"/> packages; returns when (on <paramref name="clock"/>) the first new one arrived.</summary>
