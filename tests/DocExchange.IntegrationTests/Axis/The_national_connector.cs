@@ -397,6 +397,45 @@ public class The_national_connector
         }
     }
 
+    [Test]
+    public async Task A_package_is_acknowledged_to_the_axis_only_once_the_hub_has_stored_it()
+    {
+        // The axis forgets a package it was told "done" about: an acknowledgement ahead of the commit would
+        // lose the document to a crash in between. The lane fetches ahead and acknowledges behind; this holds the commit.
+        var p = await TestHub.NewProvince();
+        const string Ministry = "000.00.00.G10";
+        var key = await TestSigning.For(Ministry);
+        string firstId = "", secondId = "";
+        await TestHub.Query(async db =>
+        {
+            await using var held = await db.Database.BeginTransactionAsync();
+            // Reads go on; the hub's writes of axis_inbound rows (each in its document's transaction) wait for this lock.
+            await db.Database.ExecuteSqlRawAsync("LOCK TABLE axis_inbound IN SHARE ROW EXCLUSIVE MODE");
+            TestHub.Axis.ListingHeld = true;
+            firstId = TestHub.Axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, p.District(1)), key));
+            secondId = TestHub.Axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, p.District(2)), key));
+            TestHub.Axis.ListingHeld = false;
+            await Expect.Eventually(() => TestHub.Query(other => other.Database.SqlQuery<int>($"""
+                SELECT count(*)::int AS "Value" FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'axis_inbound' AND NOT l.granted
+                """).SingleAsync()), n => n > 0, TimeSpan.FromSeconds(30), "the hub is storing the first package");
+            await Task.Delay(TimeSpan.FromSeconds(1)); // time for an early acknowledgement to arrive
+            Assert.That(TestHub.Axis.Answers.ContainsKey(firstId), Is.False, "not acknowledged while its commit waits");
+            Assert.That(TestHub.Axis.Answers.ContainsKey(secondId), Is.False, "nor the sender's next one, which waits behind it");
+            await held.RollbackAsync();
+            return 0;
+        });
+        foreach (var docId in new[] { firstId, secondId })
+        {
+            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a is not null, TimeSpan.FromSeconds(30), "answered once stored");
+            Assert.That(TestHub.Axis.Answers[docId], Is.EqualTo("done"));
+        }
+        foreach (var district in new[] { p.District(1), p.District(2) })
+        {
+            var clerk = await TestHub.Clerk(district);
+            await Expect.Eventually(() => Documents.Inbox(clerk), i => i.Count(d => d!["sender"]!.GetValue<string>() == Ministry) == 1, TimeSpan.FromSeconds(30), $"{district} has the ministry's document once");
+        }
+    }
+
     /// <summary>A package that updates ("2") or replaces ("3") an earlier one of the same sender.</summary>
     private static Protocol.Edxml.EdxmlPackage Following(Protocol.Edxml.EdxmlPackage package, string kind, Protocol.Edxml.EdxmlPackage earlier) =>
         package with { Trace = package.Trace! with { Business = package.Trace.Business! with { BusinessDocType = kind, DocumentId = earlier.Document!.DocumentId } } };

@@ -54,13 +54,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             {
                 try
                 {
-                    foreach (var item in lane)
-                    {
-                        if (await TakeOneAsync(item.DocId, messageType, seen.GetValueOrDefault(item.DocId), token))
-                        {
-                            Interlocked.Increment(ref received);
-                        }
-                    }
+                    await TakeLaneAsync(lane, messageType, seen, () => Interlocked.Increment(ref received), token);
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
@@ -77,36 +71,87 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         return received;
     }
 
-    /// <summary>Takes in one listed package (true), or acknowledges one received before again (false).</summary>
-    private async Task<bool> TakeOneAsync(string docId, string messageType, string? seenOutcome, CancellationToken ct)
+    /// <summary>A package of a lane as fetched: its bytes, or none for one received before (acknowledged again, not fetched).</summary>
+    private sealed record Fetched(Listed Item, string? SeenOutcome, byte[]? Bytes);
+
+    /// <summary>
+    /// One sender's packages, in the axis's order. A package's three calls overlap along the lane: the next one is
+    /// fetched while this one is taken in, and this one's acknowledgement travels while the next is taken in (one
+    /// in flight at most). Taking in - the only step that changes anything - stays one package at a time in order,
+    /// and an acknowledgement is sent only after its package's commit, so a crash at any moment leaves the package
+    /// listed again, recognised by its docId and acknowledged again. Any failure, an acknowledgement's too, stops the lane.
+    /// </summary>
+    private async Task TakeLaneAsync(List<Listed> lane, string messageType, Dictionary<string, string> seen, Action taken, CancellationToken ct)
     {
-        if (seenOutcome is not null)
+        Task<Fetched>? fetching = FetchAsync(lane[0], seen, ct);
+        Task? acknowledging = null;
+        try
         {
-            // Received before; the axis did not get (or lost) our acknowledgement. One in
-            // quarantine is answered once an administrator has decided.
-            if (seenOutcome != InboundOutcome.Quarantined)
+            for (var next = 1; fetching is not null; next++)
             {
-                await AcknowledgeAsync(docId, seenOutcome, ct);
+                var package = await fetching;
+                fetching = next < lane.Count ? FetchAsync(lane[next], seen, ct) : null;
+                var answer = await TakeInAsync(package, messageType, ct);
+                if (package.SeenOutcome is null)
+                {
+                    taken();
+                }
+                if (acknowledging is not null)
+                {
+                    await acknowledging;
+                }
+                // One in quarantine is answered once an administrator has decided.
+                acknowledging = answer == InboundOutcome.Quarantined ? null : AcknowledgeAsync(package.Item.DocId, answer, ct);
             }
-            return false;
+            if (acknowledging is not null)
+            {
+                await acknowledging;
+            }
         }
+        finally
+        {
+            // A stopped lane leaves nothing running behind it: its fetch ahead and its last acknowledgement end
+            // here (their failures are the lane's failure already, or harmless: the package is listed again).
+            foreach (var call in new Task?[] { fetching, acknowledging })
+            {
+                if (call is not null)
+                {
+                    await call.ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            }
+        }
+    }
+
+    private async Task<Fetched> FetchAsync(Listed item, Dictionary<string, string> seen, CancellationToken ct)
+    {
+        if (seen.GetValueOrDefault(item.DocId) is { } seenOutcome)
+        {
+            return new Fetched(item, seenOutcome, null);
+        }
+        var edoc = await axis.CallAsync("getEdoc", new() { ["docId"] = item.DocId, ["filePath"] = item.DocId }, null, ct);
+        return new Fetched(item, null, PackageBytes(edoc[AxisAnswer.Data]));
+    }
+
+    /// <summary>Takes in one fetched package, or looks up again one received before; the outcome the axis is to be told.</summary>
+    private async Task<string> TakeInAsync(Fetched package, string messageType, CancellationToken ct)
+    {
+        if (package.SeenOutcome is { } seenOutcome)
+        {
+            // Received before; the axis did not get (or lost) our acknowledgement.
+            return seenOutcome;
+        }
+        var docId = package.Item.DocId;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        var edoc = await axis.CallAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, ct);
-        var bytes = PackageBytes(edoc[AxisAnswer.Data]);
         // A document taken in records its axis docId in its own transaction (one commit, and no moment at
         // which the document is stored and the docId not); a status, a refusal or a quarantine hold is recorded after.
-        var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, bytes, docId, messageType, clock, ct);
+        var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, package.Bytes!, docId, messageType, clock, ct);
         if (!outcome.Recorded)
         {
             db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
             await db.SaveChangesAsync(ct);
         }
-        if (outcome.Outcome != InboundOutcome.Quarantined)
-        {
-            await AcknowledgeAsync(docId, outcome.Outcome, ct);
-        }
-        return true;
+        return outcome.Outcome;
     }
 
     /// <summary>
