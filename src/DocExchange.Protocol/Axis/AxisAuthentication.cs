@@ -36,6 +36,9 @@ public static class AxisAuthentication
         "auth-missing", "unknown-system", "bad-signature", "header-mismatch", "bad-timestamp", "timestamp-out-of-window",
     };
 
+    /// <summary>Compact, and '+' and other characters written as they are, as the Java SDK writes them (one instance: options built per call rebuild their metadata).</summary>
+    private static readonly JsonSerializerOptions SignHeaderJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The headers a client sends for a call with the given parameters.</summary>
     public static List<KeyValuePair<string, string>> Sign(string systemId, string secret, IEnumerable<KeyValuePair<string, string>> parameters,
         DateTime localTime, string contentType = "application/json")
@@ -48,9 +51,7 @@ public static class AxisAuthentication
         signed.Add(new(Prefix + "systemid", systemId));
         signed.Add(new(Prefix + "timestamp", Timestamp(localTime)));
         signed.Add(new(Prefix + "Content-Type", contentType));
-        // Compact, and '+' and other characters written as they are, as the Java SDK writes them.
-        var signHeader = JsonSerializer.Serialize(signed.ToDictionary(p => p.Key, p => p.Value),
-            new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var signHeader = JsonSerializer.Serialize(signed.ToDictionary(p => p.Key, p => p.Value), SignHeaderJson);
         var headers = new List<KeyValuePair<string, string>>(signed)
         {
             new(Prefix + "sign-header", signHeader),
