@@ -116,7 +116,8 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             {
                 if (call is not null)
                 {
-                    await call.ContinueWith(_ => { }, TaskScheduler.Default);
+                    await call.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    _ = call.Exception; // observed, so that the runtime does not report it as forgotten
                 }
             }
         }
