@@ -50,6 +50,35 @@ public class The_national_connector
         await Expect.Problem(await commune.SendAsync(Documents.Submission(Documents.Metadata(GovernmentOffice))), 422, "external-needs-package");
     }
 
+    [Test]
+    public async Task A_document_the_axis_took_is_recorded_as_sent_delivered_and_in_the_ledger_once()
+    {
+        var p = await TestHub.NewProvince();
+        var commune = await TestHub.Clerk(p.Commune(1, 1));
+        var response = await TestSigning.Post(commune, await TestSigning.SignedDocument(p.Commune(1, 1), GovernmentOffice));
+        await Expect.Status(response, 202);
+        var id = Guid.Parse((await TestHub.Json(response))["id"]!.GetValue<string>());
+        var sent = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == p.Commune(1, 1)).ToList()), r => r.Count == 1,
+            TimeSpan.FromSeconds(30), "the axis received the package");
+        var axisDocId = sent[0].DocId;
+
+        // What the connector commits for it, in one transaction: the row sent under the axis's docId, the delivery
+        // delivered at that moment, and one ledger event naming the docId (read once the ledger has sequenced it).
+        var ledger = await Expect.Eventually(() => TestHub.Query(db => db.Database.SqlQuery<string>($"""
+            SELECT event || '|' || coalesce(recipient, '') || '|' || coalesce(detail, '') AS "Value" FROM ledger_entries WHERE document_id = {id} AND event = 'delivered'
+            """).ToListAsync()), e => e.Count > 0, TimeSpan.FromSeconds(30), "the ledger has the delivery");
+        Assert.That(ledger, Is.EqualTo(new[] { $"delivered|{GovernmentOffice}|handed to the national axis as {axisDocId}" }));
+        var row = await TestHub.Query(db => db.AxisOutbound.AsNoTracking().SingleAsync(o => o.DocumentId == id));
+        Assert.That((row.SentAt is not null, row.AxisDocId, row.InFlightSince, row.RefusedAt, row.CancelledAt, row.Attempts), Is.EqualTo((true, axisDocId, (DateTimeOffset?)null, (DateTimeOffset?)null, (DateTimeOffset?)null, 0)));
+        var delivery = await TestHub.Query(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.DocumentId == id && d.RecipientCode == GovernmentOffice));
+        Assert.That((delivery.State, delivery.DeliveredAt), Is.EqualTo((DeliveryState.Delivered, row.SentAt)));
+        var transactions = await TestHub.Query(db => db.Database.SqlQuery<string>($"""
+            SELECT o.xmin::text || ' ' || d.xmin::text AS "Value" FROM axis_outbound o JOIN deliveries d ON d.document_id = o.document_id AND d.recipient_code = o.recipient_code
+            WHERE o.document_id = {id}
+            """).SingleAsync());
+        Assert.That(transactions.Split(' ').Distinct().Count(), Is.EqualTo(1), $"the row and its delivery were written by one transaction (xmin {transactions})");
+    }
+
     /// <summary>An axis in maintenance answers 503; an axis whose host is down refuses connections.</summary>
     public enum Outage { Answers503, RefusesConnections }
 
