@@ -310,7 +310,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             }
             delivery.State = DeliveryState.Delivered;
             delivery.DeliveredAt = outcome.At;
-            LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, outcome.At, $"handed to the national axis as {row.AxisDocId}");
+            LedgerRecord.Add(db, LedgerEvents.Delivered, document, row.RecipientCode, outcome.At, HandedToTheAxis(row.AxisDocId));
             if (row.RecallStatusId is { } recall)
             {
                 // Recalled while in flight, and the axis took it: the recall follows in the same lane; the recipient answers 15 or 16.
@@ -322,6 +322,9 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         await tx.CommitAsync(ct);
         return moved;
     }
+
+    /// <summary>The ledger's detail of a document delivered to the axis, by either path of the record.</summary>
+    private static string HandedToTheAxis(string? axisDocId) => $"handed to the national axis as {axisDocId}";
 
     /// <summary>A document's row the axis took: sent, its delivery delivered, the ledger's event.</summary>
     private sealed record Taken(long RowId, Document Document, string RecipientCode, DateTimeOffset At, string? AxisDocId);
@@ -343,7 +346,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         var recipients = taken.Select(t => t.RecipientCode).ToArray();
         var edxmlIds = taken.Select(t => t.Document.EdxmlDocumentId).ToArray();
         var senders = taken.Select(t => t.Document.SenderCode).ToArray();
-        var details = taken.Select(t => $"handed to the national axis as {t.AxisDocId}").ToArray();
+        var details = taken.Select(t => HandedToTheAxis(t.AxisDocId)).ToArray();
         await db.Database.ExecuteSqlAsync($"""
             WITH sent AS (
                 UPDATE axis_outbound o SET in_flight_since = NULL, sent_at = t.at, axis_doc_id = t.axis_doc_id
