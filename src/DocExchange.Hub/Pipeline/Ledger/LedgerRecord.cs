@@ -16,6 +16,20 @@ public static class LedgerRecord
     };
 
     /// <summary>
+    /// Pending events of any documents (built by <see cref="Event"/>) as one set-based statement for the caller's
+    /// batch, in their order (ledger_pending's ids follow it).
+    /// </summary>
+    public static Npgsql.NpgsqlBatchCommand Insert(IReadOnlyList<PendingLedgerEvent> events) => SqlRows.Command("""
+        INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient, sha256, detail)
+        SELECT e.occurred_at, e.event, e.document_id, e.edxml_document_id, e.sender, e.recipient, e.sha256, e.detail
+        FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            WITH ORDINALITY AS e(occurred_at, event, document_id, edxml_document_id, sender, recipient, sha256, detail, n)
+        ORDER BY e.n
+        """, events.Select(e => e.OccurredAt).ToArray(), events.Select(e => e.Event).ToArray(), events.Select(e => e.DocumentId).ToArray(),
+        events.Select(e => e.EdxmlDocumentId).ToArray(), events.Select(e => e.Sender).ToArray(), events.Select(e => e.Recipient).ToArray(),
+        events.Select(e => e.Sha256).ToArray(), events.Select(e => e.Detail).ToArray());
+
+    /// <summary>
     /// An event about no single document (a certificate bound to an agency, a quarantine decision): the
     /// document id is empty, the sender is the agency concerned.
     /// </summary>

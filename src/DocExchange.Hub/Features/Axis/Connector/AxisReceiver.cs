@@ -54,7 +54,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             {
                 try
                 {
-                    await TakeLaneAsync(lane, messageType, seen, () => Interlocked.Increment(ref received), token);
+                    Interlocked.Add(ref received, await TakeLaneAsync(lane, messageType, seen, token));
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
@@ -81,8 +81,10 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
     /// and an acknowledgement is sent only after its package's commit, so a crash at any moment leaves the package
     /// listed again, recognised by its docId and acknowledged again. Any failure, an acknowledgement's too, stops the lane.
     /// </summary>
-    private async Task TakeLaneAsync(List<Listed> lane, string messageType, Dictionary<string, string> seen, Action taken, CancellationToken ct)
+    /// <returns>How many packages it took in (those received before not counted).</returns>
+    private async Task<int> TakeLaneAsync(List<Listed> lane, string messageType, Dictionary<string, string> seen, CancellationToken ct)
     {
+        var taken = 0;
         Task<Fetched>? fetching = FetchAsync(lane[0], seen, ct);
         Task? acknowledging = null;
         try
@@ -94,7 +96,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
                 var answer = await TakeInAsync(package, messageType, ct);
                 if (package.SeenOutcome is null)
                 {
-                    taken();
+                    taken++;
                 }
                 if (acknowledging is not null)
                 {
@@ -107,6 +109,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             {
                 await acknowledging;
             }
+            return taken;
         }
         finally
         {

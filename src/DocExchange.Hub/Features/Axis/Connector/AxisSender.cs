@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Hub.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace DocExchange.Hub.Features.Axis.Connector;
@@ -253,16 +254,17 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             var document = documents[row.DocumentId];
             var statusCode = claimed.StatusCode;
             var delivery = row.StatusId is null ? deliveries[(row.DocumentId, row.RecipientCode)] : null;
-            var known = outcomes.TryGetValue(row.Id, out var outcome);
+            outcomes.TryGetValue(row.Id, out var outcome);
             if (outcome is { Failure: null, Refused: null } && delivery is not null && row.RecallStatusId is null)
             {
                 // A document the axis took, nothing recalled meanwhile (nearly every row): written set-based below.
-                taken.Add(new Taken(row.Id, document, row.RecipientCode, outcome.At, outcome.AxisDocId));
+                taken.Add(new Taken(row.Id, row.DocumentId, row.RecipientCode, outcome.At, outcome.AxisDocId,
+                    LedgerRecord.Event(LedgerEvents.Delivered, document, row.RecipientCode, outcome.At, HandedToTheAxis(outcome.AxisDocId))));
                 moved++;
                 continue;
             }
             row.InFlightSince = null;
-            if (!known || outcome!.Failure is not null)
+            if (outcome is null || outcome.Failure is not null)
             {
                 if (outcome?.Failure is { } failure)
                 {
@@ -327,11 +329,11 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     private static string HandedToTheAxis(string? axisDocId) => $"handed to the national axis as {axisDocId}";
 
     /// <summary>A document's row the axis took: sent, its delivery delivered, the ledger's event.</summary>
-    private sealed record Taken(long RowId, Document Document, string RecipientCode, DateTimeOffset At, string? AxisDocId);
+    private sealed record Taken(long RowId, Guid DocumentId, string RecipientCode, DateTimeOffset At, string? AxisDocId, PendingLedgerEvent Event);
 
     /// <summary>
-    /// The taken rows of a batch in one statement, in the record's transaction (their rows and deliveries are
-    /// locked by it): the same changes and events the tracked path makes, without tracking some 600 entities.
+    /// The taken rows of a batch in one statement (<see cref="SqlRows.Combine"/>), in the record's transaction (their rows
+    /// and deliveries are locked by it): the same changes and events the tracked path makes, without tracking some 600 entities.
     /// </summary>
     private static async Task WriteTakenAsync(HubDbContext db, List<Taken> taken, CancellationToken ct)
     {
@@ -339,29 +341,20 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         {
             return;
         }
-        var ids = taken.Select(t => t.RowId).ToArray();
         var at = taken.Select(t => t.At).ToArray();
-        var axisDocIds = taken.Select(t => t.AxisDocId).ToArray();
-        var documentIds = taken.Select(t => t.Document.Id).ToArray();
-        var recipients = taken.Select(t => t.RecipientCode).ToArray();
-        var edxmlIds = taken.Select(t => t.Document.EdxmlDocumentId).ToArray();
-        var senders = taken.Select(t => t.Document.SenderCode).ToArray();
-        var details = taken.Select(t => HandedToTheAxis(t.AxisDocId)).ToArray();
-        await db.Database.ExecuteSqlAsync($"""
-            WITH sent AS (
-                UPDATE axis_outbound o SET in_flight_since = NULL, sent_at = t.at, axis_doc_id = t.axis_doc_id
-                FROM unnest({ids}::bigint[], {at}::timestamptz[], {axisDocIds}::text[]) AS t(id, at, axis_doc_id)
-                WHERE o.id = t.id),
-            delivered AS (
-                UPDATE deliveries d SET state = 'Delivered', delivered_at = t.at
-                FROM unnest({documentIds}::uuid[], {recipients}::text[], {at}::timestamptz[]) AS t(document_id, recipient_code, at)
-                WHERE d.document_id = t.document_id AND d.recipient_code = t.recipient_code)
-            INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient, detail)
-            SELECT t.at, {LedgerEvents.Delivered}, t.document_id, t.edxml_document_id, t.sender, t.recipient_code, t.detail
-            FROM unnest({at}::timestamptz[], {documentIds}::uuid[], {edxmlIds}::text[], {senders}::text[], {recipients}::text[], {details}::text[])
-                WITH ORDINALITY AS t(at, document_id, edxml_document_id, sender, recipient_code, detail, n)
-            ORDER BY t.n
-            """, ct);
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+        batch.BatchCommands.Add(SqlRows.Command("""
+            UPDATE axis_outbound o SET in_flight_since = NULL, sent_at = t.at, axis_doc_id = t.axis_doc_id
+            FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS t(id, at, axis_doc_id) WHERE o.id = t.id
+            """, taken.Select(t => t.RowId).ToArray(), at, taken.Select(t => t.AxisDocId).ToArray()));
+        batch.BatchCommands.Add(SqlRows.Command("""
+            UPDATE deliveries d SET state = 'Delivered', delivered_at = t.at
+            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS t(document_id, recipient_code, at)
+            WHERE d.document_id = t.document_id AND d.recipient_code = t.recipient_code
+            """, taken.Select(t => t.DocumentId).ToArray(), taken.Select(t => t.RecipientCode).ToArray(), at));
+        batch.BatchCommands.Add(LedgerRecord.Insert(taken.Select(t => t.Event).ToList()));
+        SqlRows.Combine(batch);
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<Dictionary<Guid, long>> SizesAsync(HubDbContext db, List<AxisOutbound> rows, CancellationToken ct)
