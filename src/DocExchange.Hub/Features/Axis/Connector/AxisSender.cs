@@ -54,15 +54,16 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// Sends waiting packages. Order holds per sender and recipient: each such lane sends in queue
     /// order and stops at a failure (that row is tried again later and nothing behind it overtakes
     /// it); up to <see cref="Lanes"/> lanes send at once. While a backlog lasts, batches follow one
-    /// another without waiting for the database: the next batch is claimed while this one is sent,
-    /// and this one's outcome is recorded (on a connection of its own) while the next is sent.
+    /// another without waiting for the database or for one another: the next batch is claimed while
+    /// this one is sent, its lanes take the calls this one's lanes free, and this one's outcome is
+    /// recorded (on a connection of its own) while the next is sent.
     /// </summary>
     /// <remarks>
     /// Why order still holds: a claim takes rows in queue order and leaves out the two batches in
     /// hand (the one being sent, the one being recorded) and every lane in which a row of the batch
-    /// recorded meanwhile was not sent. A row of the batch being sent when the next was claimed may
-    /// still fail: the next batch then sends nothing of that lane (its rows there are recorded as not
-    /// attempted and claimed again later), so nothing overtakes a row that waits.
+    /// recorded meanwhile was not sent. A lane's rows in the next batch wait for its rows in this one,
+    /// and if one of those is not sent (failed, or waits for its retry), they are not sent either
+    /// (recorded as not attempted and claimed again later), so nothing overtakes a row that waits.
     /// </remarks>
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
@@ -74,7 +75,9 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         {
             return 0;
         }
-        Task<List<Claimed>>? claiming = null;
+        using var calls = new SemaphoreSlim(Lanes);
+        // Batches whose calls have begun and whose outcome is not being recorded yet, in order.
+        List<(List<Claimed> Batch, BatchCalls Calls)> unrecorded = [];
         Task<int>? recording = null;
         var moved = 0;
         try
@@ -83,37 +86,48 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             List<long> beingRecorded = [];
             HashSet<(string From, string Recipient)> held = [];
             var batch = await ClaimAsync(db, [], held, ct);
+            var batchCalls = Call(batch, null, calls, ct);
+            unrecorded.Add((batch, batchCalls));
             while (batch.Count > 0)
             {
+                List<Claimed> next = [];
                 if (batch.Count == BatchRows && clock.GetUtcNow() < until)
                 {
-                    // The lanes held by the batch recorded meanwhile are left out now; those this batch may yet hold are skipped when the next is sent.
-                    claiming = ClaimAsync(db, [.. beingRecorded, .. batch.Select(c => c.Row.Id)], held, ct);
+                    // The lanes held by the batch recorded meanwhile are left out now; those this batch may yet hold wait in the next one's calls.
+                    next = await ClaimAsync(db, [.. beingRecorded, .. batch.Select(c => c.Row.Id)], held, ct);
                 }
-                var outcomes = await CallAsync(batch, held, ct);
+                var nextCalls = Call(next, batchCalls, calls, ct);
+                unrecorded.Add((next, nextCalls));
+                var outcomes = await batchCalls.Outcomes;
                 if (recording is not null)
                 {
                     moved += await recording;
                 }
+                unrecorded.RemoveAt(0);
                 recording = RecordApartAsync(batch, outcomes, ct);
                 beingRecorded = batch.Select(c => c.Row.Id).ToList();
                 // A lane with a row not sent (failed, waiting for its retry, behind one that did, or skipped) waits.
                 held = batch.Where(c => !outcomes.TryGetValue(c.Row.Id, out var o) || o.Failure is not null).Select(c => (c.From, c.Row.RecipientCode)).ToHashSet();
-                batch = claiming is null ? [] : await claiming;
-                claiming = null;
+                (batch, batchCalls) = (next, nextCalls);
             }
         }
         finally
         {
             try
             {
-                // A claim still running owns the connection; its rows, marked in flight, are taken again by the next call.
-                if (claiming is not null)
+                // No call goes on once the lock is given back (another instance may take it).
+                foreach (var (_, call) in unrecorded)
                 {
-                    await ((Task)claiming).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await ((Task)call.Outcomes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
-                // The last batch's outcome is in before the lock is given back.
+                // The last outcomes are in before the lock is given back: the batch being recorded, then any whose
+                // calls ended while something else failed (a claim, say). Rows of a batch whose calls did not end
+                // stay marked in flight and are sent again by the next call.
                 moved += recording is null ? 0 : await recording;
+                foreach (var (batch, call) in unrecorded.Where(u => u.Batch.Count > 0 && u.Calls.Outcomes.IsCompletedSuccessfully))
+                {
+                    moved += await RecordApartAsync(batch, call.Outcomes.Result, ct);
+                }
             }
             finally
             {
@@ -184,51 +198,80 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             : new Claimed(r, senders[r.DocumentId], packages[r.DocumentId].Content, packages[r.DocumentId].Sha256, null)).ToList();
     }
 
-    /// <summary>Calls the axis for the batch, lanes in parallel; no transaction is open meanwhile. Lanes in <paramref name="held"/> send nothing.</summary>
-    private async Task<Dictionary<long, SendOutcome>> CallAsync(List<Claimed> batch, HashSet<(string From, string Recipient)> held, CancellationToken ct)
+    /// <summary>A batch's calls under way: each lane's (true once every row of it was sent or refused), and the outcome of each row once all are done.</summary>
+    private sealed record BatchCalls(Dictionary<(string From, string Recipient), Task<bool>> Lanes, Task<Dictionary<long, SendOutcome>> Outcomes);
+
+    /// <summary>
+    /// Calls the axis for the batch, lanes in parallel, as many at once as <paramref name="calls"/> lets (shared with the
+    /// batch before, so the next batch's lanes take the calls the last lanes of this one leave free); no transaction is
+    /// open meanwhile. A lane that also has rows in <paramref name="before"/> waits for them, and sends nothing if one was not sent.
+    /// </summary>
+    private BatchCalls Call(List<Claimed> batch, BatchCalls? before, SemaphoreSlim calls, CancellationToken ct)
     {
-        // The head of a lane waits out its backoff, unless the axis has answered again since that head failed:
-        // then it goes at once (every lane's head, in whichever batch it comes, not only the first batch after the recovery).
-        var recoveredAt = state.RecoveredAt;
-        var startedAt = clock.GetUtcNow();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome>();
-        await Parallel.ForEachAsync(batch.GroupBy(c => (c.From, c.Row.RecipientCode)).Where(lane => !held.Contains(lane.Key)), new ParallelOptions { MaxDegreeOfParallelism = Lanes, CancellationToken = ct },
-            async (lane, token) =>
+        var lanes = batch.GroupBy(c => (c.From, c.Row.RecipientCode))
+            .ToDictionary(lane => lane.Key, lane => SendLaneAsync([.. lane], before?.Lanes.GetValueOrDefault(lane.Key), calls, outcomes, ct));
+        return new BatchCalls(lanes, AllAsync(lanes.Values, outcomes));
+
+        static async Task<Dictionary<long, SendOutcome>> AllAsync(IEnumerable<Task<bool>> lanes, System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome> outcomes)
+        {
+            await Task.WhenAll(lanes);
+            return new(outcomes);
+        }
+    }
+
+    /// <summary>Sends one lane's rows of a batch in order, once its rows of the batch before are sent; false when a row was not sent.</summary>
+    private async Task<bool> SendLaneAsync(List<Claimed> lane, Task<bool>? before, SemaphoreSlim calls, System.Collections.Concurrent.ConcurrentDictionary<long, SendOutcome> outcomes, CancellationToken ct)
+    {
+        if (before is not null && !await before)
+        {
+            return false; // behind a row that was not sent: these are recorded as not attempted and claimed again later
+        }
+        await calls.WaitAsync(ct);
+        try
+        {
+            // The head of a lane waits out its backoff, unless the axis has answered again since that head failed:
+            // then it goes at once (every lane's head, in whichever batch it comes, not only the first batch after the recovery).
+            var recoveredAt = state.RecoveredAt;
+            var startedAt = clock.GetUtcNow();
+            foreach (var (row, from, bytes, sha, statusCode) in lane)
             {
-                foreach (var (row, from, bytes, sha, statusCode) in lane)
+                if (WaitsForRetry(row, startedAt, recoveredAt))
                 {
-                    if (WaitsForRetry(row, startedAt, recoveredAt))
-                    {
-                        return; // nothing in the lane overtakes a row that is waiting for its next attempt
-                    }
-                    // The call continues the trace of the routing that queued the row.
-                    using var span = HubTelemetry.StartFrom("axis sendEdoc", row.TraceParent, System.Diagnostics.ActivityKind.Client);
-                    span?.SetTag("dex.document", row.DocumentId.ToString());
-                    span?.SetTag("dex.recipient", row.RecipientCode);
-                    try
-                    {
-                        var answer = await axis.CallAsync("sendEdoc", new()
-                        {
-                            ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = statusCode is null ? "edoc" : "status",
-                            ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
-                        }, bytes, token);
-                        outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), answer["DocId"]?.ToString());
-                        HubTelemetry.AxisSent.Add(1);
-                    }
-                    catch (Exception e) when (AxisClient.IsAxisFailure(e))
-                    {
-                        // Refused for this package: it leaves the queue; refused for the province, it waits with the rest.
-                        if (e is AxisCallException refused && await axis.IsAboutThePackageAsync(refused, token))
-                        {
-                            outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Refused: refused);
-                            continue;
-                        }
-                        outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Failure: e);
-                        return;
-                    }
+                    return false; // nothing in the lane overtakes a row that is waiting for its next attempt
                 }
-            });
-        return new(outcomes);
+                // The call continues the trace of the routing that queued the row.
+                using var span = HubTelemetry.StartFrom("axis sendEdoc", row.TraceParent, System.Diagnostics.ActivityKind.Client);
+                span?.SetTag("dex.document", row.DocumentId.ToString());
+                span?.SetTag("dex.recipient", row.RecipientCode);
+                try
+                {
+                    var answer = await axis.CallAsync("sendEdoc", new()
+                    {
+                        ["from"] = from, ["servicetype"] = "eDoc", ["messagetype"] = statusCode is null ? "edoc" : "status",
+                        ["to"] = new JsonArray(new JsonObject { ["code"] = row.RecipientCode }).ToJsonString(), ["hash-file"] = sha,
+                    }, bytes, ct);
+                    outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), answer["DocId"]?.ToString());
+                    HubTelemetry.AxisSent.Add(1);
+                }
+                catch (Exception e) when (AxisClient.IsAxisFailure(e))
+                {
+                    // Refused for this package: it leaves the queue; refused for the province, it waits with the rest.
+                    if (e is AxisCallException refused && await axis.IsAboutThePackageAsync(refused, ct))
+                    {
+                        outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Refused: refused);
+                        continue;
+                    }
+                    outcomes[row.Id] = new SendOutcome(clock.GetUtcNow(), Failure: e);
+                    return false;
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            calls.Release();
+        }
     }
 
     /// <summary>
