@@ -34,7 +34,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     /// <summary>How many packages the connector keeps in flight (each lane, one sender to one recipient, sends in order).</summary>
     private const int Lanes = 8;
     /// <summary>How many package bytes one batch holds in memory at most (a larger package goes alone).</summary>
-    private const long BatchBytes = 64L * 1024 * 1024;
+    internal const long BatchBytes = 64L * 1024 * 1024;
 
     /// <summary>How long a row waits after its <paramref name="attempts"/>-th failed attempt (doubling, at most 15 s): its failure was at NextAttemptAt less this.</summary>
     internal static TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempts, 6))) / 4);
@@ -173,8 +173,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         }
         // Package bytes within the memory budget: the batch ends before the package that would exceed it.
         var sizes = await SizesAsync(db, rows, ct);
-        var budget = 0L;
-        rows = rows.TakeWhile((r, i) => (budget += r.StatusId is null ? sizes.GetValueOrDefault(r.DocumentId) : 0) <= BatchBytes || i == 0).ToList();
+        rows = rows.Take(RowsWithinBudget(rows.Select(r => r.StatusId is null ? sizes.GetValueOrDefault(r.DocumentId) : 0))).ToList();
         var documentIds = rows.Select(r => r.DocumentId).Distinct().ToList();
         var statusIds = rows.Where(r => r.StatusId is not null).Select(r => r.StatusId!.Value).ToList();
         var senders = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.SenderCode, ct);
@@ -398,6 +397,26 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         batch.BatchCommands.Add(LedgerRecord.Insert(taken.Select(t => t.Event).ToList()));
         SqlRows.Combine(batch);
         await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// How many rows at the head of the queue one batch takes, given their packages' sizes in queue order: the batch
+    /// ends before the package that would take it over <see cref="BatchBytes"/>, and always has its first row (a package
+    /// larger than the budget goes alone).
+    /// </summary>
+    internal static int RowsWithinBudget(IEnumerable<long> sizes)
+    {
+        var (rows, bytes) = (0, 0L);
+        foreach (var size in sizes)
+        {
+            bytes += size;
+            if (bytes > BatchBytes && rows > 0)
+            {
+                break;
+            }
+            rows++;
+        }
+        return rows;
     }
 
     private static async Task<Dictionary<Guid, long>> SizesAsync(HubDbContext db, List<AxisOutbound> rows, CancellationToken ct)
