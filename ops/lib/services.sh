@@ -73,6 +73,7 @@ synchronous_commit = on
 fsync = on
 CONF
   fi
+  pg_tune "$d/data/postgresql.conf"
   if pg_running "$d"; then
     log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
   else
@@ -81,6 +82,14 @@ CONF
       || die "PostgreSQL did not start; see $d/postgres.log"
   fi
   ln -sfn "$d" "$LOCAL/pg-cluster" 2>/dev/null || true
+}
+
+# Settings a cluster made before they were added gets too (read when the server starts).
+pg_tune() {
+  # The hub's tables live in memory or on SSD: a random page costs about what a sequential one does.
+  # With the default 4, PostgreSQL scanned all of deliveries to find the connector's 200 rows by key
+  # (4-20 ms a statement at 24,000 rows against 1.6-2.1 ms through the index).
+  grep -q '^random_page_cost' "$1" || echo "random_page_cost = 1.1" >>"$1"
 }
 
 stop_postgres() {

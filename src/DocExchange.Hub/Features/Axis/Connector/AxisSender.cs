@@ -176,7 +176,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
         rows = rows.Take(RowsWithinBudget(rows.Select(r => r.StatusId is null ? sizes.GetValueOrDefault(r.DocumentId) : 0))).ToList();
         var documentIds = rows.Select(r => r.DocumentId).Distinct().ToList();
         var statusIds = rows.Where(r => r.StatusId is not null).Select(r => r.StatusId!.Value).ToList();
-        var senders = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.SenderCode, ct);
+        var senders = await db.Documents.Where(d => documentIds.Contains(d.Id)).Select(d => new { d.Id, d.SenderCode }).ToDictionaryAsync(d => d.Id, d => d.SenderCode, ct);
         var statuses = statusIds.Count == 0 ? [] : await db.BusinessStatuses.AsNoTracking().Where(s => statusIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         string From(AxisOutbound r) => r.StatusId is { } id ? statuses[id].UnitCode : senders[r.DocumentId];
         rows = rows.Where(r => !held.Contains((From(r), r.RecipientCode))).ToList();
@@ -422,6 +422,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     private static async Task<Dictionary<Guid, long>> SizesAsync(HubDbContext db, List<AxisOutbound> rows, CancellationToken ct)
     {
         var ids = rows.Where(r => r.StatusId is null).Select(r => r.DocumentId).Distinct().ToList();
-        return await db.DocumentPackages.AsNoTracking().Where(p => ids.Contains(p.DocumentId)).ToDictionaryAsync(p => p.DocumentId, p => p.Size, ct);
+        // Projected: ToDictionaryAsync's selectors run on the client, so without it every package's bytes would be read for their sizes.
+        return await db.DocumentPackages.Where(p => ids.Contains(p.DocumentId)).Select(p => new { p.DocumentId, p.Size }).ToDictionaryAsync(p => p.DocumentId, p => p.Size, ct);
     }
 }
