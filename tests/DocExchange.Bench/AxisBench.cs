@@ -20,7 +20,6 @@ namespace DocExchange.Bench;
 /// </summary>
 public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> clerk, NpgsqlDataSource db, Dictionary<string, double> results)
 {
-    private readonly Uri _axis = new(Environment.GetEnvironmentVariable("DEX_AXIS_URL")!.TrimEnd('/') + "/");
     private readonly string _systemId = Environment.GetEnvironmentVariable("DEX_AXIS_SYSTEMID")!;
     private readonly string _secret = Environment.GetEnvironmentVariable("DEX_AXIS_SECRET")!;
     /// <summary>The raw baseline's client, straight to the stand-in (one, so its connections stay open between rounds).</summary>

@@ -300,7 +300,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             if (outcome is { Failure: null, Refused: null } && delivery is not null && row.RecallStatusId is null)
             {
                 // A document the axis took, nothing recalled meanwhile (nearly every row): written set-based below.
-                taken.Add(new Taken(row.Id, row.DocumentId, row.RecipientCode, outcome.At, outcome.AxisDocId,
+                taken.Add(new Taken(row.Id, delivery.Id, outcome.At, outcome.AxisDocId,
                     LedgerRecord.Event(LedgerEvents.Delivered, document, row.RecipientCode, outcome.At, HandedToTheAxis(outcome.AxisDocId))));
                 moved++;
                 continue;
@@ -371,7 +371,7 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
     private static string HandedToTheAxis(string? axisDocId) => $"handed to the national axis as {axisDocId}";
 
     /// <summary>A document's row the axis took: sent, its delivery delivered, the ledger's event.</summary>
-    private sealed record Taken(long RowId, Guid DocumentId, string RecipientCode, DateTimeOffset At, string? AxisDocId, PendingLedgerEvent Event);
+    private sealed record Taken(long RowId, long DeliveryId, DateTimeOffset At, string? AxisDocId, PendingLedgerEvent Event);
 
     /// <summary>
     /// The taken rows of a batch in one statement (<see cref="SqlRows.Combine"/>), in the record's transaction (their rows
@@ -391,9 +391,8 @@ public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, Axi
             """, taken.Select(t => t.RowId).ToArray(), at, taken.Select(t => t.AxisDocId).ToArray()));
         batch.BatchCommands.Add(SqlRows.Command("""
             UPDATE deliveries d SET state = 'Delivered', delivered_at = t.at
-            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS t(document_id, recipient_code, at)
-            WHERE d.document_id = t.document_id AND d.recipient_code = t.recipient_code
-            """, taken.Select(t => t.DocumentId).ToArray(), taken.Select(t => t.RecipientCode).ToArray(), at));
+            FROM unnest($1::bigint[], $2::timestamptz[]) AS t(id, at) WHERE d.id = t.id
+            """, taken.Select(t => t.DeliveryId).ToArray(), at));
         batch.BatchCommands.Add(LedgerRecord.Insert(taken.Select(t => t.Event).ToList()));
         SqlRows.Combine(batch);
         await batch.ExecuteNonQueryAsync(ct);
