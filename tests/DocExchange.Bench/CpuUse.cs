@@ -3,43 +3,111 @@ using System.Globalization;
 namespace DocExchange.Bench;
 
 /// <summary>
-/// Where the CPU went during a stretch of a run: the hub process's own time (/proc/PID/stat) and the
-/// whole machine's busy share (/proc/stat), to tell a stage that waits from one that computes.
+/// Where the CPU went during a stretch of a run: the machine's busy share (/proc/stat), to tell a stage
+/// that waits from one that computes, and each part's own time (/proc/PID/stat): the hub, PostgreSQL,
+/// RabbitMQ, the stand-in axis, this bench, and the rest of the machine - to tell which part a
+/// document's cost is in before asking the hub to shed it.
 /// </summary>
 public sealed class CpuUse
 {
-    private readonly double _hubStart = HubSeconds();
+    /// <summary>The parts, in the order they are printed.</summary>
+    private static readonly string[] Parts = ["hub", "postgres", "rabbitmq", "axis", "bench"];
+    private readonly Dictionary<string, double> _partsStart = PartSeconds();
     private readonly (double Busy, double Total) _machineStart = Machine();
 
-    /// <summary>Seconds of CPU the hub used since this was made, and the share of the machine's cores that were busy.</summary>
-    private (double HubSeconds, double MachineBusy) Since()
-    {
-        var (busy, total) = Machine();
-        return (HubSeconds() - _hubStart, (busy - _machineStart.Busy) / Math.Max(1, total - _machineStart.Total));
-    }
-
     /// <summary>
-    /// Records <c>{prefix}_hub_cpu_ms_per_doc</c> and <c>{prefix}_machine_busy</c> for the documents of
-    /// the stretch since this was made; returns the sentence the bench prints about them.
+    /// Records <c>{prefix}_hub_cpu_ms_per_doc</c>, <c>{prefix}_machine_busy</c> and <c>{prefix}_cpu_ms_per_doc_{part}</c>
+    /// (postgres, rabbitmq, axis, bench, other) for the documents of the stretch since this was made; returns the
+    /// sentence the bench prints about them.
     /// </summary>
     public string Record(Dictionary<string, double> results, string prefix, long documents)
     {
-        var (hub, busy) = Since();
-        results[$"{prefix}_hub_cpu_ms_per_doc"] = Math.Round(hub * 1000 / Math.Max(1, documents), 2);
-        results[$"{prefix}_machine_busy"] = Math.Round(busy, 3);
-        return $"the hub used {results[$"{prefix}_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {busy:P0} busy";
+        var parts = PartSeconds();
+        var (busy, total) = Machine();
+        var share = (busy - _machineStart.Busy) / Math.Max(1, total - _machineStart.Total);
+        double PerDoc(double seconds) => Math.Round(seconds * 1000 / Math.Max(1, documents), 2);
+        var used = Parts.ToDictionary(p => p, p => parts[p] - _partsStart[p]);
+        // /proc/stat counts ticks of all cores: the machine's busy seconds over the stretch.
+        var machineSeconds = (busy - _machineStart.Busy) / 100.0;
+        results[$"{prefix}_hub_cpu_ms_per_doc"] = PerDoc(used["hub"]);
+        results[$"{prefix}_machine_busy"] = Math.Round(share, 3);
+        foreach (var part in Parts.Skip(1))
+        {
+            results[$"{prefix}_cpu_ms_per_doc_{part}"] = PerDoc(used[part]);
+        }
+        results[$"{prefix}_cpu_ms_per_doc_other"] = PerDoc(Math.Max(0, machineSeconds - used.Values.Sum()));
+        return $"the hub used {results[$"{prefix}_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {share:P0} busy "
+            + $"(ms per document: PostgreSQL {results[$"{prefix}_cpu_ms_per_doc_postgres"]}, RabbitMQ {results[$"{prefix}_cpu_ms_per_doc_rabbitmq"]}, "
+            + $"stand-in axis {results[$"{prefix}_cpu_ms_per_doc_axis"]}, bench {results[$"{prefix}_cpu_ms_per_doc_bench"]}, "
+            + $"other {results[$"{prefix}_cpu_ms_per_doc_other"]})";
     }
 
-    private static double HubSeconds()
+    /// <summary>
+    /// Seconds of CPU each part has used so far. PostgreSQL's backends come and go: the postmaster's
+    /// children's time (cutime, cstime) counts those that ended. A part not running counts 0.
+    /// </summary>
+    private static Dictionary<string, double> PartSeconds()
     {
-        if (Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID") is not { } pid || !File.Exists($"/proc/{pid}/stat"))
+        var seconds = Parts.ToDictionary(p => p, _ => 0.0);
+        var hubPid = Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID");
+        var ownPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            return double.NaN;
+            var pid = Path.GetFileName(dir);
+            if (!char.IsAsciiDigit(pid[0]) || Stat(pid) is not { } stat)
+            {
+                continue;
+            }
+            var part = pid == hubPid ? "hub"
+                : pid == ownPid ? "bench"
+                : stat.Command == "postgres" ? "postgres"
+                : stat.Command is "beam.smp" or "erl_child_setup" or "epmd" or "inet_gethost" ? "rabbitmq"
+                : stat.Command == "dotnet" && CommandLine(pid).Contains("DocExchange.AxisStandIn", StringComparison.Ordinal) ? "axis"
+                : null;
+            if (part is not null)
+            {
+                // The postmaster (a postgres whose parent is not one) also counts its ended children.
+                seconds[part] += stat.Own + (part == "postgres" ? stat.EndedChildren : 0);
+            }
         }
-        // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are the 12th and 13th.
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        return seconds;
+    }
+
+    private sealed record ProcStat(string Command, double Own, double EndedChildren);
+
+    private static ProcStat? Stat(string pid)
+    {
+        try
+        {
+            // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are
+            // the 14th and 15th of the line, cutime and cstime the 16th and 17th.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            double Ticks(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / 100.0;
+            return new ProcStat(stat[(open + 1)..close], Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
+        }
+        catch (IOException)
+        {
+            return null; // ended meanwhile
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string CommandLine(string pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static (double Busy, double Total) Machine()

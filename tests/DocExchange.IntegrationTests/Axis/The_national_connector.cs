@@ -98,6 +98,19 @@ public class The_national_connector
         return TestHub.Axis.AcceptConnectionsAsync();
     }
 
+    /// <summary>Posts <paramref name="count"/> signed documents from <paramref name="sender"/> to the Government Office; their packages in order.</summary>
+    private static async Task<List<byte[]>> PostToGovernmentOffice(HttpClient clerk, string sender, int count)
+    {
+        var documents = new List<byte[]>();
+        for (var i = 0; i < count; i++)
+        {
+            var bytes = await TestSigning.SignedDocument(sender, GovernmentOffice);
+            await Expect.Status(await TestSigning.Post(clerk, bytes), 202);
+            documents.Add(bytes);
+        }
+        return documents;
+    }
+
     [TestCase(Outage.Answers503)]
     [TestCase(Outage.RefusesConnections)]
     public async Task While_the_axis_is_down_documents_wait_in_postgresql_and_then_leave_in_order_exactly_once(Outage outage)
@@ -110,13 +123,7 @@ public class The_national_connector
         {
             // 450: one lane (one commune to the Government Office) over three of the connector's batches of 200,
             // each recorded while the next one is claimed and sent.
-            var documents = new List<byte[]>();
-            for (var i = 0; i < 450; i++)
-            {
-                var bytes = await TestSigning.SignedDocument(sender, GovernmentOffice);
-                await Expect.Status(await TestSigning.Post(clerk, bytes), 202);
-                documents.Add(bytes);
-            }
+            var documents = await PostToGovernmentOffice(clerk, sender, 450);
             // Health shows the backlog as the connector last measured it (every second).
             var health = await Expect.Eventually(async () => await TestHub.Json(await TestHub.Anonymous().GetAsync("/health/ready")),
                 h => h["checks"]?["national-axis"]?["status"]?.GetValue<string>() == "degraded" && h["checks"]!["national-axis"]!["data"]!["backlog"]!.GetValue<int>() >= 450,
@@ -176,6 +183,81 @@ public class The_national_connector
             TestHub.Axis.Down = false;
             TestHub.Axis.SendsToFail.Clear();
         }
+    }
+
+    [Test]
+    public async Task A_database_failure_between_two_batches_sends_nothing_twice()
+    {
+        var p = await TestHub.NewProvince();
+        var sender = p.Commune(2, 3);
+        var clerk = await TestHub.Clerk(sender);
+        TestHub.Axis.Down = true;
+        try
+        {
+            // 450 in one lane: the connector claims the next batch of 200 while it sends one, so a claim can fail
+            // while a batch claimed before it is still being sent.
+            var documents = await PostToGovernmentOffice(clerk, sender, 450);
+            await Expect.Eventually(async () => await TestHub.Query(db => db.AxisOutbound.CountAsync(o => o.SentAt == null && db.Documents.Any(d => d.Id == o.DocumentId && d.SenderCode == sender))),
+                n => n == 450, TimeSpan.FromSeconds(30), "the 450 documents wait in axis_outbound");
+            // 10 ms a call: a batch of one lane takes over 2 s to send, well inside the connector's 5 s streak of batches.
+            TestHub.Axis.Slowness = TimeSpan.FromMilliseconds(10);
+            using var failedTurns = new FailedSendingTurns();
+            TestHub.Axis.Down = false;
+            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Count(r => r.From == sender)), n => n >= 1, TimeSpan.FromSeconds(30), "the first batch is being sent");
+
+            // The sending instance's database session (it holds the sender's advisory lock) is cut: the connector's
+            // next claim fails while the batch it claimed before is still on its way to the axis.
+            var cut = await TestHub.Query(db => db.Database.SqlQuery<bool>(
+                $"SELECT pg_terminate_backend(pid) AS \"Value\" FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 4242003 AND granted").ToListAsync());
+            Assert.That(cut, Is.EqualTo(new[] { true }), "one session held the sender's lock and was cut");
+            Assert.That(TestHub.Axis.Received.Count(r => r.From == sender), Is.LessThan(200), "cut while the first batch was being sent");
+
+            var received = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == sender).ToList()), r => r.Count >= 450,
+                TimeSpan.FromSeconds(120), "the backlog drained");
+            await Expect.Eventually(async () => await TestHub.Query(db => db.AxisOutbound.CountAsync(o => o.SentAt == null && db.Documents.Any(d => d.Id == o.DocumentId && d.SenderCode == sender))),
+                n => n == 0, TimeSpan.FromSeconds(30), "every row is recorded as sent");
+            Assert.That(failedTurns.Count, Is.GreaterThanOrEqualTo(1), "a sending turn failed on the cut session");
+            // Had a batch whose calls ended not been recorded, its rows would still be marked in flight and go again.
+            Assert.That(TestHub.Axis.Received.Where(r => r.From == sender).Select(r => r.Package), Is.EqualTo(documents), "every document once, in the order sent");
+        }
+        finally
+        {
+            TestHub.Axis.Down = false;
+            TestHub.Axis.Slowness = TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Counts the connector's failed sending turns (the metric dex.axis.failed_turns, loop=sending) while it lives.</summary>
+    private sealed class FailedSendingTurns : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _count;
+
+        public FailedSendingTurns()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == DocExchange.Hub.Infrastructure.HubTelemetry.Name && instrument.Name == "dex.axis.failed_turns")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "loop", Value: "sending" })
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using DocExchange.Hub.Infrastructure;
 using DocExchange.Hub.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -53,6 +54,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AgencySync ag
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 state.Failed(e.Message);
+                HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", "sending"));
                 log.LogWarning("national axis (sending): {Error}", e.Message);
             }
             await Pause(pause, ct);
@@ -74,6 +76,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AgencySync ag
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 state.Failed(e.Message);
+                HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", "receiving"));
                 log.LogWarning("national axis (receiving): {Error}", e.Message);
             }
             await Pause(pause, ct);
