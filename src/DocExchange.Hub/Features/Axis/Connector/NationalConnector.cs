@@ -53,9 +53,7 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AgencySync ag
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                state.Failed(e.Message);
-                HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", "sending"));
-                log.LogWarning("national axis (sending): {Error}", e.Message);
+                TurnFailed("sending", e);
             }
             await Pause(pause, ct);
         }
@@ -75,12 +73,31 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AgencySync ag
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                state.Failed(e.Message);
-                HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", "receiving"));
-                log.LogWarning("national axis (receiving): {Error}", e.Message);
+                TurnFailed("receiving", e);
             }
             await Pause(pause, ct);
         }
+    }
+
+    /// <summary>
+    /// A turn that failed is counted and logged by its cause, and tried again at the next turn. Only a failure
+    /// that is not the hub's own database's marks the axis unreachable (health: degraded while packages wait):
+    /// a database that fails says so in its own health check, and the axis is not blamed for it.
+    /// </summary>
+    private void TurnFailed(string loop, Exception e)
+    {
+        // EF Core may wrap the driver's exception (a retry strategy's, an update's): its chain is looked at.
+        var database = false;
+        for (var inner = e; inner is not null && !database; inner = inner.InnerException)
+        {
+            database = inner is System.Data.Common.DbException or DbUpdateException;
+        }
+        if (!database)
+        {
+            state.Failed(e.Message);
+        }
+        HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", loop), new KeyValuePair<string, object?>("cause", database ? "database" : "axis"));
+        log.LogWarning("national axis ({Loop}): {Cause} failed: {Error}; tried again at the next turn", loop, database ? "the hub's database" : "a call to the axis or its answer", e.Message);
     }
 
     private static Task Pause(TimeSpan pause, CancellationToken ct) =>
