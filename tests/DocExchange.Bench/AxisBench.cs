@@ -78,11 +78,14 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         var raw = Sign(2000);
         await RawRoundAsync(raw, agencies[0]); // warms up
         var rawRounds = new List<double>();
+        var rawCpu = new CpuUse();
         for (var round = 0; round < 3; round++)
         {
             rawRounds.Add(await RawRoundAsync(raw, agencies[0]));
         }
-        Console.Error.WriteLine($"  raw: {string.Join(", ", rawRounds)} signed sendEdoc calls/s straight to the stand-in, 8 in flight (before the connector's runs)");
+        // The same split as the connector's drain, per call: the bench is the raw client, as the hub is the connector's.
+        var rawCpuUse = rawCpu.Record(results, "axis_raw", 3 * raw.Length);
+        Console.Error.WriteLine($"  raw: {string.Join(", ", rawRounds)} signed sendEdoc calls/s straight to the stand-in, 8 in flight (before the connector's runs); {rawCpuUse}");
 
         // 2. While the axis is up: clerks' signed documents, from the first submission to the last arrival at the axis.
         var packages = Sign(_live);
