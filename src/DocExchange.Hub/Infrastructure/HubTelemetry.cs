@@ -27,7 +27,7 @@ public static class HubTelemetry
     public static readonly Counter<long> OutboxPublished = Meter.CreateCounter<long>("dex.outbox.published", "{message}", "Bus messages the outbox relay published, by message type.");
     public static readonly Counter<long> AxisSent = Meter.CreateCounter<long>("dex.axis.sent", "{package}", "Packages the national axis took from the connector.");
     public static readonly Counter<long> AxisFailedTurns = Meter.CreateCounter<long>("dex.axis.failed_turns", "{turn}",
-        "Turns of the national connector's sending or receiving loop (tag loop) that ended in an error (tag cause: axis, or the hub's database); each is tried again.");
+        "Turns of the national connector's sending or receiving loop (tag loop) that ended in an error (tag cause: database - the hub's own -, axis - a call to it -, or other); each is tried again.");
 
     /// <summary>The traceparent to store with a row written now (null when nothing is traced).</summary>
     public static string? CurrentTraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : null;

@@ -80,7 +80,8 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AgencySync ag
     }
 
     /// <summary>
-    /// A turn that failed is counted and logged by its cause, and tried again at the next turn. Only a failure
+    /// A turn that failed is counted and logged by its cause (the hub's database; a call to the axis; anything
+    /// else, such as an answer the connector could not read), and tried again at the next turn. Only a failure
     /// that is not the hub's own database's marks the axis unreachable (health: degraded while packages wait):
     /// a database that fails says so in its own health check, and the axis is not blamed for it.
     /// </summary>
@@ -96,8 +97,9 @@ public sealed class NationalConnector(IServiceScopeFactory scopes, AgencySync ag
         {
             state.Failed(e.Message);
         }
-        HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", loop), new KeyValuePair<string, object?>("cause", database ? "database" : "axis"));
-        log.LogWarning("national axis ({Loop}): {Cause} failed: {Error}; tried again at the next turn", loop, database ? "the hub's database" : "a call to the axis or its answer", e.Message);
+        var cause = database ? "database" : AxisClient.IsAxisFailure(e) ? "axis" : "other";
+        HubTelemetry.AxisFailedTurns.Add(1, new KeyValuePair<string, object?>("loop", loop), new KeyValuePair<string, object?>("cause", cause));
+        log.LogWarning("national axis ({Loop}): the turn failed ({Cause}): {Error}; it is tried again at the next turn", loop, cause, e.Message);
     }
 
     private static Task Pause(TimeSpan pause, CancellationToken ct) =>
