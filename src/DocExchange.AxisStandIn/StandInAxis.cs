@@ -38,6 +38,11 @@ public sealed class StandInAxis : IAsyncDisposable
     public int AbandonedCalls;
     /// <summary>How many updateStatus calls still to answer 500 without applying them: acknowledgements lost on the way.</summary>
     public int AcknowledgementsToLose;
+    /// <summary>How many sendEdoc calls still to hold for <see cref="SendDelay"/> before taking them (a package slow to hand over).</summary>
+    public int SendsToDelay;
+    public TimeSpan SendDelay;
+    /// <summary>sendEdoc calls being held now (<see cref="SendsToDelay"/>).</summary>
+    public int SendsBeingDelayed;
     /// <summary>True while nothing listens on the port: connections are refused, as when the axis host is down.</summary>
     public bool Refusing => _app is null;
     /// <summary>The agencies the axis knows, by code: getAgenciesList lists them; sendEdoc to any other code is refused.</summary>
@@ -189,6 +194,18 @@ public sealed class StandInAxis : IAsyncDisposable
                         .Concat(RawAgencyEntries.Select(e => e.DeepClone())).ToArray()),
                 });
             case "sendEdoc":
+                if (TakeOne(ref SendsToDelay))
+                {
+                    Interlocked.Increment(ref SendsBeingDelayed);
+                    try
+                    {
+                        await Task.Delay(SendDelay);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref SendsBeingDelayed);
+                    }
+                }
                 using (var buffer = new MemoryStream())
                 {
                     await request.Body.CopyToAsync(buffer);

@@ -199,18 +199,21 @@ public class The_national_connector
             var documents = await PostToGovernmentOffice(clerk, sender, 450);
             await Expect.Eventually(async () => await TestHub.Query(db => db.AxisOutbound.CountAsync(o => o.SentAt == null && db.Documents.Any(d => d.Id == o.DocumentId && d.SenderCode == sender))),
                 n => n == 450, TimeSpan.FromSeconds(30), "the 450 documents wait in axis_outbound");
-            // 10 ms a call: a batch of one lane takes over 2 s to send, well inside the connector's 5 s streak of batches.
-            TestHub.Axis.Slowness = TimeSpan.FromMilliseconds(10);
+            // The axis holds the first package handed to it for 2 s: the connector has claimed its batch (and, at once, the
+            // next) and waits on that call, well inside its 5 s streak of batches.
+            TestHub.Axis.SendDelay = TimeSpan.FromSeconds(2);
+            Interlocked.Exchange(ref TestHub.Axis.SendsToDelay, 1);
             using var failedTurns = new FailedSendingTurns();
             TestHub.Axis.Down = false;
-            await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Count(r => r.From == sender)), n => n >= 1, TimeSpan.FromSeconds(30), "the first batch is being sent");
+            await Expect.Eventually(() => Task.FromResult(Volatile.Read(ref TestHub.Axis.SendsBeingDelayed)), n => n == 1, TimeSpan.FromSeconds(30),
+                "a batch's first package is on its way to the axis");
 
             // The sending instance's database session (it holds the sender's advisory lock) is cut: the connector's
             // next claim fails while the batch it claimed before is still on its way to the axis.
             var cut = await TestHub.Query(db => db.Database.SqlQuery<bool>(
                 $"SELECT pg_terminate_backend(pid) AS \"Value\" FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 4242003 AND granted").ToListAsync());
             Assert.That(cut, Is.EqualTo(new[] { true }), "one session held the sender's lock and was cut");
-            Assert.That(TestHub.Axis.Received.Count(r => r.From == sender), Is.LessThan(200), "cut while the first batch was being sent");
+            Assert.That(Volatile.Read(ref TestHub.Axis.SendsBeingDelayed), Is.EqualTo(1), "cut while the batch's package was still on its way");
 
             var received = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Received.Where(r => r.From == sender).ToList()), r => r.Count >= 450,
                 TimeSpan.FromSeconds(120), "the backlog drained");
@@ -223,7 +226,7 @@ public class The_national_connector
         finally
         {
             TestHub.Axis.Down = false;
-            TestHub.Axis.Slowness = TimeSpan.Zero;
+            Interlocked.Exchange(ref TestHub.Axis.SendsToDelay, 0);
         }
     }
 

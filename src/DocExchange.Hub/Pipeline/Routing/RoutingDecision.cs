@@ -119,13 +119,7 @@ public sealed class RoutingRows(Document document)
         }
         if (Events.Count > 0)
         {
-            batch.BatchCommands.Add(SqlRows.Command("""
-                INSERT INTO ledger_pending (occurred_at, event, document_id, edxml_document_id, sender, recipient, sha256, detail)
-                SELECT e.occurred_at, e.event, $1, $2, $3, e.recipient, e.sha256, e.detail
-                FROM unnest($4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS e(occurred_at, event, recipient, sha256, detail, n)
-                ORDER BY e.n
-                """, document.Id, document.EdxmlDocumentId, document.SenderCode, Events.Select(e => e.OccurredAt).ToArray(), Events.Select(e => e.Event).ToArray(),
-                Events.Select(e => e.Recipient).ToArray(), Events.Select(e => e.Sha256).ToArray(), Events.Select(e => e.Detail).ToArray()));
+            batch.BatchCommands.Add(LedgerRecord.Insert(Events));
         }
         if (Messages.Count > 0)
         {
