@@ -66,7 +66,7 @@ public sealed class CpuUse
                 : null;
             if (part is not null)
             {
-                // The postmaster (a postgres whose parent is not one) also counts its ended children.
+                // A PostgreSQL process also counts its ended children: only the postmaster has any (it reaps the backends).
                 seconds[part] += stat.Own + (part == "postgres" ? stat.EndedChildren : 0);
             }
         }
