@@ -153,10 +153,10 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             ministries.Add((code, pair.Load()));
         }
         var districts = await Codes("SELECT code FROM units WHERE tier = 'District' ORDER BY code LIMIT 20");
-        List<(string From, byte[] Package)> Inbound(int count, int first) => Enumerable.Range(first, count).AsParallel().AsOrdered().Select(i =>
+        List<(string From, byte[] Package)> Inbound(int count, int first, int senderCount = int.MaxValue) => Enumerable.Range(first, count).AsParallel().AsOrdered().Select(i =>
         {
             var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
-            var (from, key) = ministries[i % ministries.Count];
+            var (from, key) = ministries[i % Math.Min(senderCount, ministries.Count)];
             return (from, PackageSignature.Sign(EdxmlWriter.ToBytes(PackageBuilder.Document(new NewDocument(from, [districts[i % districts.Count]],
                 (900_000 + i).ToString(CultureInfo.InvariantCulture), "BENCH-BO", "Công văn từ trục quốc gia (đo tải)", DateOnly.FromDateTime(local), local)
                 { Attachments = [("cong-van.pdf", "application/pdf", attachment)] })), key));
@@ -204,6 +204,23 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             + inboundCpuUse);
         Console.Error.WriteLine($"  inbound: the first document taken in after {results["connector_inbound_first_taken_s"]} s (the hub's poll); "
             + $"{results["connector_inbound_after_first_docs_per_s"]} docs/s from there to the last answer");
+
+        // One sender's documents alone: one lane, which takes them in one after another in the axis's order, so its
+        // pace is the lane's time per document rather than the machine's CPU (most of what comes from the axis comes
+        // from a few senders, the Government Office first).
+        var oneSender = Inbound(Math.Max(1, _inbound / 2), warmUp.Count + inbound.Count, senderCount: 1);
+        var acceptedBeforeOne = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
+        var oneClock = Stopwatch.StartNew();
+        var oneCpu = new CpuUse();
+        await PutAndWaitAnswers(oneSender);
+        results["connector_inbound_one_sender_docs_per_s"] = Math.Round(oneSender.Count / oneClock.Elapsed.TotalSeconds, 1);
+        var oneCpuUse = oneCpu.Record(results, "connector_inbound_one_sender", oneSender.Count);
+        if (await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBeforeOne != oneSender.Count)
+        {
+            throw new InvalidOperationException($"not all of the one sender's {oneSender.Count} documents were accepted: see axis_inbound.outcome");
+        }
+        Console.Error.WriteLine($"  inbound, one sender ({oneSender[0].From}, one lane): {oneSender.Count} documents in {oneClock.Elapsed.TotalSeconds:F1} s: "
+            + $"{results["connector_inbound_one_sender_docs_per_s"]} docs/s; " + oneCpuUse);
     }
 
     /// <summary>One round of the raw baseline: the packages sent straight to the stand-in, 8 calls in flight; calls/s.</summary>
