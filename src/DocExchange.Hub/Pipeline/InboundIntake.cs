@@ -24,14 +24,23 @@ public static class InboundIntake
     /// <summary>The identity inbound packages are submitted under (documents.submitted_by).</summary>
     public static readonly Guid ConnectorId = new("0a15c0de-0000-4000-8000-000000000001");
 
+    /// <summary>
+    /// Verifies a package from the axis without taking it in (nothing is written): the connector verifies a sender's next
+    /// package while the one before it is taken in. Only a package that passed is used so; any other goes through
+    /// <see cref="TakeInAsync"/> whole, in its turn, since the package before it may have changed the answer (bound its certificate).
+    /// </summary>
+    public static Task<(VerifiedPackage? Package, Refusal? Refusal)> VerifyAsync(IServiceProvider services, byte[] bytes, TimeProvider clock, CancellationToken ct) =>
+        PackageVerification.VerifyAsync(bytes, null, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<PackageTrust>(), clock.GetUtcNow(), ct);
+
     /// <param name="released">An administrator released it from quarantine: an unsigned package is then delivered as attested by the axis.</param>
+    /// <param name="verifiedAhead">The package as <see cref="VerifyAsync"/> passed it a moment ago: not verified again.</param>
     public static async Task<InboundOutcome> TakeInAsync(IServiceProvider services, byte[] bytes, string axisDocId, string messageType, TimeProvider clock, CancellationToken ct,
-        bool released = false)
+        bool released = false, VerifiedPackage? verifiedAhead = null)
     {
         var db = services.GetRequiredService<HubDbContext>();
         var now = clock.GetUtcNow();
         var trust = services.GetRequiredService<PackageTrust>();
-        var (verified, refusal) = await PackageVerification.VerifyAsync(bytes, null, db, trust, now, ct);
+        var (verified, refusal) = verifiedAhead is not null ? (verifiedAhead, null) : await PackageVerification.VerifyAsync(bytes, null, db, trust, now, ct);
         if (refusal is not null && verified is not null && released && refusal.Code == PackageVerification.UnsignedFromAxis)
         {
             refusal = null;

@@ -71,12 +71,15 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         return received;
     }
 
-    /// <summary>A package of a lane as fetched: its bytes, or none for one received before (acknowledged again, not fetched).</summary>
-    private sealed record Fetched(Listed Item, string? SeenOutcome, byte[]? Bytes);
+    /// <summary>
+    /// A package of a lane as fetched: its bytes, or none for one received before (acknowledged again, not fetched); and the
+    /// package as verified on arrival when it passed (<see cref="InboundIntake.VerifyAsync"/>), or null to verify it in its turn.
+    /// </summary>
+    private sealed record Fetched(Listed Item, string? SeenOutcome, byte[]? Bytes, VerifiedPackage? VerifiedAhead = null);
 
     /// <summary>
-    /// One sender's packages, in the axis's order. A package's three calls overlap along the lane: the next one is
-    /// fetched while this one is taken in, and this one's acknowledgement travels while the next is taken in (one
+    /// One sender's packages, in the axis's order. A package's steps overlap along the lane: the next one is fetched
+    /// and verified while this one is taken in, and this one's acknowledgement travels while the next is taken in (one
     /// in flight at most). Taking in - the only step that changes anything - stays one package at a time in order,
     /// and an acknowledgement is sent only after its package's commit, so a crash at any moment leaves the package
     /// listed again, recognised by its docId and acknowledged again. Any failure, an acknowledgement's too, stops the lane.
@@ -133,7 +136,13 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             return new Fetched(item, seenOutcome, null);
         }
         var edoc = await axis.CallAsync("getEdoc", new() { ["docId"] = item.DocId, ["filePath"] = item.DocId }, null, ct);
-        return new Fetched(item, null, PackageBytes(edoc[AxisAnswer.Data]));
+        var bytes = PackageBytes(edoc[AxisAnswer.Data]);
+        // Verified here, while the package before it is taken in (verification writes nothing, so the lane's order
+        // is not at stake). Taking in the package before can only add to the registry (the subject rule binds its
+        // certificate), never take away: one that passes now passes in its turn, and one refused now is verified again then.
+        using var scope = scopes.CreateScope();
+        var (verified, refusal) = await InboundIntake.VerifyAsync(scope.ServiceProvider, bytes, clock, ct);
+        return new Fetched(item, null, bytes, refusal is null ? verified : null);
     }
 
     /// <summary>Takes in one fetched package, or looks up again one received before; the outcome the axis is to be told.</summary>
@@ -149,7 +158,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         // A document taken in records its axis docId in its own transaction (one commit, and no moment at
         // which the document is stored and the docId not); a status, a refusal or a quarantine hold is recorded after.
-        var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, package.Bytes!, docId, messageType, clock, ct);
+        var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, package.Bytes!, docId, messageType, clock, ct, verifiedAhead: package.VerifiedAhead);
         if (!outcome.Recorded)
         {
             db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
