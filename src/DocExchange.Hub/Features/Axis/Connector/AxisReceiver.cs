@@ -19,6 +19,8 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, TimeProvider clock)
 {
     private const long ReceiverLock = 4242004;
+    /// <summary>Packages up to this size are verified ahead, while the package before them is taken in (see <see cref="FetchAsync"/>).</summary>
+    private const int VerifyAheadBytes = 4 * 1024 * 1024;
 
     /// <summary>One entry of getReceivedEdocList: the axis's docId and the system that sent it.</summary>
     private sealed record Listed(string DocId, string From);
@@ -140,6 +142,11 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         // Verified here, while the package before it is taken in (verification writes nothing, so the lane's order
         // is not at stake). Taking in the package before can only add to the registry (the subject rule binds its
         // certificate), never take away: one that passes now passes in its turn, and one refused now is verified again then.
+        // A large package is verified in its turn only: its parsed form is not held beside the one being taken in.
+        if (bytes.Length > VerifyAheadBytes)
+        {
+            return new Fetched(item, null, bytes);
+        }
         using var scope = scopes.CreateScope();
         var (verified, refusal) = await InboundIntake.VerifyAsync(scope.ServiceProvider, bytes, clock, ct);
         return new Fetched(item, null, bytes, refusal is null ? verified : null);
