@@ -29,8 +29,8 @@ public static class InboundIntake
     /// package while the one before it is taken in. Only a package that passed is used so; any other goes through
     /// <see cref="TakeInAsync"/> whole, in its turn, since the package before it may have changed the answer (bound its certificate).
     /// </summary>
-    public static Task<(VerifiedPackage? Package, Refusal? Refusal)> VerifyAsync(IServiceProvider services, byte[] bytes, TimeProvider clock, CancellationToken ct) =>
-        PackageVerification.VerifyAsync(bytes, null, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<PackageTrust>(), clock.GetUtcNow(), ct);
+    public static Task<(VerifiedPackage? Package, Refusal? Refusal)> VerifyAsync(IServiceProvider services, byte[] bytes, DateTimeOffset now, CancellationToken ct) =>
+        PackageVerification.VerifyAsync(bytes, null, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<PackageTrust>(), now, ct);
 
     /// <param name="released">An administrator released it from quarantine: an unsigned package is then delivered as attested by the axis.</param>
     /// <param name="verifiedAhead">The package as <see cref="VerifyAsync"/> passed it a moment ago: not verified again.</param>
@@ -40,7 +40,7 @@ public static class InboundIntake
         var db = services.GetRequiredService<HubDbContext>();
         var now = clock.GetUtcNow();
         var trust = services.GetRequiredService<PackageTrust>();
-        var (verified, refusal) = verifiedAhead is not null ? (verifiedAhead, null) : await PackageVerification.VerifyAsync(bytes, null, db, trust, now, ct);
+        var (verified, refusal) = verifiedAhead is not null ? (verifiedAhead, null) : await VerifyAsync(services, bytes, now, ct);
         if (refusal is not null && verified is not null && released && refusal.Code == PackageVerification.UnsignedFromAxis)
         {
             refusal = null;
@@ -49,7 +49,7 @@ public static class InboundIntake
             && await QuarantineDecisions.BindBySubjectAsync(db, verified, trust.SubjectBinding, now, ct))
         {
             // The configured rule bound the certificate to the agency (recorded in the ledger): verified again, now as registered.
-            (verified, refusal) = await PackageVerification.VerifyAsync(bytes, null, db, trust, now, ct);
+            (verified, refusal) = await VerifyAsync(services, bytes, now, ct);
         }
         if (refusal is not null && verified is not null && refusal.Code is PackageVerification.CertificateUnknownForAgency or PackageVerification.UnsignedFromAxis)
         {

@@ -108,7 +108,7 @@ public class Axis_trust_settings
         }
         // While another session holds the receiver's lock the hub skips its polls, so one poll lists both packages (one lane).
         await using var gate = await source.OpenConnectionAsync();
-        await Run(gate, "SELECT pg_advisory_lock(4242004)");
+        await Run(gate, $"SELECT pg_advisory_lock({DocExchange.Hub.Features.Axis.Connector.AxisReceiver.ReceiverLock})");
         var first = axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, province), named));
         var second = axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, province), named));
         // The first package's binding (an insert) waits behind this lock while reads go on, so the second is fetched and
@@ -117,7 +117,7 @@ public class Axis_trust_settings
         await using (var hold = await blocker.BeginTransactionAsync())
         {
             await Run(blocker, "LOCK TABLE unit_certificates IN SHARE MODE");
-            await Run(gate, "SELECT pg_advisory_unlock(4242004)");
+            await Run(gate, $"SELECT pg_advisory_unlock({DocExchange.Hub.Features.Axis.Connector.AxisReceiver.ReceiverLock})");
             await Expect.Eventually(async () =>
             {
                 await using var cmd = source.CreateCommand("SELECT count(*) FROM pg_locks WHERE relation = 'unit_certificates'::regclass AND NOT granted");

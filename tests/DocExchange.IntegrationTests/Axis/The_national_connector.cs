@@ -211,7 +211,7 @@ public class The_national_connector
             // The sending instance's database session (it holds the sender's advisory lock) is cut: the connector's
             // next claim fails while the batch it claimed before is still on its way to the axis.
             var cut = await TestHub.Query(db => db.Database.SqlQuery<bool>(
-                $"SELECT pg_terminate_backend(pid) AS \"Value\" FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 4242003 AND granted").ToListAsync());
+                $"SELECT pg_terminate_backend(pid) AS \"Value\" FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ({DocExchange.Hub.Features.Axis.Connector.AxisSender.SenderLock})::oid AND granted").ToListAsync());
             Assert.That(cut, Is.EqualTo(new[] { true }), "one session held the sender's lock and was cut");
             Assert.That(Volatile.Read(ref TestHub.Axis.SendsBeingDelayed), Is.EqualTo(1), "cut while the batch's package was still on its way");
 

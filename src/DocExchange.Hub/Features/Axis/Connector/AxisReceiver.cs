@@ -18,7 +18,8 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 /// </summary>
 public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, TimeProvider clock)
 {
-    private const long ReceiverLock = 4242004;
+    /// <summary>The PostgreSQL advisory lock (transaction-level) held by the instance receiving from the axis.</summary>
+    public const long ReceiverLock = 4242004;
     /// <summary>Packages up to this size are verified ahead, while the package before them is taken in (see <see cref="FetchAsync"/>).</summary>
     private const int VerifyAheadBytes = 4 * 1024 * 1024;
 
@@ -148,7 +149,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             return new Fetched(item, null, bytes);
         }
         using var scope = scopes.CreateScope();
-        var (verified, refusal) = await InboundIntake.VerifyAsync(scope.ServiceProvider, bytes, clock, ct);
+        var (verified, refusal) = await InboundIntake.VerifyAsync(scope.ServiceProvider, bytes, clock.GetUtcNow(), ct);
         return new Fetched(item, null, bytes, refusal is null ? verified : null);
     }
 

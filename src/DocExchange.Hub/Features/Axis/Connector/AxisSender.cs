@@ -18,7 +18,8 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 /// </summary>
 public sealed class AxisSender(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorState state, TimeProvider clock, ILogger<AxisSender> log)
 {
-    private const long SenderLock = 4242003;
+    /// <summary>The PostgreSQL advisory lock (session-level) held by the instance sending to the axis.</summary>
+    public const long SenderLock = 4242003;
 
     /// <summary>The connector's queue: rows neither sent, refused nor cancelled (the batch claim in ClaimAsync says the same in SQL, to lock its rows).</summary>
     public static IQueryable<AxisOutbound> Waiting(HubDbContext db) => db.AxisOutbound.Where(o => o.SentAt == null && o.RefusedAt == null && o.CancelledAt == null);
