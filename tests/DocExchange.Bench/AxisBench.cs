@@ -76,17 +76,10 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
 
         // 1. Raw baseline: the same signed calls straight to the stand-in, 8 at a time as the connector's lanes.
         // A round takes half a second or so and its rate moves between rounds, so rounds run here and again
-        // after the drain, and the figure is their median (the spread is in the results). The stand-in and this
-        // client reach their pace only after some 20,000 calls (the runtime recompiles their hot code as it runs:
-        // one warm-up round left the rounds here at about two thirds of those after the drain), so ten rounds
-        // go first, unmeasured but printed.
+        // after the drain, and the figure is their median (the spread is in the results). Ten rounds (some 20,000
+        // calls) go first: with one, the rounds here were about two thirds of those after the drain.
         var raw = Sign(2000);
-        var warmUpRounds = new List<double>();
-        for (var round = 0; round < RawWarmUpRounds; round++)
-        {
-            warmUpRounds.Add(await RawRoundAsync(raw, agencies[0]));
-        }
-        Console.Error.WriteLine($"  raw warm-up: {string.Join(", ", warmUpRounds)} calls/s (not measured)");
+        await WarmUp.RunAsync(RawWarmUpRounds, () => RawRoundAsync(raw, agencies[0]), "raw calls/s");
         var rawRounds = new List<double>();
         var rawCpu = new CpuUse();
         for (var round = 0; round < 3; round++)

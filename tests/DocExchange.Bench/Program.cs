@@ -54,15 +54,8 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
 {
     // 1. The raw baseline on the same broker.
     Console.Error.WriteLine("raw MassTransit publish-to-consume (quorum queue, 500 in flight) ...");
-    // This process's MassTransit code reaches its pace only after tens of thousands of messages (the runtime
-    // recompiles hot code as it runs): a first run of 30,000 measured about half of the later ones. Three
-    // runs go first, unmeasured but printed, as the hub's end-to-end figure has its own warm-up.
-    var rawBusWarmUp = new List<double>();
-    for (var warmUpRun = 0; warmUpRun < 3; warmUpRun++)
-    {
-        rawBusWarmUp.Add(Math.Round(await RawBus.MeasureAsync(rabbit, 30_000)));
-    }
-    Console.Error.WriteLine($"  warm-up: {string.Join(", ", rawBusWarmUp)} msg/s (not measured)");
+    // A first run of 30,000 measured about half of the later ones; the hub's end-to-end figure has its own warm-up.
+    await WarmUp.RunAsync(3, async () => Math.Round(await RawBus.MeasureAsync(rabbit, 30_000)), "msg/s");
     results["raw_bus_msgs_per_s"] = Math.Round(await RawBus.MeasureAsync(rabbit, 30_000));
     Console.Error.WriteLine($"  {results["raw_bus_msgs_per_s"]} msg/s");
 
@@ -125,8 +118,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     // The raw PostgreSQL baseline, same server and database, as many connections as clients.
     // 10 s unmeasured first (printed): four runs in a row measured 17,016, 18,331, 19,558 and 19,629 commits/s.
     Console.Error.WriteLine($"raw PostgreSQL: one-row commits from {clients} connections for 10 s, after 10 s unmeasured ...");
-    var rawPgWarmUp = Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10)));
-    Console.Error.WriteLine($"  warm-up: {rawPgWarmUp} commits/s (not measured)");
+    await WarmUp.RunAsync(1, async () => Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10))), "commits/s");
     results["raw_pg_commits_per_s"] = Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10)));
     Console.Error.WriteLine($"  {results["raw_pg_commits_per_s"]} commits/s");
     await Task.Delay(1500); // pg_stat_database is flushed about every second
