@@ -12,6 +12,12 @@ public sealed class CpuUse
 {
     /// <summary>The parts, in the order they are printed.</summary>
     private static readonly string[] Parts = ["hub", "postgres", "rabbitmq", "axis", "bench"];
+    /// <summary>
+    /// PostgreSQL's own processes, by their titles: the client backends (the statements), the WAL writer, the
+    /// checkpointer with the background writer; the rest of PostgreSQL's time (autovacuum workers, backends
+    /// that ended, the postmaster) is what remains of its total.
+    /// </summary>
+    private static readonly string[] PostgresParts = ["backends", "walwriter", "checkpointer"];
     private readonly Dictionary<string, double> _partsStart = PartSeconds();
     private readonly (double Busy, double Total) _machineStart = Machine();
 
@@ -36,10 +42,18 @@ public sealed class CpuUse
             results[$"{prefix}_cpu_ms_per_doc_{part}"] = PerDoc(used[part]);
         }
         results[$"{prefix}_cpu_ms_per_doc_other"] = PerDoc(Math.Max(0, machineSeconds - used.Values.Sum()));
+        var postgres = PostgresParts.ToDictionary(p => p, p => parts["postgres:" + p] - _partsStart["postgres:" + p]);
+        foreach (var (part, seconds) in postgres)
+        {
+            results[$"{prefix}_cpu_ms_per_doc_postgres_{part}"] = PerDoc(seconds);
+        }
+        results[$"{prefix}_cpu_ms_per_doc_postgres_rest"] = PerDoc(Math.Max(0, used["postgres"] - postgres.Values.Sum()));
         return $"the hub used {results[$"{prefix}_hub_cpu_ms_per_doc"]} ms of CPU per document, the machine's cores were {share:P0} busy "
             + $"(ms per document: PostgreSQL {results[$"{prefix}_cpu_ms_per_doc_postgres"]}, RabbitMQ {results[$"{prefix}_cpu_ms_per_doc_rabbitmq"]}, "
             + $"stand-in axis {results[$"{prefix}_cpu_ms_per_doc_axis"]}, bench {results[$"{prefix}_cpu_ms_per_doc_bench"]}, "
-            + $"other {results[$"{prefix}_cpu_ms_per_doc_other"]})";
+            + $"other {results[$"{prefix}_cpu_ms_per_doc_other"]}; of PostgreSQL's: backends {results[$"{prefix}_cpu_ms_per_doc_postgres_backends"]}, "
+            + $"WAL writer {results[$"{prefix}_cpu_ms_per_doc_postgres_walwriter"]}, checkpointer and background writer {results[$"{prefix}_cpu_ms_per_doc_postgres_checkpointer"]}, "
+            + $"autovacuum, ended backends and the postmaster {results[$"{prefix}_cpu_ms_per_doc_postgres_rest"]})";
     }
 
     /// <summary>
@@ -48,7 +62,7 @@ public sealed class CpuUse
     /// </summary>
     private static Dictionary<string, double> PartSeconds()
     {
-        var seconds = Parts.ToDictionary(p => p, _ => 0.0);
+        var seconds = Parts.Concat(PostgresParts.Select(p => "postgres:" + p)).ToDictionary(p => p, _ => 0.0);
         var hubPid = Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID");
         var ownPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -69,8 +83,35 @@ public sealed class CpuUse
                 // A PostgreSQL process also counts its ended children: only the postmaster has any (it reaps the backends).
                 seconds[part] += stat.Own + (part == "postgres" ? stat.EndedChildren : 0);
             }
+            if (part == "postgres" && PostgresPart(CommandLine(pid)) is { } postgresPart)
+            {
+                seconds["postgres:" + postgresPart] += stat.Own;
+            }
         }
         return seconds;
+    }
+
+    /// <summary>
+    /// A PostgreSQL process's part, from the title it sets ("postgres: walwriter", "postgres: checkpointer",
+    /// "postgres: USER DB HOST(PORT) STATE" for a client backend); null for the postmaster, autovacuum and the rest.
+    /// </summary>
+    private static string? PostgresPart(string commandLine)
+    {
+        const string Title = "postgres: ";
+        if (!commandLine.StartsWith(Title, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var title = commandLine[Title.Length..].TrimEnd('\0', ' ');
+        return title switch
+        {
+            "walwriter" => "walwriter",
+            "checkpointer" or "background writer" => "checkpointer",
+            _ when title.StartsWith("autovacuum", StringComparison.Ordinal) || title.StartsWith("logical replication", StringComparison.Ordinal)
+                || title.StartsWith("archiver", StringComparison.Ordinal) || title.StartsWith("walsender", StringComparison.Ordinal) => null,
+            _ when title.Contains('(', StringComparison.Ordinal) || title.Contains("[local]", StringComparison.Ordinal) => "backends",
+            _ => null,
+        };
     }
 
     private sealed record ProcStat(string Command, double Own, double EndedChildren);
