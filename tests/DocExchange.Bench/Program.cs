@@ -252,6 +252,15 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
             + $"median rates: plain {results["paired_e2e_docs_per_s"]}, signed {results["paired_signed_docs_per_s"]} docs/s");
     }
 
+    // 2e. Documents the size of real ones (DEX_BENCH_LARGE_DOCS=0 skips them): for sizing, not a floor.
+    var largeDocs = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_LARGE_DOCS") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
+    if (largeDocs > 0)
+    {
+        await LedgerLoad.WaitDrainedAsync(db, "before the large packages");
+        await BenchDb.SettleAsync(db);
+        await signedBench.RunLargeAsync(largeDocs, int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_LARGE_MB") ?? "1", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     // 3. One document to all 1,443 units: the Government Office (registered for the bench) broadcasts,
     // from a steady state as the latency run: not in the tail of the signed run's burst (its ledger
     // events still being appended, its packages and attachments still being written back to the disk).

@@ -67,9 +67,40 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         }
     }
 
-    /// <summary>Signs <paramref name="count"/> new packages (numbers never used before in this run), one 10 KB attachment each.</summary>
-    public (HttpClient Clerk, byte[] Package)[] Sign(int count)
+    /// <summary>
+    /// Documents the size of real ones: an official letter travels as a signed PDF of hundreds of kilobytes to a few
+    /// megabytes, where the figures above carry 10 KB. <paramref name="count"/> packages with one attachment of
+    /// <paramref name="megabytes"/> MB each, to inboxes: documents/s, package MB/s, each part's CPU per megabyte and
+    /// the disk per document, for sizing a deployment (no floor; the bytes, not the documents, set this pace).
+    /// </summary>
+    public async Task RunLargeAsync(int count, int megabytes)
     {
+        var attachment = RandomNumberGenerator.GetBytes(megabytes * 1024 * 1024);
+        Console.Error.WriteLine($"signed packages the size of real ones: {count} packages with a {megabytes} MB attachment each, signed in advance ...");
+        var packages = Sign(count, attachment);
+        var packageBytes = packages.Average(p => (double)p.Package.Length);
+        var storedBefore = await BenchDb.Scalar(db, StoredBytes);
+        var cpu = new CpuUse();
+        var (perSecond, _, seconds) = await MeasureAsync(packages);
+        var mebibyte = 1024.0 * 1024;
+        var megabytesPerDoc = packageBytes / mebibyte;
+        results["signed_large_package_mb"] = Math.Round(megabytesPerDoc, 2);
+        results["signed_large_docs_per_s"] = Math.Round(perSecond, 1);
+        results["signed_large_mb_per_s"] = Math.Round(perSecond * megabytesPerDoc, 1);
+        cpu.Record(results, "signed_large", count);
+        var stored = (await BenchDb.Scalar(db, StoredBytes) - storedBefore) / (double)count;
+        results["signed_large_stored_vs_package_ratio"] = Math.Round(stored / packageBytes, 3);
+        string PerMegabyte(string part) => (results[$"signed_large_{part}"] / megabytesPerDoc).ToString("F2", CultureInfo.InvariantCulture);
+        Console.Error.WriteLine($"  {count} packages of {megabytesPerDoc:F2} MB in inboxes in {seconds:F1} s: {results["signed_large_docs_per_s"]} docs/s, "
+            + $"{results["signed_large_mb_per_s"]} MB/s; ms of CPU per MB: hub {PerMegabyte("hub_cpu_ms_per_doc")}, PostgreSQL {PerMegabyte("cpu_ms_per_doc_postgres")}, "
+            + $"RabbitMQ {PerMegabyte("cpu_ms_per_doc_rabbitmq")}, bench {PerMegabyte("cpu_ms_per_doc_bench")}; the machine {results["signed_large_machine_busy"]:P0} busy; "
+            + $"stored {stored / mebibyte:F2} MB per document ({stored / packageBytes:F2}x its package)");
+    }
+
+    /// <summary>Signs <paramref name="count"/> new packages (numbers never used before in this run), one attachment each (10 KB unless given).</summary>
+    public (HttpClient Clerk, byte[] Package)[] Sign(int count, byte[]? attachment = null)
+    {
+        attachment ??= _attachment;
         var first = _numbered;
         _numbered += count;
         var packages = new (HttpClient Clerk, byte[] Package)[count];
@@ -78,7 +109,7 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
             var (code, recipient, client, key) = _senders[i % _senders.Count];
             var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
             var document = PackageBuilder.Document(new NewDocument(code, [recipient], (first + i + 1).ToString(CultureInfo.InvariantCulture), "BENCH-KY",
-                "Công văn ký số (đo tải)", DateOnly.FromDateTime(local), local) { Attachments = [("cong-van.pdf", "application/pdf", _attachment)] });
+                "Công văn ký số (đo tải)", DateOnly.FromDateTime(local), local) { Attachments = [("cong-van.pdf", "application/pdf", attachment)] });
             packages[i] = (client, PackageSignature.Sign(EdxmlWriter.ToBytes(document), key));
         });
         return packages;
