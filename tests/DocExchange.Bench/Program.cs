@@ -253,7 +253,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     }
 
     // 2e. Documents the size of real ones (DEX_BENCH_LARGE_DOCS=0 skips them): for sizing, not a floor.
-    var largeDocs = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_LARGE_DOCS") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
+    var largeDocs = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_LARGE_DOCS") ?? "400", System.Globalization.CultureInfo.InvariantCulture);
     if (largeDocs > 0)
     {
         await LedgerLoad.WaitDrainedAsync(db, "before the large packages");

@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace DocExchange.Bench;
+
+/// <summary>
+/// The hub's garbage collections over a stretch, from its Prometheus /metrics (the .NET runtime's
+/// meter): collections by generation and the time the runtime was paused for them. Large packages
+/// allocate on the large-object heap, which only a gen2 collection frees: this tells their cost apart.
+/// </summary>
+public sealed class HubGc
+{
+    private readonly HttpClient _hub;
+    private readonly Dictionary<string, double> _start;
+
+    private HubGc(HttpClient hub, Dictionary<string, double> start) => (_hub, _start) = (hub, start);
+
+    public static async Task<HubGc> StartAsync(HttpClient hub) => new(hub, await ReadAsync(hub));
+
+    /// <summary>Records <c>{prefix}_hub_gen2_collections</c>, <c>{prefix}_hub_gc_pause_ms_per_doc</c>; the sentence the bench prints.</summary>
+    public async Task<string> RecordAsync(Dictionary<string, double> results, string prefix, long documents)
+    {
+        var now = await ReadAsync(_hub);
+        double Delta(string key) => now.GetValueOrDefault(key) - _start.GetValueOrDefault(key);
+        results[$"{prefix}_hub_gen0_collections"] = Delta("gen0");
+        results[$"{prefix}_hub_gen1_collections"] = Delta("gen1");
+        results[$"{prefix}_hub_gen2_collections"] = Delta("gen2");
+        results[$"{prefix}_hub_gc_pause_ms_per_doc"] = Math.Round(Delta("pause") * 1000 / Math.Max(1, documents), 2);
+        return $"the hub's collections: gen0 {Delta("gen0")}, gen1 {Delta("gen1")}, gen2 {Delta("gen2")}, paused {results[$"{prefix}_hub_gc_pause_ms_per_doc"]} ms per document";
+    }
+
+    private static async Task<Dictionary<string, double>> ReadAsync(HttpClient hub)
+    {
+        var values = new Dictionary<string, double>();
+        var text = await hub.GetStringAsync("metrics");
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith('#') || line.Split(' ') is not [var name, var value, ..] || !double.TryParse(value, CultureInfo.InvariantCulture, out var number))
+            {
+                continue;
+            }
+            if (name.StartsWith("dotnet_gc_collections", StringComparison.Ordinal))
+            {
+                foreach (var generation in new[] { "gen0", "gen1", "gen2" })
+                {
+                    if (name.Contains($"\"{generation}\"", StringComparison.Ordinal))
+                    {
+                        values[generation] = values.GetValueOrDefault(generation) + number;
+                    }
+                }
+            }
+            else if (name.StartsWith("dotnet_gc_pause_time", StringComparison.Ordinal))
+            {
+                values["pause"] = values.GetValueOrDefault("pause") + number;
+            }
+        }
+        return values;
+    }
+}
