@@ -61,6 +61,7 @@ public static class HubApp
 
         builder.Services.AddHubData(settings);
         builder.Services.AddSingleton<Failpoint>();
+        builder.Services.AddSingleton(new IntakeMemory(settings.Server.IntakeMemoryBytes));
         builder.Services.AddMemoryCache();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
         {

@@ -147,10 +147,9 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
         + e2eCpuUse);
 
     // The hub's peak resident memory so far (the e2e run): VmHWM of the process ops/bench started.
-    if (Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID") is { } pid && File.Exists($"/proc/{pid}/status"))
+    if (HubMemory.PeakMb() is { } peak)
     {
-        var hwm = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        results["hub_rss_mb"] = Math.Round(long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0, 1);
+        results["hub_rss_mb"] = peak;
         Console.Error.WriteLine($"  hub peak RSS {results["hub_rss_mb"]} MB");
     }
 

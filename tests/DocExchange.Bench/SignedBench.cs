@@ -80,10 +80,16 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         var packages = Sign(count, attachment);
         var packageBytes = packages.Average(p => (double)p.Package.Length);
         var storedBefore = await BenchDb.Scalar(db, StoredBytes);
+        var peakReset = HubMemory.ResetPeak();
         var cpu = new CpuUse();
         var gc = await HubGc.StartAsync(admin);
         var (perSecond, _, seconds) = await MeasureAsync(packages);
         var collections = await gc.RecordAsync(results, "signed_large", count);
+        var peak = HubMemory.PeakMb();
+        if (peak is not null)
+        {
+            results["signed_large_hub_peak_rss_mb"] = peak.Value;
+        }
         var mebibyte = 1024.0 * 1024;
         var megabytesPerDoc = packageBytes / mebibyte;
         results["signed_large_package_mb"] = Math.Round(megabytesPerDoc, 2);
@@ -96,7 +102,7 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         Console.Error.WriteLine($"  {count} packages of {megabytesPerDoc:F2} MB in inboxes in {seconds:F1} s: {results["signed_large_docs_per_s"]} docs/s, "
             + $"{results["signed_large_mb_per_s"]} MB/s; ms of CPU per MB: hub {PerMegabyte("hub_cpu_ms_per_doc")}, PostgreSQL {PerMegabyte("cpu_ms_per_doc_postgres")}, "
             + $"RabbitMQ {PerMegabyte("cpu_ms_per_doc_rabbitmq")}, bench {PerMegabyte("cpu_ms_per_doc_bench")}; the machine {results["signed_large_machine_busy"]:P0} busy; "
-            + $"stored {stored / mebibyte:F2} MB per document ({stored / packageBytes:F2}x its package); {collections}");
+            + $"stored {stored / mebibyte:F2} MB per document ({stored / packageBytes:F2}x its package); {collections}; the hub's peak resident size {peak} MB{(peakReset ? "" : " (since it started: the peak could not be reset)")}");
     }
 
     /// <summary>Signs <paramref name="count"/> new packages (numbers never used before in this run), one attachment each (10 KB unless given).</summary>

@@ -178,6 +178,7 @@ public static class ProblemsInVietnamese
         ["no-checkpoint"] = ("Sổ cái chưa có điểm chốt", "Sổ cái chưa có điểm chốt đã ký; quản trị viên có thể ký một điểm chốt mới."),
         ["not-yet-in-ledger"] = ("Chưa vào sổ cái", "Văn bản chưa có mục trong sổ cái; sổ cái ghi nhận trong một hai giây, hãy thử lại."),
         ["invalid-proof-request"] = ("Yêu cầu chứng minh không hợp lệ", "Yêu cầu cần 0 <= seq < size <= kích thước hiện tại của sổ cái; lấy size từ một điểm chốt đã ký."),
+        ["intake-busy"] = ("Trục đang bận tiếp nhận các gói tin khác", "Bộ nhớ dành cho việc tiếp nhận gói tin đang dùng hết; không có gì bị đọc hay ghi. Gửi lại sau thời gian nêu trong Retry-After."),
         ["database-unavailable"] = ("Cơ sở dữ liệu tạm thời không sẵn sàng", "Cơ sở dữ liệu của trục đang gián đoạn; không có gì bị ghi. Gửi lại sau thời gian nêu trong Retry-After."),
     };
 }

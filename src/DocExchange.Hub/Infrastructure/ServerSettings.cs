@@ -10,6 +10,10 @@ public sealed record ServerSettings(string Database)
     public string Urls { get; init; } = "http://127.0.0.1:8080";
     /// <summary>The largest package or submission the hub takes (DEX_MAX_PACKAGE_MB, default 50).</summary>
     public long MaxPackageBytes { get; init; } = DefaultMaxPackageBytes;
+    /// <summary>Memory packages being taken in may hold at once (DEX_INTAKE_MEMORY_MB, default 512; see <see cref="IntakeMemory"/>).</summary>
+    public long IntakeMemoryBytes { get; init; } = 512L * 1024 * 1024;
+    /// <summary>How long a package waits for intake memory before it is refused as busy (DEX_INTAKE_WAIT_S, default 30).</summary>
+    public TimeSpan IntakeWait { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Apply migrations when serve starts (DEX_MIGRATE=1, for containers).</summary>
     public bool MigrateOnStart { get; init; }
     /// <summary>A crash point for the fault tests (DEX_FAILPOINT); never set in production.</summary>
@@ -26,6 +30,8 @@ public sealed record ServerSettings(string Database)
     {
         Urls = r.Text("DEX_URLS", "Server:Urls") ?? r.Text("urls", "Server:Urls") ?? "http://127.0.0.1:8080",
         MaxPackageBytes = r.Text("DEX_MAX_PACKAGE_MB", "Server:MaxPackageMb") is null ? DefaultMaxPackageBytes : (long)(r.Number("DEX_MAX_PACKAGE_MB", "Server:MaxPackageMb", 50, minimum: 0.001) * 1024 * 1024),
+        IntakeMemoryBytes = (long)(r.Number("DEX_INTAKE_MEMORY_MB", "Server:IntakeMemoryMb", 512, minimum: 1) * 1024 * 1024),
+        IntakeWait = r.Seconds("DEX_INTAKE_WAIT_S", "Server:IntakeWaitSeconds", 30),
         MigrateOnStart = r.Text("DEX_MIGRATE", "Server:Migrate") is "1" or "true",
         Failpoint = r.Text("DEX_FAILPOINT", "Server:Failpoint"),
         JsonLogs = r.Choice("DEX_LOG_FORMAT", "Server:LogFormat", "text (the default) or json.", ("text", false), ("json", true)),

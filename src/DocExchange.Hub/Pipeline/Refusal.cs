@@ -38,6 +38,14 @@ public sealed record Refusal(RefusalKind Kind, string Code, string Detail, IRead
         $"The hub accepts packages of at most {limit} bytes ({limit / (1024 * 1024)} MB). Split the attachments over several documents or ask the administrator about the limit.",
         Title: "The package is too large");
 
+    /// <summary>Seconds a client waits before it sends a package refused as <see cref="IntakeBusy"/> again.</summary>
+    public const int IntakeBusyRetryAfterSeconds = 5;
+
+    /// <summary>The packages being taken in hold the intake's memory and none was freed in time (nothing was read or stored).</summary>
+    public static Refusal IntakeBusy(long capacity, TimeSpan waited) => Unavailable("intake-busy", "The hub is busy taking in other packages",
+        $"Packages being taken in hold the hub's intake memory ({capacity / (1024 * 1024)} MB, DEX_INTAKE_MEMORY_MB) and none was freed within {waited.TotalSeconds:0} s; " +
+        $"nothing was read or stored. Send the same request again in {IntakeBusyRetryAfterSeconds} s.");
+
     /// <summary>Another change to the same row committed first; the caller reads the state that won and decides again.</summary>
     public static Refusal ConcurrentChange(string detail, string current) =>
         Conflict("concurrent-change", $"{detail} Another change to it was committed at the same moment; it is now {current}. Read it again before you retry.",

@@ -15,6 +15,8 @@ public class Settings
     [TestCase("DEX_DELIVERY_RECIPIENTS", "0")]
     [TestCase("DEX_CONSUMER_RETRIES", "-1")]
     [TestCase("DEX_MAX_PACKAGE_MB", "50MB")]
+    [TestCase("DEX_INTAKE_MEMORY_MB", "0")]
+    [TestCase("DEX_INTAKE_WAIT_S", "soon")]
     [TestCase("DEX_URGENT_HOURS", "hai")]
     [TestCase("DEX_WORKDAY_END", "5pm")]
     [TestCase("DEX_HOLIDAYS", "2026-02-30")]

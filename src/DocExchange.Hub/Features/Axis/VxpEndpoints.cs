@@ -75,7 +75,7 @@ public static class VxpEndpoints
         return (new Gate(system, request), null);
     }
 
-    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, ServerSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> SendEdoc(HttpContext http, HubDbContext db, ServerSettings settings, IntakeMemory memory, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
     {
         var (gate, refusal) = await AuthenticateAsync(http, db, clock, ct);
         if (gate is null)
@@ -87,6 +87,16 @@ public static class VxpEndpoints
         if (!gate.System.Units.Contains(from))
         {
             return Fail(StatusCodes.Status403Forbidden, "acting-as-another-unit", $"System {gate.System.SystemId} acts for {string.Join(", ", gate.System.Units)}, not for '{from}'.");
+        }
+        if (http.Request.ContentLength > settings.MaxPackageBytes)
+        {
+            return Fail(StatusCodes.Status413PayloadTooLarge, "package-too-large", $"The hub accepts packages of at most {settings.MaxPackageBytes} bytes.");
+        }
+        // Held until the package is answered, as on the REST API.
+        using var reserved = await PackageEndpoints.ReserveIntakeAsync(http, memory, settings, ct);
+        if (reserved is null)
+        {
+            return Fail(PackageEndpoints.IntakeBusy(http, memory, settings));
         }
         var bytes = await PackageEndpoints.ReadBoundedAsync(http, settings.MaxPackageBytes, ct);
         if (bytes is null)

@@ -25,15 +25,25 @@ public static class PackageEndpoints
             .Accepts<byte[]>(EdxmlNames.MediaType, "application/xml", "application/octet-stream")
             .Refuses(400, Refusals.PackageUnreadable).Refuses(403, "acting-as-another-unit").Refuses(404, "unknown-document")
             .Refuses(409, [.. Refusals.SubmissionConflict, "concurrent-change", "already-acknowledged"]).Refuses(413, "package-too-large")
-            .Refuses(422, [.. Refusals.SubmissionInvalid, .. Refusals.PackageInvalid]).Refuses(503, "trust-not-configured");
+            .Refuses(422, [.. Refusals.SubmissionInvalid, .. Refusals.PackageInvalid]).Refuses(503, "trust-not-configured", "intake-busy");
         app.MapGet("/api/v1/documents/{id:guid}/package", Download).WithTags("Packages").RequireAuthorization(Policies.Clerk)
             .Refuses(404, "unknown-document", "no-package").Refuses(410, "document-cancelled");
         return app;
     }
 
     public static async Task<Results<Accepted<SubmissionAccepted>, Ok<SubmissionAccepted>, Accepted<StatusAccepted>, Ok<StatusAccepted>, ProblemHttpResult>> Submit(
-        HttpContext http, HubDbContext db, ServerSettings settings, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
+        HttpContext http, HubDbContext db, ServerSettings settings, IntakeMemory memory, PackageTrust trust, PackageIntake intake, TimeProvider clock, CancellationToken ct)
     {
+        if (http.Request.ContentLength > settings.MaxPackageBytes)
+        {
+            return Problems.TooLarge(settings.MaxPackageBytes);
+        }
+        // Held until the package is answered: its bytes and its parsed form stay in memory until then.
+        using var reserved = await ReserveIntakeAsync(http, memory, settings, ct);
+        if (reserved is null)
+        {
+            return Problems.From(IntakeBusy(http, memory, settings));
+        }
         var bytes = await ReadBoundedAsync(http, settings.MaxPackageBytes, ct);
         if (bytes is null)
         {
@@ -74,6 +84,21 @@ public static class PackageEndpoints
         }
         http.Response.Headers["X-Content-SHA256"] = package.Sha256;
         return TypedResults.File(package.Content, EdxmlNames.MediaType, $"{id}.edxml");
+    }
+
+    /// <summary>
+    /// Reserves intake memory (<see cref="IntakeMemory"/>) for the package the request is about to send, before its
+    /// body is read: its declared length, or the largest package allowed when it declares none. Null when the hub stayed
+    /// busy for DEX_INTAKE_WAIT_S; then answer <see cref="IntakeBusy"/>.
+    /// </summary>
+    public static Task<IDisposable?> ReserveIntakeAsync(HttpContext http, IntakeMemory memory, ServerSettings settings, CancellationToken ct) =>
+        memory.ReserveAsync(Math.Min(http.Request.ContentLength ?? settings.MaxPackageBytes, settings.MaxPackageBytes), settings.IntakeWait, ct);
+
+    /// <summary>The refusal of a package that found no intake memory, with the Retry-After it asks the client to keep.</summary>
+    public static Refusal IntakeBusy(HttpContext http, IntakeMemory memory, ServerSettings settings)
+    {
+        http.Response.Headers.RetryAfter = Refusal.IntakeBusyRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Refusal.IntakeBusy(memory.Capacity, settings.IntakeWait);
     }
 
     /// <summary>Reads the body up to <paramref name="max"/> bytes; null (and nothing more read) once it is larger.</summary>
