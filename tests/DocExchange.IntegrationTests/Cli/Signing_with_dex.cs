@@ -189,5 +189,31 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         var document = await TestHub.Json(await senderClient.GetAsync($"/api/v1/documents/{id}"));
         Assert.That(document["attachments"]![0]!["sha256"]!.GetValue<string>(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
         Assert.That(document["proof"]!.GetValue<string>(), Is.EqualTo("signature"));
+
+        // The recipient downloads the package whole: streamed from PostgreSQL, so the hub's peak memory grows by
+        // far less than the 80 MB package, and the bytes are the ones the sender signed.
+        using var recipient = new HttpClient { BaseAddress = bigHub.Url, Timeout = TimeSpan.FromMinutes(2) };
+        recipient.DefaultRequestHeaders.Authorization = new("Bearer", await TestHub.IssueToken(Role.Clerk, P.District(2)));
+        ProcessMemory.ResetPeak(bigHub.Pid);
+        var residentBefore = ProcessMemory.Of(bigHub.Pid, "VmRSS");
+        using var response = await recipient.GetAsync($"/api/v1/documents/{id}/package", HttpCompletionOption.ResponseHeadersRead);
+        Assert.That((int)response.StatusCode, Is.EqualTo(200));
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        long received = 0;
+        await using (var body = await response.Content.ReadAsStreamAsync())
+        {
+            var buffer = new byte[81920];
+            int n;
+            while ((n = await body.ReadAsync(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                received += n;
+            }
+        }
+        var growth = ProcessMemory.Of(bigHub.Pid, "VmHWM") - residentBefore;
+        TestContext.Out.WriteLine($"package download, {received / (1024 * 1024)} MB: the hub's peak memory grew {growth / (1024 * 1024)} MB");
+        Assert.That(Convert.ToHexStringLower(hash.GetHashAndReset()), Is.EqualTo(response.Headers.GetValues("X-Content-SHA256").Single()), "the bytes stored, whole");
+        Assert.That(received, Is.GreaterThan(bytes.Length), "the package holds the attachment, base64");
+        Assert.That(growth, Is.LessThan(received / 2), "streamed: the package is never held whole in the hub");
     }
 }

@@ -21,7 +21,7 @@ public class An_oversized_package() : SecondHubFixture(Role.Clerk)
         var cut = text.IndexOf("</ContentTransferEncoded>", StringComparison.Ordinal);
         var body = new Hostile_packages.GiantAttachment(Encoding.UTF8.GetBytes(text[..cut]), 500L * 1024 * 1024, Encoding.UTF8.GetBytes(text[cut..]));
         var before = await TestHub.Stored(sender);
-        var rssBefore = Memory(Hub.Pid, "VmRSS");
+        var rssBefore = ProcessMemory.Of(Hub.Pid, "VmRSS");
 
         // A client that declares the size (and waits for 100-continue) gets the refusal before sending anything.
         var declared = new Hostile_packages.GiantAttachment(Encoding.UTF8.GetBytes(text[..cut]), 500L * 1024 * 1024, Encoding.UTF8.GetBytes(text[cut..]));
@@ -52,15 +52,8 @@ public class An_oversized_package() : SecondHubFixture(Role.Clerk)
         }
 
         Assert.That(body.Sent, Is.LessThan(100L * 1024 * 1024), "the hub stopped reading long before the end");
-        var growth = Memory(Hub.Pid, "VmHWM") - rssBefore;
+        var growth = ProcessMemory.Of(Hub.Pid, "VmHWM") - rssBefore;
         Assert.That(growth, Is.LessThan(150L * 1024 * 1024), $"the hub's peak memory grew {growth / 1024 / 1024} MB");
         Assert.That(await TestHub.Stored(sender), Is.EqualTo(before));
-    }
-
-    /// <summary>A memory figure of a process in bytes, from /proc/PID/status (VmRSS now, VmHWM peak).</summary>
-    private static long Memory(int pid, string field)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 }

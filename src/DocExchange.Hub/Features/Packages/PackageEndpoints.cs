@@ -9,6 +9,7 @@ using DocExchange.Protocol.Edxml;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace DocExchange.Hub.Features.Packages;
 
@@ -27,6 +28,7 @@ public static class PackageEndpoints
             .Refuses(409, [.. Refusals.SubmissionConflict, "concurrent-change", "already-acknowledged"]).Refuses(413, "package-too-large")
             .Refuses(422, [.. Refusals.SubmissionInvalid, .. Refusals.PackageInvalid]).Refuses(503, "trust-not-configured", "intake-busy");
         app.MapGet("/api/v1/documents/{id:guid}/package", Download).WithTags("Packages").RequireAuthorization(Policies.Clerk)
+            .Produces(StatusCodes.Status200OK, contentType: EdxmlNames.MediaType)
             .Refuses(404, "unknown-document", "no-package").Refuses(410, "document-cancelled");
         return app;
     }
@@ -69,7 +71,7 @@ public static class PackageEndpoints
     }
 
     /// <summary>The package exactly as its sender's system sent it, for the sender and the recipients.</summary>
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, HubDbContext db, CancellationToken ct)
     {
         var unit = Caller.From(http.User).Unit;
         var document = await DocumentEndpoints.Readable(db, id, unit, ct);
@@ -77,13 +79,22 @@ public static class PackageEndpoints
         {
             return await DocumentEndpoints.NotReadableAsync(db, id, unit, ct);
         }
-        var package = await db.DocumentPackages.AsNoTracking().FirstOrDefaultAsync(p => p.DocumentId == id, ct);
-        if (package is null)
+        // Streamed from PostgreSQL to the client: a large package is not held in the hub's memory while it is downloaded.
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT sha256, size, content FROM document_packages WHERE document_id = @id", (NpgsqlConnection)db.Database.GetDbConnection());
+        cmd.Parameters.AddWithValue("id", id);
+        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        if (!await reader.ReadAsync(ct))
         {
             return Problems.NotFound("no-package", $"Document {id} was submitted as JSON, not as a signed edXML package; fetch its attachments instead.");
         }
-        http.Response.Headers["X-Content-SHA256"] = package.Sha256;
-        return TypedResults.File(package.Content, EdxmlNames.MediaType, $"{id}.edxml");
+        http.Response.Headers["X-Content-SHA256"] = reader.GetString(0);
+        http.Response.ContentLength = reader.GetInt64(1);
+        http.Response.ContentType = EdxmlNames.MediaType;
+        http.Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = $"{id}.edxml" }.ToString();
+        await using var content = await reader.GetStreamAsync(2, ct);
+        await content.CopyToAsync(http.Response.Body, ct);
+        return TypedResults.Empty;
     }
 
     /// <summary>
