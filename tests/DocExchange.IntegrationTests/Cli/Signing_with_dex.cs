@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -215,5 +216,21 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         Assert.That(Convert.ToHexStringLower(hash.GetHashAndReset()), Is.EqualTo(response.Headers.GetValues("X-Content-SHA256").Single()), "the bytes stored, whole");
         Assert.That(received, Is.GreaterThan(bytes.Length), "the package holds the attachment, base64");
         Assert.That(growth, Is.LessThan(received / 2), "streamed: the package is never held whole in the hub");
+
+        // The recipient's local system fetches it over the axis protocol (base64 in getEdoc's JSON answer): streamed too.
+        var issued = await TestHub.Json(await TestHub.Admin.PostAsJsonAsync("/api/v1/systems", new { units = new[] { P.District(2) }, label = "phần mềm QLVB" }));
+        var headers = DocExchange.Protocol.Axis.AxisAuthentication.Sign(issued["systemId"]!.GetValue<string>(), issued["secret"]!.GetValue<string>(),
+            new Dictionary<string, string> { ["docId"] = id }, DateTime.UtcNow.AddHours(7));
+        ProcessMemory.ResetPeak(bigHub.Pid);
+        residentBefore = ProcessMemory.Of(bigHub.Pid, "VmRSS");
+        using var edoc = await recipient.SendAsync(DocExchange.Protocol.Axis.AxisRequests.WithHeaders("/vxp/getEdoc", headers, null), HttpCompletionOption.ResponseHeadersRead);
+        var answer = (await JsonNode.ParseAsync(await edoc.Content.ReadAsStreamAsync()))!;
+        growth = ProcessMemory.Of(bigHub.Pid, "VmHWM") - residentBefore;
+        TestContext.Out.WriteLine($"getEdoc of the same package: the hub's peak memory grew {growth / (1024 * 1024)} MB");
+        Assert.That(answer["status"]!.GetValue<string>(), Is.EqualTo("OK"));
+        var fetched = Convert.FromBase64String(answer["data"]!.GetValue<string>());
+        Assert.That(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fetched)), Is.EqualTo(answer["hash"]!.GetValue<string>()).And.EqualTo(response.Headers.GetValues("X-Content-SHA256").Single()),
+            "the same stored bytes, and the hash says so");
+        Assert.That(growth, Is.LessThan(received / 2), "streamed: neither the package nor its base64 is held whole in the hub");
     }
 }

@@ -261,8 +261,45 @@ public static class VxpEndpoints
                     $"Document {id} was sent without a signature and this hub has no signing key to seal it with; its administrator sets DEX_SIGNING_CERT and DEX_SIGNING_KEY.")
                 : Ok(new JsonObject { ["data"] = Convert.ToBase64String(sealedPackage), ["hash"] = Convert.ToHexStringLower(SHA256.HashData(sealedPackage)), ["sealedBy"] = "hub" });
         }
-        var package = await db.DocumentPackages.AsNoTracking().FirstAsync(p => p.DocumentId == id, ct);
-        return Ok(new JsonObject { ["data"] = Convert.ToBase64String(package.Content), ["hash"] = package.Sha256 });
+        await StreamPackageAsync(http, db, id, ct);
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// A stored package in getEdoc's answer (base64 in "data", its SHA-256 in "hash"), written as it streams out of
+    /// PostgreSQL: a large package is held neither whole nor as one base64 string in the hub's memory.
+    /// </summary>
+    private static async Task StreamPackageAsync(HttpContext http, HubDbContext db, Guid id, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT sha256, content FROM document_packages WHERE document_id = @id", (NpgsqlConnection)db.Database.GetDbConnection());
+        cmd.Parameters.AddWithValue("id", id);
+        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            // Every document with a package SHA-256 has its package row, written in the same statement.
+            throw new InvalidOperationException($"Document {id} has a package SHA-256 but no stored package.");
+        }
+        var sha256 = reader.GetString(0);
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await using var json = new Utf8JsonWriter(http.Response.Body);
+        json.WriteStartObject();
+        json.WriteString(AxisAnswer.Status, "OK");
+        json.WriteString(AxisAnswer.ErrorCode, "0");
+        json.WriteString(AxisAnswer.ErrorDesc, "");
+        json.WriteString("hash", sha256);
+        json.WritePropertyName(AxisAnswer.Data);
+        await using var content = await reader.GetStreamAsync(1, ct);
+        var chunk = new byte[48 * 1024];
+        int n;
+        while ((n = await content.ReadAsync(chunk, ct)) > 0)
+        {
+            json.WriteBase64StringSegment(chunk.AsSpan(0, n), isFinalSegment: false);
+            await json.FlushAsync(ct);
+        }
+        json.WriteBase64StringSegment([], isFinalSegment: true);
+        json.WriteEndObject();
+        await json.FlushAsync(ct);
     }
 
     public static async Task<IResult> UpdateStatus(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
