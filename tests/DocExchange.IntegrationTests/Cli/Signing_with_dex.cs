@@ -232,5 +232,27 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         Assert.That(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fetched)), Is.EqualTo(answer["hash"]!.GetValue<string>()).And.EqualTo(response.Headers.GetValues("X-Content-SHA256").Single()),
             "the same stored bytes, and the hash says so");
         Assert.That(growth, Is.LessThan(received / 2), "streamed: neither the package nor its base64 is held whole in the hub");
+
+        // A document its sender did not sign (multipart, 20 MB) reaches the system as a package the hub renders and seals.
+        var plain = new byte[20 * 1024 * 1024];
+        new Random(8).NextBytes(plain);
+        using var senderOverHttp = new HttpClient { BaseAddress = bigHub.Url, Timeout = TimeSpan.FromMinutes(2) };
+        senderOverHttp.DefaultRequestHeaders.Authorization = new("Bearer", clerk);
+        using var submitted = await senderOverHttp.SendAsync(Documents.Submission(Documents.Metadata(P.District(2)), [("ho-so-khong-ky.pdf", plain)]));
+        await Expect.Status(submitted, 202);
+        var plainId = (await TestHub.Json(submitted))["id"]!.GetValue<string>();
+        await Documents.Delivered(senderClient, plainId, within: 60);
+        headers = DocExchange.Protocol.Axis.AxisAuthentication.Sign(issued["systemId"]!.GetValue<string>(), issued["secret"]!.GetValue<string>(),
+            new Dictionary<string, string> { ["docId"] = plainId }, DateTime.UtcNow.AddHours(7));
+        ProcessMemory.ResetPeak(bigHub.Pid);
+        residentBefore = ProcessMemory.Of(bigHub.Pid, "VmRSS");
+        using var sealedAnswer = await recipient.SendAsync(DocExchange.Protocol.Axis.AxisRequests.WithHeaders("/vxp/getEdoc", headers, null), HttpCompletionOption.ResponseHeadersRead);
+        var sealedPackage = (await JsonNode.ParseAsync(await sealedAnswer.Content.ReadAsStreamAsync()))!;
+        growth = ProcessMemory.Of(bigHub.Pid, "VmHWM") - residentBefore;
+        TestContext.Out.WriteLine($"getEdoc of a 20 MB document the hub sealed: the hub's peak memory grew {growth / (1024 * 1024)} MB");
+        Assert.That(sealedPackage["sealedBy"]!.GetValue<string>(), Is.EqualTo("hub"));
+        var sealedBytes = Convert.FromBase64String(sealedPackage["data"]!.GetValue<string>());
+        Assert.That(DocExchange.Protocol.Signatures.PackageSignature.Verify(sealedBytes).Signer.Thumbprint, Is.EqualTo(TestSigning.HubCertificate().Thumbprint), "sealed by the hub");
+        Assert.That(growth, Is.LessThan(8L * plain.Length), "rendered and sealed within a few times the attachment (the DOM signer held over twenty times)");
     }
 }

@@ -255,21 +255,17 @@ public static class VxpEndpoints
         }
         if (document.PackageSha256 is null)
         {
-            var sealedPackage = await SealedPackages.RenderAsync(db, trust, document, ct);
+            await using var sealedPackage = await SealedPackages.RenderAsync(db, trust, document, ct);
             return sealedPackage is null
                 ? Fail(StatusCodes.Status503ServiceUnavailable, "hub-cannot-seal",
                     $"Document {id} was sent without a signature and this hub has no signing key to seal it with; its administrator sets DEX_SIGNING_CERT and DEX_SIGNING_KEY.")
-                : Ok(new JsonObject { ["data"] = Convert.ToBase64String(sealedPackage), ["hash"] = Convert.ToHexStringLower(SHA256.HashData(sealedPackage)), ["sealedBy"] = "hub" });
+                : await WritePackageAnswerAsync(http, sealedPackage, Convert.ToHexStringLower(SHA256.HashData(sealedPackage.GetBuffer().AsSpan(0, (int)sealedPackage.Length))), "hub", ct);
         }
-        await StreamPackageAsync(http, db, id, ct);
-        return Results.Empty;
+        return await StreamPackageAsync(http, db, id, ct);
     }
 
-    /// <summary>
-    /// A stored package in getEdoc's answer (base64 in "data", its SHA-256 in "hash"), written as it streams out of
-    /// PostgreSQL: a large package is held neither whole nor as one base64 string in the hub's memory.
-    /// </summary>
-    private static async Task StreamPackageAsync(HttpContext http, HubDbContext db, Guid id, CancellationToken ct)
+    /// <summary>A stored package in getEdoc's answer, as it streams out of PostgreSQL: never held whole in the hub's memory.</summary>
+    private static async Task<IResult> StreamPackageAsync(HttpContext http, HubDbContext db, Guid id, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand("SELECT sha256, content FROM document_packages WHERE document_id = @id", (NpgsqlConnection)db.Database.GetDbConnection());
@@ -281,6 +277,16 @@ public static class VxpEndpoints
             throw new InvalidOperationException($"Document {id} has a package SHA-256 but no stored package.");
         }
         var sha256 = reader.GetString(0);
+        await using var content = await reader.GetStreamAsync(1, ct);
+        return await WritePackageAnswerAsync(http, content, sha256, null, ct);
+    }
+
+    /// <summary>
+    /// getEdoc's answer for a package: its base64 in "data", written segment by segment as the package is read (not one
+    /// base64 string of the whole package), its SHA-256 in "hash", and "sealedBy" for a package the hub sealed.
+    /// </summary>
+    private static async Task<IResult> WritePackageAnswerAsync(HttpContext http, Stream package, string sha256, string? sealedBy, CancellationToken ct)
+    {
         http.Response.ContentType = "application/json; charset=utf-8";
         await using var json = new Utf8JsonWriter(http.Response.Body);
         json.WriteStartObject();
@@ -288,11 +294,14 @@ public static class VxpEndpoints
         json.WriteString(AxisAnswer.ErrorCode, "0");
         json.WriteString(AxisAnswer.ErrorDesc, "");
         json.WriteString("hash", sha256);
+        if (sealedBy is not null)
+        {
+            json.WriteString("sealedBy", sealedBy);
+        }
         json.WritePropertyName(AxisAnswer.Data);
-        await using var content = await reader.GetStreamAsync(1, ct);
         var chunk = new byte[48 * 1024];
         int n;
-        while ((n = await content.ReadAsync(chunk, ct)) > 0)
+        while ((n = await package.ReadAsync(chunk, ct)) > 0)
         {
             json.WriteBase64StringSegment(chunk.AsSpan(0, n), isFinalSegment: false);
             await json.FlushAsync(ct);
@@ -300,6 +309,7 @@ public static class VxpEndpoints
         json.WriteBase64StringSegment([], isFinalSegment: true);
         json.WriteEndObject();
         await json.FlushAsync(ct);
+        return Results.Empty;
     }
 
     public static async Task<IResult> UpdateStatus(HttpContext http, HubDbContext db, TimeProvider clock, CancellationToken ct)
