@@ -219,13 +219,18 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
 
         // The recipient's local system fetches it over the axis protocol (base64 in getEdoc's JSON answer): streamed too.
         var issued = await TestHub.Json(await TestHub.Admin.PostAsJsonAsync("/api/v1/systems", new { units = new[] { P.District(2) }, label = "phần mềm QLVB" }));
-        var headers = DocExchange.Protocol.Axis.AxisAuthentication.Sign(issued["systemId"]!.GetValue<string>(), issued["secret"]!.GetValue<string>(),
-            new Dictionary<string, string> { ["docId"] = id }, DateTime.UtcNow.AddHours(7));
-        ProcessMemory.ResetPeak(bigHub.Pid);
-        residentBefore = ProcessMemory.Of(bigHub.Pid, "VmRSS");
-        using var edoc = await recipient.SendAsync(DocExchange.Protocol.Axis.AxisRequests.WithHeaders("/vxp/getEdoc", headers, null), HttpCompletionOption.ResponseHeadersRead);
-        var answer = (await JsonNode.ParseAsync(await edoc.Content.ReadAsStreamAsync()))!;
-        growth = ProcessMemory.Of(bigHub.Pid, "VmHWM") - residentBefore;
+        // getEdoc from the hub process by the recipient's system: the answer, and how far the hub's peak memory grew meanwhile.
+        async Task<(JsonNode Answer, long Growth)> FetchOverVxp(string docId)
+        {
+            var headers = DocExchange.Protocol.Axis.AxisAuthentication.Sign(issued["systemId"]!.GetValue<string>(), issued["secret"]!.GetValue<string>(),
+                new Dictionary<string, string> { ["docId"] = docId }, DateTime.UtcNow.AddHours(7));
+            ProcessMemory.ResetPeak(bigHub.Pid);
+            var before = ProcessMemory.Of(bigHub.Pid, "VmRSS");
+            using var answer = await recipient.SendAsync(DocExchange.Protocol.Axis.AxisRequests.WithHeaders("/vxp/getEdoc", headers, null), HttpCompletionOption.ResponseHeadersRead);
+            var json = (await JsonNode.ParseAsync(await answer.Content.ReadAsStreamAsync()))!;
+            return (json, ProcessMemory.Of(bigHub.Pid, "VmHWM") - before);
+        }
+        (var answer, growth) = await FetchOverVxp(id);
         TestContext.Out.WriteLine($"getEdoc of the same package: the hub's peak memory grew {growth / (1024 * 1024)} MB");
         Assert.That(answer["status"]!.GetValue<string>(), Is.EqualTo("OK"));
         var fetched = Convert.FromBase64String(answer["data"]!.GetValue<string>());
@@ -242,13 +247,7 @@ public class Signing_with_dex() : SecondHubFixture(Role.Admin)
         await Expect.Status(submitted, 202);
         var plainId = (await TestHub.Json(submitted))["id"]!.GetValue<string>();
         await Documents.Delivered(senderClient, plainId, within: 60);
-        headers = DocExchange.Protocol.Axis.AxisAuthentication.Sign(issued["systemId"]!.GetValue<string>(), issued["secret"]!.GetValue<string>(),
-            new Dictionary<string, string> { ["docId"] = plainId }, DateTime.UtcNow.AddHours(7));
-        ProcessMemory.ResetPeak(bigHub.Pid);
-        residentBefore = ProcessMemory.Of(bigHub.Pid, "VmRSS");
-        using var sealedAnswer = await recipient.SendAsync(DocExchange.Protocol.Axis.AxisRequests.WithHeaders("/vxp/getEdoc", headers, null), HttpCompletionOption.ResponseHeadersRead);
-        var sealedPackage = (await JsonNode.ParseAsync(await sealedAnswer.Content.ReadAsStreamAsync()))!;
-        growth = ProcessMemory.Of(bigHub.Pid, "VmHWM") - residentBefore;
+        (var sealedPackage, growth) = await FetchOverVxp(plainId);
         TestContext.Out.WriteLine($"getEdoc of a 20 MB document the hub sealed: the hub's peak memory grew {growth / (1024 * 1024)} MB");
         Assert.That(sealedPackage["sealedBy"]!.GetValue<string>(), Is.EqualTo("hub"));
         var sealedBytes = Convert.FromBase64String(sealedPackage["data"]!.GetValue<string>());
