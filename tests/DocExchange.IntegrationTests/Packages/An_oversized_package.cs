@@ -1,3 +1,4 @@
+using DocExchange.TestSupport;
 using System.Text;
 using DocExchange.IntegrationTests.Cli;
 using DocExchange.Protocol.Edxml;

@@ -48,10 +48,8 @@ public static class SealedPackages
             Document = package.Document! with { DocumentId = d.EdxmlDocumentId },
             Trace = package.Trace! with { Business = package.Trace.Business! with { BusinessDocReason = Statement(d) } },
         };
-        // Signed by the streaming signer (the same XML-DSig signature): the DOM signer held over twenty times the
-        // package in memory (640 MB for a 27 MB package), the streaming one about five times.
-        // Both sized for the attachments' base64 and the rest of the package (and the signature), so that neither is
-        // grown and copied on the way.
+        // The streaming signer (the same XML-DSig signature as the DOM signer, without a tree of the package), into
+        // streams sized for the attachments' base64, the rest of the package and the signature: neither is grown and copied.
         var size = attachments.Sum(a => (long)a.Content.Length) * 4 / 3 + 64 * 1024;
         using var unsigned = new MemoryStream((int)Math.Min(size, Array.MaxLength));
         EdxmlWriter.Write(package, unsigned);

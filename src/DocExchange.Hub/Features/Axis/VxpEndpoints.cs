@@ -88,21 +88,13 @@ public static class VxpEndpoints
         {
             return Fail(StatusCodes.Status403Forbidden, "acting-as-another-unit", $"System {gate.System.SystemId} acts for {string.Join(", ", gate.System.Units)}, not for '{from}'.");
         }
-        if (http.Request.ContentLength > settings.MaxPackageBytes)
-        {
-            return Fail(StatusCodes.Status413PayloadTooLarge, "package-too-large", $"The hub accepts packages of at most {settings.MaxPackageBytes} bytes.");
-        }
         // Held until the package is answered, as on the REST API.
-        using var reserved = await PackageEndpoints.ReserveIntakeAsync(http, memory, settings, ct);
-        if (reserved is null)
+        using var body = await PackageBody.ReadAsync(http, memory, settings, ct);
+        if (body.Refusal is not null)
         {
-            return Fail(PackageEndpoints.IntakeBusy(http, memory, settings));
+            return Fail(body.Refusal);
         }
-        var bytes = await PackageEndpoints.ReadBoundedAsync(http, settings.MaxPackageBytes, ct);
-        if (bytes is null)
-        {
-            return Fail(StatusCodes.Status413PayloadTooLarge, "package-too-large", $"The hub accepts packages of at most {settings.MaxPackageBytes} bytes.");
-        }
+        var bytes = body.Bytes!;
         // SDK 2.0.1 appends CRLF to the file's bytes; the package is the file as it was.
         if (!AxisAuthentication.HashFileMatches(p.GetValueOrDefault("hash-file"), bytes) && bytes.AsSpan().EndsWith("\r\n"u8)
             && AxisAuthentication.HashFileMatches(p.GetValueOrDefault("hash-file"), bytes.AsSpan(0, bytes.Length - 2)))
@@ -261,24 +253,10 @@ public static class VxpEndpoints
                     $"Document {id} was sent without a signature and this hub has no signing key to seal it with; its administrator sets DEX_SIGNING_CERT and DEX_SIGNING_KEY.")
                 : await WritePackageAnswerAsync(http, sealedPackage, Convert.ToHexStringLower(SHA256.HashData(sealedPackage.GetBuffer().AsSpan(0, (int)sealedPackage.Length))), "hub", ct);
         }
-        return await StreamPackageAsync(http, db, id, ct);
-    }
-
-    /// <summary>A stored package in getEdoc's answer, as it streams out of PostgreSQL: never held whole in the hub's memory.</summary>
-    private static async Task<IResult> StreamPackageAsync(HttpContext http, HubDbContext db, Guid id, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT sha256, content FROM document_packages WHERE document_id = @id", (NpgsqlConnection)db.Database.GetDbConnection());
-        cmd.Parameters.AddWithValue("id", id);
-        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        if (!await reader.ReadAsync(ct))
-        {
-            // Every document with a package SHA-256 has its package row, written in the same statement.
-            throw new InvalidOperationException($"Document {id} has a package SHA-256 but no stored package.");
-        }
-        var sha256 = reader.GetString(0);
-        await using var content = await reader.GetStreamAsync(1, ct);
-        return await WritePackageAnswerAsync(http, content, sha256, null, ct);
+        // Every document with a package SHA-256 has its package row, written in the same statement.
+        await using var package = await StoredPackage.OpenAsync(db, id, ct)
+            ?? throw new InvalidOperationException($"Document {id} has a package SHA-256 but no stored package.");
+        return await WritePackageAnswerAsync(http, package.Content, package.Sha256, null, ct);
     }
 
     /// <summary>
@@ -290,9 +268,7 @@ public static class VxpEndpoints
         http.Response.ContentType = "application/json; charset=utf-8";
         await using var json = new Utf8JsonWriter(http.Response.Body);
         json.WriteStartObject();
-        json.WriteString(AxisAnswer.Status, "OK");
-        json.WriteString(AxisAnswer.ErrorCode, "0");
-        json.WriteString(AxisAnswer.ErrorDesc, "");
+        AxisAnswer.WriteOk(json);
         json.WriteString("hash", sha256);
         if (sealedBy is not null)
         {

@@ -45,7 +45,7 @@ public static class HubMetrics
         return services;
     }
 
-    /// <summary>Prometheus text for a scraper on the operators' network (like /health: no token, counts only, no content). The gauges come from the services that measure them (WorkBacklog, LedgerFigures, AxisConnectorState).</summary>
+    /// <summary>Prometheus text for a scraper on the operators' network (like /health: no token, counts only, no content). The gauges come from the services that measure them (WorkBacklog, LedgerFigures, AxisConnectorState, IntakeMemory).</summary>
     public static IEndpointRouteBuilder MapHubMetrics(this IEndpointRouteBuilder app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
