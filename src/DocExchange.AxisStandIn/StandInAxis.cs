@@ -62,6 +62,14 @@ public sealed class StandInAxis : IAsyncDisposable
     public volatile bool ListingHeld;
     /// <summary>getEdoc of these docIds answers this late (one package slow to fetch, the rest of the list not).</summary>
     public ConcurrentDictionary<string, TimeSpan> SlowToFetch { get; } = new();
+    /// <summary>getEdoc of these docIds sends its answer at this many bytes a second (a large package over a slow line).</summary>
+    public ConcurrentDictionary<string, int> FetchRate { get; } = new();
+    /// <summary>getEdoc of these docIds sends half its answer and then nothing, this many more times (a line that stalls).</summary>
+    public ConcurrentDictionary<string, int> FetchStalls { get; } = new();
+    /// <summary>getEdoc answers these docIds were abandoned by the client part way (stalled ones, as it gave up on them).</summary>
+    public int AbandonedFetches;
+    /// <summary>sendEdoc reads a package at this many bytes a second (0: as fast as it comes): a slow line to the axis.</summary>
+    public int SendReadRate;
     /// <summary>getEdoc of these docIds answers the base64 in lines of 76 characters, as a MIME encoder writes it.</summary>
     public ConcurrentDictionary<string, bool> InMimeLines { get; } = new();
     private long _delivered;
@@ -140,6 +148,8 @@ public sealed class StandInAxis : IAsyncDisposable
             {
                 var builder = WebApplication.CreateSlimBuilder();
                 builder.WebHost.UseUrls(Url.ToString());
+                // Packages as large as a hub takes (Kestrel would stop at 30 MB).
+                builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
                 builder.Logging.ClearProviders();
                 var started = builder.Build();
                 started.MapPost("/{call}", Handle);
@@ -208,7 +218,7 @@ public sealed class StandInAxis : IAsyncDisposable
                 }
                 using (var buffer = new MemoryStream())
                 {
-                    await request.Body.CopyToAsync(buffer);
+                    await ReadPacedAsync(request.Body, buffer, SendReadRate);
                     var package = buffer.ToArray();
                     if (!AxisAuthentication.HashFileMatches(signed.Parameters.GetValueOrDefault("hash-file"), package))
                     {
@@ -252,10 +262,17 @@ public sealed class StandInAxis : IAsyncDisposable
                     return Fail("not-found", "no such docId");
                 }
                 var base64 = Convert.ToBase64String(waiting.Package);
-                return Ok(new JsonObject
+                var answer = AxisAnswer.Ok(new JsonObject
                 {
                     ["data"] = InMimeLines.ContainsKey(asked) ? string.Join("\r\n", base64.Chunk(76).Select(line => new string(line))) : base64,
                 });
+                var stalls = FetchStalls.TryGetValue(asked, out var left) && left > 0 && FetchStalls.TryUpdate(asked, left - 1, left);
+                if (!stalls && !FetchRate.ContainsKey(asked))
+                {
+                    return Results.Json(answer);
+                }
+                await WritePacedAsync(request.HttpContext, System.Text.Encoding.UTF8.GetBytes(answer.ToJsonString()), FetchRate.GetValueOrDefault(asked), stalls);
+                return Results.Empty;
             }
             case "updateStatus":
                 if (TakeOne(ref AcknowledgementsToLose))
@@ -274,6 +291,49 @@ public sealed class StandInAxis : IAsyncDisposable
                 return Ok(new JsonObject { ["total"] = ForProvince.Count });
             default:
                 return Ok(new JsonObject { ["data"] = new JsonArray() });
+        }
+    }
+
+    /// <summary>Writes an answer in pieces of 64 KB at <paramref name="rate"/> bytes a second (0: at once); a stalling one stops halfway until the client leaves.</summary>
+    private async Task WritePacedAsync(HttpContext http, byte[] answer, int rate, bool stalls)
+    {
+        http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.ContentLength = answer.Length;
+        const int piece = 64 * 1024;
+        try
+        {
+            for (var at = 0; at < answer.Length; at += piece)
+            {
+                if (stalls && at >= answer.Length / 2)
+                {
+                    await Task.Delay(Timeout.Infinite, http.RequestAborted);
+                }
+                await http.Response.Body.WriteAsync(answer.AsMemory(at, Math.Min(piece, answer.Length - at)), http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                if (rate > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds((double)piece / rate), http.RequestAborted);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref AbandonedFetches);
+        }
+    }
+
+    /// <summary>Reads a request body in pieces of 64 KB at <paramref name="rate"/> bytes a second (0: as fast as it comes).</summary>
+    private static async Task ReadPacedAsync(Stream body, Stream into, int rate)
+    {
+        var piece = new byte[64 * 1024];
+        int n;
+        while ((n = await body.ReadAsync(piece)) > 0)
+        {
+            into.Write(piece, 0, n);
+            if (rate > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)n / rate));
+            }
         }
     }
 

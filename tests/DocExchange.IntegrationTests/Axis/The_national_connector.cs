@@ -398,33 +398,6 @@ public class The_national_connector
     }
 
     [Test]
-    public async Task Large_packages_from_the_axis_are_verified_in_their_turn_delivered_or_refused_and_the_package_behind_them_goes_on()
-    {
-        // A lane verifies a package up to 4 MB while the one before it is taken in; a larger one is verified in its turn.
-        var p = await TestHub.NewProvince();
-        const string Ministry = "000.00.00.G10";
-        var ministryKey = await TestSigning.For(Ministry);
-        var large = TestSigning.Sign(TestSigning.Document(Ministry, [p.District(1)], 5 * 1024 * 1024, "Văn bản lớn từ Bộ"), ministryKey);
-        var forged = TestSigning.Sign(TestSigning.Document(Ministry, [p.District(1)], 5 * 1024 * 1024, "Văn bản lớn bị sửa"), ministryKey);
-        forged[Array.IndexOf(forged, (byte)'K')] = (byte)'X'; // changed after signing
-        var small = TestSigning.Sign(TestSigning.Document(Ministry, [p.District(1)], 1000, "Văn bản nhỏ theo sau"), ministryKey);
-
-        var docIds = new[] { TestHub.Axis.Deliver(large), TestHub.Axis.Deliver(forged), TestHub.Axis.Deliver(small) };
-        var answers = new List<string>();
-        foreach (var docId in docIds)
-        {
-            answers.Add((await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(docId)), a => a is not null, TimeSpan.FromSeconds(60), "the connector answered the axis"))!);
-        }
-        Assert.That(answers[0], Is.EqualTo("done"), "the large package is delivered");
-        Assert.That(answers[1], Does.StartWith("fail: refused: signature-invalid"), "the large forged one is refused with the reason");
-        Assert.That(answers[2], Is.EqualTo("done"), "the small one behind them is delivered");
-        var clerk = await TestHub.Clerk(p.District(1));
-        var inbox = await Expect.Eventually(() => Documents.Inbox(clerk), i => i.Count(d => d!["sender"]!.GetValue<string>() == Ministry) == 2, TimeSpan.FromSeconds(30), "both in the district's inbox");
-        var subjects = inbox.Where(d => d!["sender"]!.GetValue<string>() == Ministry).Select(d => d!["subject"]!.GetValue<string>()).ToList();
-        Assert.That(subjects, Is.EquivalentTo(new[] { "Văn bản lớn từ Bộ", "Văn bản nhỏ theo sau" }), "the forged one is delivered to nobody");
-    }
-
-    [Test]
     public async Task A_ministrys_revocation_from_the_axis_is_its_recall_of_the_document()
     {
         var p = await TestHub.NewProvince();

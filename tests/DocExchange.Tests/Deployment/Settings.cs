@@ -47,13 +47,15 @@ public class Settings
     public void Good_values_are_taken()
     {
         var settings = From(("DEX_HOLIDAYS", "2026-09-02, 2026-04-30"), ("DEX_WORKDAY_END", "16:30"), ("DEX_DELIVERY_BATCH", "50"), ("DEX_DELIVERY_RECIPIENTS", "25"),
-            ("DEX_AXIS_URL", "https://axis.example/vxp"), ("DEX_AXIS_SYSTEMID", "thanhhoa"), ("DEX_AXIS_SECRET", "s"), ("DEX_AXIS_INBOUND_LANES", "3"));
+            ("DEX_AXIS_URL", "https://axis.example/vxp"), ("DEX_AXIS_SYSTEMID", "thanhhoa"), ("DEX_AXIS_SECRET", "s"), ("DEX_AXIS_INBOUND_LANES", "3"), ("DEX_AXIS_TIMEOUT_S", "30"));
         Assert.That(settings.Deadlines.Holidays, Is.EquivalentTo(new[] { new DateOnly(2026, 9, 2), new DateOnly(2026, 4, 30) }));
         Assert.That(settings.Deadlines.WorkdayEnd, Is.EqualTo(new TimeOnly(16, 30)));
         Assert.That(settings.Broker.DeliveryBatch, Is.EqualTo(50));
         Assert.That(settings.Broker.DeliveryRecipients, Is.EqualTo(25));
         Assert.That(settings.Axis!.Url, Is.EqualTo(new Uri("https://axis.example/vxp/")));
         Assert.That(settings.Axis.InboundLanes, Is.EqualTo(3));
+        Assert.That(settings.Axis.CallTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That(From(("DEX_AXIS_URL", "https://axis.example/vxp"), ("DEX_AXIS_SYSTEMID", "x"), ("DEX_AXIS_SECRET", "y")).Axis!.CallTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)), "by default");
         Assert.That(From().Axis, Is.Null, "no axis configured: no connector");
     }
 

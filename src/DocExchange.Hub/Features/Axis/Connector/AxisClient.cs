@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DocExchange.Hub.Infrastructure;
 using DocExchange.Protocol.Axis;
 using Polly;
 using Polly.CircuitBreaker;
@@ -11,6 +12,9 @@ public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secr
 {
     /// <summary>How many senders' packages the connector takes in at once (DEX_AXIS_INBOUND_LANES, default 8); each sender's stay in the axis's order.</summary>
     public int InboundLanes { get; init; } = 8;
+
+    /// <summary>How long a call may go without the axis answering or a byte moving either way before it is abandoned (DEX_AXIS_TIMEOUT_S, default 10).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The connector's settings, or null when DEX_AXIS_URL is not set (no connector runs).</summary>
     public static AxisConnectorSettings? From(Infrastructure.SettingsReader r)
@@ -26,6 +30,7 @@ public sealed record AxisConnectorSettings(Uri Url, string SystemId, string Secr
             r.Secret("DEX_AXIS_SECRET", "Axis:Secret") ?? r.Problem("DEX_AXIS_URL is set but DEX_AXIS_SECRET is not: give the secret the axis issued to this province.", ""))
         {
             InboundLanes = (int)r.Number("DEX_AXIS_INBOUND_LANES", "Axis:InboundLanes", 8, minimum: 1),
+            CallTimeout = r.Seconds("DEX_AXIS_TIMEOUT_S", "Axis:TimeoutSeconds", 10),
         };
     }
 }
@@ -39,54 +44,78 @@ public sealed class AxisCallException(string call, string code, string descripti
 
 /// <summary>
 /// Calls to the national axis, each signed anew (HMAC, its own timestamp), through a Polly pipeline:
-/// a 10 s timeout per attempt, two retries with exponential backoff and jitter, inside a circuit breaker,
-/// so a dead axis is not hammered. An answer with status FAIL becomes an <see cref="AxisCallException"/>.
+/// two retries with exponential backoff and jitter, inside a circuit breaker, so a dead axis is not
+/// hammered. An attempt is abandoned once the axis has been silent for DEX_AXIS_TIMEOUT_S (no answer, no
+/// bytes moving), not after a fixed time: a large package takes as long as the line needs. An answer with
+/// status FAIL becomes an <see cref="AxisCallException"/>.
 /// </summary>
-public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorState state, TimeProvider clock) : IDisposable
+public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorState state, IntakeMemory memory, ServerSettings server, TimeProvider clock) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
 
-    private static readonly PredicateBuilder<JsonNode> Transient = new PredicateBuilder<JsonNode>()
+    private static readonly PredicateBuilder<(JsonObject, AxisPackage?)> Transient = new PredicateBuilder<(JsonObject, AxisPackage?)>()
         .Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<AxisUnavailableException>();
 
-    /// <summary>Timeout per attempt inside retries inside a circuit breaker: a dead axis is not hammered.</summary>
-    private readonly ResiliencePipeline<JsonNode> _pipeline = new ResiliencePipelineBuilder<JsonNode>()
-        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<JsonNode>
+    /// <summary>Retries inside a circuit breaker: a dead axis is not hammered.</summary>
+    private readonly ResiliencePipeline<(JsonObject, AxisPackage?)> _pipeline = new ResiliencePipelineBuilder<(JsonObject, AxisPackage?)>()
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<(JsonObject, AxisPackage?)>
         {
             FailureRatio = 0.5, MinimumThroughput = 4, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(5), ShouldHandle = Transient,
         })
-        .AddRetry(new RetryStrategyOptions<JsonNode>
+        .AddRetry(new RetryStrategyOptions<(JsonObject, AxisPackage?)>
         {
             MaxRetryAttempts = 2, BackoffType = DelayBackoffType.Exponential, UseJitter = true, Delay = TimeSpan.FromMilliseconds(200), ShouldHandle = Transient,
         })
-        .AddTimeout(TimeSpan.FromSeconds(10))
         .Build();
 
     public sealed class AxisUnavailableException(string message) : Exception(message);
 
-    /// <summary>What a call to the axis can end in besides an answer: unreachable, too slow, the circuit open, a 5xx, or a refusal.</summary>
+    /// <summary>What a call to the axis can end in besides an answer: unreachable, silent too long, the circuit open, a 5xx, or a refusal.</summary>
     public static bool IsAxisFailure(Exception e) =>
         e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
 
     public async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
-        await _pipeline.ExecuteAsync(async token =>
+        (await _pipeline.ExecuteAsync(token => AttemptAsync(call, parameters, body, false, token), ct)).Item1;
+
+    /// <summary>
+    /// getEdoc: the package the axis holds under <paramref name="docId"/>, decoded from its answer as it arrives, holding its
+    /// share of the intake memory budget until it is disposed. One longer than DEX_MAX_PACKAGE_MB is not read:
+    /// <see cref="AxisAnswerTooLargeException"/>.
+    /// </summary>
+    public async Task<AxisPackage> FetchPackageAsync(string docId, CancellationToken ct) =>
+        (await _pipeline.ExecuteAsync(token => AttemptAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, true, token), ct)).Item2!;
+
+    private async ValueTask<(JsonObject, AxisPackage?)> AttemptAsync(string call, Dictionary<string, string> parameters, byte[]? body, bool packageInData, CancellationToken ct)
+    {
+        using var silence = new CallSilence(settings.CallTimeout, ct);
+        try
         {
             // A new request each attempt: it is signed with its own timestamp.
             using var request = AxisRequests.Signed(call, settings.SystemId, settings.Secret, parameters, body, DocExchange.Protocol.Edxml.EdxmlDates.Local(clock.GetUtcNow()));
-            using var response = await _http.SendAsync(request, token);
+            if (body is { Length: > 0 })
+            {
+                request.Content = new WatchedUpload(body, silence);
+            }
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, silence.Token);
+            silence.Moved();
             if ((int)response.StatusCode >= 500)
             {
                 throw new AxisUnavailableException($"the axis answered {(int)response.StatusCode} to {call}");
             }
-            // Parsed from the bytes as they came: a package's base64 (getEdoc) stays UTF-8, never a string twice its size.
-            var answer = JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(token)) ?? new JsonObject();
+            var (answer, package) = await AxisAnswerReader.ReadAsync(call, response, silence, packageInData, server.MaxPackageBytes, memory, ct);
             if (AxisAnswer.Refusal(answer) is { } refused)
             {
+                package?.Dispose();
                 throw new AxisCallException(call, refused.Code, refused.Description);
             }
             state.Answered(clock.GetUtcNow());
-            return answer;
-        }, ct);
+            return (answer, package);
+        }
+        catch (OperationCanceledException) when (silence.Expired(ct))
+        {
+            throw new TimeoutRejectedException($"the axis was silent for {settings.CallTimeout.TotalSeconds:0.#} s during {call} (DEX_AXIS_TIMEOUT_S)");
+        }
+    }
 
     /// <summary>
     /// Whether a refused call is about its package (a recipient the axis does not know, say) rather than

@@ -1,5 +1,4 @@
 using DocExchange.Hub.Pipeline;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocExchange.Hub.Data;
 using DocExchange.Protocol.Axis;
@@ -16,7 +15,7 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 /// a replacement - which names an earlier document of the same sender - never overtakes what it names,
 /// and a slow or failing package holds up only its own sender. One hub instance receives at a time.
 /// </summary>
-public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, TimeProvider clock)
+public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, Infrastructure.ServerSettings serverSettings, TimeProvider clock)
 {
     /// <summary>The PostgreSQL advisory lock (transaction-level) held by the instance receiving from the axis.</summary>
     public const long ReceiverLock = 4242004;
@@ -75,10 +74,15 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
     }
 
     /// <summary>
-    /// A package of a lane as fetched: its bytes, or none for one received before (acknowledged again, not fetched); and the
-    /// package as verified on arrival when it passed (<see cref="InboundIntake.VerifyAsync"/>), or null to verify it in its turn.
+    /// A package of a lane as fetched: its bytes (holding their share of the intake memory budget until disposed), or none
+    /// for one received before (acknowledged again, not fetched) or one refused unread (<paramref name="RefusedUnread"/>:
+    /// larger than DEX_MAX_PACKAGE_MB); and the package as verified on arrival when it passed (<see cref="InboundIntake.VerifyAsync"/>),
+    /// or null to verify it in its turn.
     /// </summary>
-    private sealed record Fetched(Listed Item, string? SeenOutcome, byte[]? Bytes, VerifiedPackage? VerifiedAhead = null);
+    private sealed record Fetched(Listed Item, string? SeenOutcome, AxisPackage? Package, VerifiedPackage? VerifiedAhead = null, string? RefusedUnread = null) : IDisposable
+    {
+        public void Dispose() => Package?.Dispose();
+    }
 
     /// <summary>
     /// One sender's packages, in the axis's order. A package's steps overlap along the lane: the next one is fetched
@@ -97,7 +101,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         {
             for (var next = 1; fetching is not null; next++)
             {
-                var package = await fetching;
+                using var package = await fetching;
                 fetching = next < lane.Count ? FetchAsync(lane[next], seen, ct) : null;
                 var answer = await TakeInAsync(package, messageType, ct);
                 if (package.SeenOutcome is null)
@@ -129,6 +133,10 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
                     _ = call.Exception; // observed, so that the runtime does not report it as forgotten
                 }
             }
+            if (fetching is { IsCompletedSuccessfully: true })
+            {
+                fetching.Result.Dispose(); // a package fetched ahead and not taken in gives its intake memory back
+            }
         }
     }
 
@@ -138,19 +146,36 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         {
             return new Fetched(item, seenOutcome, null);
         }
-        var edoc = await axis.CallAsync("getEdoc", new() { ["docId"] = item.DocId, ["filePath"] = item.DocId }, null, ct);
-        var bytes = PackageBytes(edoc[AxisAnswer.Data]);
+        AxisPackage package;
+        try
+        {
+            package = await axis.FetchPackageAsync(item.DocId, ct);
+        }
+        catch (AxisAnswerTooLargeException)
+        {
+            // Refused as a clerk's would be, without reading it further; the axis is told why.
+            var refusal = Refusal.TooLarge(serverSettings.MaxPackageBytes);
+            return new Fetched(item, null, null, RefusedUnread: InboundOutcome.Refused(refusal.Code, refusal.Detail).Outcome);
+        }
         // Verified here, while the package before it is taken in (verification writes nothing, so the lane's order
         // is not at stake). Taking in the package before can only add to the registry (the subject rule binds its
         // certificate), never take away: one that passes now passes in its turn, and one refused now is verified again then.
         // A large package is verified in its turn only: its parsed form is not held beside the one being taken in.
-        if (bytes.Length > VerifyAheadBytes)
+        if (package.Bytes.Length > VerifyAheadBytes)
         {
-            return new Fetched(item, null, bytes);
+            return new Fetched(item, null, package);
         }
-        using var scope = scopes.CreateScope();
-        var (verified, refusal) = await InboundIntake.VerifyAsync(scope.ServiceProvider, bytes, clock.GetUtcNow(), ct);
-        return new Fetched(item, null, bytes, refusal is null ? verified : null);
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var (verified, refusal) = await InboundIntake.VerifyAsync(scope.ServiceProvider, package.Bytes, clock.GetUtcNow(), ct);
+            return new Fetched(item, null, package, refusal is null ? verified : null);
+        }
+        catch
+        {
+            package.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Takes in one fetched package, or looks up again one received before; the outcome the axis is to be told.</summary>
@@ -166,7 +191,8 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         // A document taken in records its axis docId in its own transaction (one commit, and no moment at
         // which the document is stored and the docId not); a status, a refusal or a quarantine hold is recorded after.
-        var outcome = await InboundIntake.TakeInAsync(scope.ServiceProvider, package.Bytes!, docId, messageType, clock, ct, verifiedAhead: package.VerifiedAhead);
+        var outcome = package.RefusedUnread is { } refused ? new InboundOutcome(null, refused)
+            : await InboundIntake.TakeInAsync(scope.ServiceProvider, package.Package!.Bytes, docId, messageType, clock, ct, verifiedAhead: package.VerifiedAhead);
         if (!outcome.Recorded)
         {
             db.AxisInbound.Add(new AxisInbound { AxisDocId = docId, ReceivedAt = clock.GetUtcNow(), DocumentId = outcome.DocumentId, Outcome = outcome.Outcome });
@@ -174,15 +200,6 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         }
         return outcome.Outcome;
     }
-
-    /// <summary>
-    /// The package getEdoc carries as base64, decoded straight from the answer's UTF-8 (line breaks in
-    /// the base64, as MIME encoders write it, are skipped). Missing: an empty package, which verification refuses.
-    /// </summary>
-    private static byte[] PackageBytes(JsonNode? data) =>
-        data is null ? []
-        : data.GetValue<JsonElement>().TryGetBytesFromBase64(out var bytes) ? bytes
-        : throw new FormatException("The axis answered getEdoc with data that is not base64.");
 
     private Task<JsonNode> AcknowledgeAsync(string docId, string outcome, CancellationToken ct) =>
         axis.CallAsync("updateStatus", outcome == InboundOutcome.Accepted
