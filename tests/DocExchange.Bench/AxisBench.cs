@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -29,6 +30,8 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
     private readonly int _live = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_DOCS") ?? "3000", CultureInfo.InvariantCulture);
     private readonly int _backlog = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_BACKLOG") ?? "10000", CultureInfo.InvariantCulture);
     private readonly int _inbound = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_INBOUND") ?? "2000", CultureInfo.InvariantCulture);
+    private readonly int _inboundLarge = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_INBOUND_LARGE") ?? "40", CultureInfo.InvariantCulture);
+    private readonly int _inboundLargeMb = int.Parse(Environment.GetEnvironmentVariable("DEX_BENCH_AXIS_INBOUND_LARGE_MB") ?? "5", CultureInfo.InvariantCulture);
     private int _number;
     /// <summary>Unmeasured rounds of raw sends before the measured ones (2,000 calls each).</summary>
     private const int RawWarmUpRounds = 10;
@@ -156,13 +159,13 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
             ministries.Add((code, pair.Load()));
         }
         var districts = await Codes("SELECT code FROM units WHERE tier = 'District' ORDER BY code LIMIT 20");
-        List<(string From, byte[] Package)> Inbound(int count, int first, int senderCount = int.MaxValue) => Enumerable.Range(first, count).AsParallel().AsOrdered().Select(i =>
+        List<(string From, byte[] Package)> Inbound(int count, int first, int senderCount = int.MaxValue, byte[]? withAttachment = null) => Enumerable.Range(first, count).AsParallel().AsOrdered().Select(i =>
         {
             var local = EdxmlDates.Local(DateTimeOffset.UtcNow);
             var (from, key) = ministries[i % Math.Min(senderCount, ministries.Count)];
             return (from, PackageSignature.Sign(EdxmlWriter.ToBytes(PackageBuilder.Document(new NewDocument(from, [districts[i % districts.Count]],
                 (900_000 + i).ToString(CultureInfo.InvariantCulture), "BENCH-BO", "Công văn từ trục quốc gia (đo tải)", DateOnly.FromDateTime(local), local)
-                { Attachments = [("cong-van.pdf", "application/pdf", attachment)] })), key));
+                { Attachments = [("cong-van.pdf", "application/pdf", withAttachment ?? attachment)] })), key));
         }).ToList();
         // The senders put their documents on the axis 8 at a time (the time to do so is in the figure), naming
         // themselves as sendEdoc's "from" does; then the hub takes them in and answers each.
@@ -224,6 +227,36 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         }
         Console.Error.WriteLine($"  inbound, one sender ({oneSender[0].From}, one lane): {oneSender.Count} documents in {oneClock.Elapsed.TotalSeconds:F1} s: "
             + $"{results["connector_inbound_one_sender_docs_per_s"]} docs/s; " + oneCpuUse);
+
+        // Packages the size of real ones from the axis (DEX_BENCH_AXIS_INBOUND_LARGE=0 skips them; for sizing, not a floor):
+        // each getEdoc answer is its package in base64, read and decoded by the connector, past 4 MB within the intake budget.
+        if (_inboundLarge > 0)
+        {
+            var large = Inbound(_inboundLarge, warmUp.Count + inbound.Count + oneSender.Count, withAttachment: RandomNumberGenerator.GetBytes(_inboundLargeMb * 1024 * 1024));
+            var megabytes = large.Average(p => (double)p.Package.Length) / (1024 * 1024);
+            var acceptedBeforeLarge = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
+            var peakReset = HubMemory.ResetPeak();
+            var largeClock = Stopwatch.StartNew();
+            var largeCpu = new CpuUse();
+            await PutAndWaitAnswers(large);
+            var largeSeconds = largeClock.Elapsed.TotalSeconds;
+            var largeCpuUse = largeCpu.Record(results, "connector_inbound_large", large.Count);
+            if (await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBeforeLarge != large.Count)
+            {
+                throw new InvalidOperationException($"not all of the {large.Count} large inbound documents were accepted: see axis_inbound.outcome");
+            }
+            results["connector_inbound_large_package_mb"] = Math.Round(megabytes, 2);
+            results["connector_inbound_large_docs_per_s"] = Math.Round(large.Count / largeSeconds, 1);
+            results["connector_inbound_large_mb_per_s"] = Math.Round(large.Count * megabytes / largeSeconds, 1);
+            var peak = HubMemory.PeakMb();
+            if (peak is not null)
+            {
+                results["connector_inbound_large_hub_peak_rss_mb"] = peak.Value;
+            }
+            Console.Error.WriteLine($"  inbound, packages the size of real ones: {large.Count} of {megabytes:F2} MB from {ministries.Count} senders in {largeSeconds:F1} s: "
+                + $"{results["connector_inbound_large_docs_per_s"]} docs/s, {results["connector_inbound_large_mb_per_s"]} MB/s; the hub's peak resident size {peak} MB"
+                + $"{(peakReset ? "" : " (since it started: the peak could not be reset)")}; " + largeCpuUse);
+        }
     }
 
     /// <summary>One round of the raw baseline: the packages sent straight to the stand-in, 8 calls in flight; calls/s.</summary>
