@@ -70,6 +70,8 @@ public sealed class StandInAxis : IAsyncDisposable
     public int AbandonedFetches;
     /// <summary>sendEdoc reads a package at this many bytes a second (0: as fast as it comes): a slow line to the axis.</summary>
     public int SendReadRate;
+    /// <summary>getEdoc of these docIds answers OK with data that is not base64 (a fault of the axis's own store).</summary>
+    public ConcurrentDictionary<string, bool> NotBase64 { get; } = new();
     /// <summary>getEdoc of these docIds answers the base64 in lines of 76 characters, as a MIME encoder writes it.</summary>
     public ConcurrentDictionary<string, bool> InMimeLines { get; } = new();
     private long _delivered;
@@ -264,7 +266,8 @@ public sealed class StandInAxis : IAsyncDisposable
                 var base64 = Convert.ToBase64String(waiting.Package);
                 var answer = AxisAnswer.Ok(new JsonObject
                 {
-                    ["data"] = InMimeLines.ContainsKey(asked) ? string.Join("\r\n", base64.Chunk(76).Select(line => new string(line))) : base64,
+                    ["data"] = NotBase64.ContainsKey(asked) ? "<file not found: " + asked + ">"
+                        : InMimeLines.ContainsKey(asked) ? string.Join("\r\n", base64.Chunk(76).Select(line => new string(line))) : base64,
                 });
                 var stalls = FetchStalls.TryGetValue(asked, out var left) && left > 0 && FetchStalls.TryUpdate(asked, left - 1, left);
                 if (!stalls && !FetchRate.ContainsKey(asked))

@@ -398,6 +398,27 @@ public class The_national_connector
     }
 
     [Test]
+    public async Task A_getEdoc_answer_with_data_that_is_not_base64_is_refused_to_the_axis_and_the_senders_next_package_goes_on()
+    {
+        var p = await TestHub.NewProvince();
+        const string Ministry = "000.00.00.G10";
+        var key = await TestSigning.For(Ministry);
+        var broken = Guid.NewGuid().ToString();
+        TestHub.Axis.NotBase64[broken] = true;
+        TestHub.Axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, p.District(1)), key), docId: broken);
+        var next = TestHub.Axis.Deliver(TestSigning.Sign(TestSigning.Document(Ministry, p.District(1)), key)); // the same sender: the same lane
+
+        var answer = await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(broken)), a => a is not null, TimeSpan.FromSeconds(30), "the broken one was answered");
+        Assert.That(answer, Does.StartWith("fail: refused: package-not-base64").And.Contains("not base64"));
+        Assert.That(await Expect.Eventually(() => Task.FromResult(TestHub.Axis.Answers.GetValueOrDefault(next)), a => a is not null, TimeSpan.FromSeconds(30), "the next one was answered"),
+            Is.EqualTo("done"), "the sender's lane goes on");
+        var clerk = await TestHub.Clerk(p.District(1));
+        await Expect.Eventually(() => Documents.Inbox(clerk), inbox => inbox.Any(i => i!["sender"]!.GetValue<string>() == Ministry), TimeSpan.FromSeconds(30), "the readable one is delivered");
+        await Task.Delay(500);
+        Assert.That((await Documents.Inbox(clerk)).Count(i => i!["sender"]!.GetValue<string>() == Ministry), Is.EqualTo(1), "only the readable one is delivered");
+    }
+
+    [Test]
     public async Task A_ministrys_revocation_from_the_axis_is_its_recall_of_the_document()
     {
         var p = await TestHub.NewProvince();

@@ -216,7 +216,7 @@ internal static class AxisAnswerReader
         var length = reader.CopyString(text);
         return Base64.DecodeFromUtf8InPlace(text.AsSpan(0, length), out var written) == OperationStatus.Done
             ? text.AsSpan(0, written).ToArray()
-            : throw new FormatException("The axis answered getEdoc with data that is not base64.");
+            : throw new FormatException("The axis answered getEdoc with data that is not base64: the package cannot be read. Ask the sender to send it again.");
     }
 
     internal static ReadOnlySequence<byte> Sequence(List<byte[]> pieces)

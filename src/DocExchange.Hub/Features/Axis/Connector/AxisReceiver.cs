@@ -19,6 +19,8 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
 {
     /// <summary>The PostgreSQL advisory lock (transaction-level) held by the instance receiving from the axis.</summary>
     public const long ReceiverLock = 4242004;
+    /// <summary>The refusal of a getEdoc answer whose data is not base64.</summary>
+    public const string PackageNotBase64 = "package-not-base64";
     /// <summary>Packages up to this size are verified ahead, while the package before them is taken in (see <see cref="FetchAsync"/>).</summary>
     private const int VerifyAheadBytes = 4 * 1024 * 1024;
 
@@ -156,6 +158,12 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
             // Refused as a clerk's would be, without reading it further; the axis is told why.
             var refusal = Refusal.TooLarge(serverSettings.MaxPackageBytes);
             return new Fetched(item, null, null, RefusedUnread: InboundOutcome.Refused(refusal.Code, refusal.Detail).Outcome);
+        }
+        catch (FormatException e)
+        {
+            // The axis answered OK with data that is no package: asking again gets the same, and would hold up the
+            // sender's lane for good. Refused, so the axis (and through it the sender) learns of it.
+            return new Fetched(item, null, null, RefusedUnread: InboundOutcome.Refused(PackageNotBase64, e.Message).Outcome);
         }
         // Verified here, while the package before it is taken in (verification writes nothing, so the lane's order
         // is not at stake). Taking in the package before can only add to the registry (the subject rule binds its
