@@ -18,8 +18,12 @@ public sealed class CpuUse
     /// that ended, the postmaster) is what remains of its total.
     /// </summary>
     private static readonly string[] PostgresParts = ["backends", "walwriter", "checkpointer"];
-    private readonly Dictionary<string, double> _partsStart = PartSeconds();
+    private readonly Dictionary<string, double> _partsStart;
+    /// <summary>PostgreSQL's processes of a part at the start, by pid: a backend's time before the stretch is not the stretch's.</summary>
+    private readonly Dictionary<string, (string Part, double Own)> _postgresStart;
     private readonly (double Busy, double Total) _machineStart = Machine();
+
+    public CpuUse() => (_partsStart, _postgresStart) = PartSeconds();
 
     /// <summary>
     /// Records <c>{prefix}_hub_cpu_ms_per_doc</c>, <c>{prefix}_machine_busy</c> and <c>{prefix}_cpu_ms_per_doc_{part}</c>
@@ -28,7 +32,7 @@ public sealed class CpuUse
     /// </summary>
     public string Record(Dictionary<string, double> results, string prefix, long documents)
     {
-        var parts = PartSeconds();
+        var (parts, postgresNow) = PartSeconds();
         var (busy, total) = Machine();
         var share = (busy - _machineStart.Busy) / Math.Max(1, total - _machineStart.Total);
         double PerDoc(double seconds) => Math.Round(seconds * 1000 / Math.Max(1, documents), 2);
@@ -42,7 +46,10 @@ public sealed class CpuUse
             results[$"{prefix}_cpu_ms_per_doc_{part}"] = PerDoc(used[part]);
         }
         results[$"{prefix}_cpu_ms_per_doc_other"] = PerDoc(Math.Max(0, machineSeconds - used.Values.Sum()));
-        var postgres = PostgresParts.ToDictionary(p => p, p => parts["postgres:" + p] - _partsStart["postgres:" + p]);
+        // Each process's time since the start (a backend that ended meanwhile is gone from this sum: its time is in the
+        // postmaster's children's time, so in the rest; a sum of totals would go negative by the time it had before).
+        var postgres = PostgresParts.ToDictionary(p => p, p => postgresNow.Where(n => n.Value.Part == p)
+            .Sum(n => n.Value.Own - (_postgresStart.TryGetValue(n.Key, out var start) && start.Part == p ? start.Own : 0)));
         foreach (var (part, seconds) in postgres)
         {
             results[$"{prefix}_cpu_ms_per_doc_postgres_{part}"] = PerDoc(seconds);
@@ -60,9 +67,10 @@ public sealed class CpuUse
     /// Seconds of CPU each part has used so far. PostgreSQL's backends come and go: the postmaster's
     /// children's time (cutime, cstime) counts those that ended. A part not running counts 0.
     /// </summary>
-    private static Dictionary<string, double> PartSeconds()
+    private static (Dictionary<string, double> Parts, Dictionary<string, (string Part, double Own)> Postgres) PartSeconds()
     {
-        var seconds = Parts.Concat(PostgresParts.Select(p => "postgres:" + p)).ToDictionary(p => p, _ => 0.0);
+        var seconds = Parts.ToDictionary(p => p, _ => 0.0);
+        var postgres = new Dictionary<string, (string Part, double Own)>();
         var hubPid = Environment.GetEnvironmentVariable("DEX_BENCH_HUB_PID");
         var ownPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -85,10 +93,10 @@ public sealed class CpuUse
             }
             if (part == "postgres" && PostgresPart(CommandLine(pid)) is { } postgresPart)
             {
-                seconds["postgres:" + postgresPart] += stat.Own;
+                postgres[pid] = (postgresPart, stat.Own);
             }
         }
-        return seconds;
+        return (seconds, postgres);
     }
 
     /// <summary>
