@@ -100,7 +100,7 @@ public sealed class AxisPackage(byte[] bytes, IDisposable? reserved) : IDisposab
 /// </summary>
 internal static class AxisAnswerReader
 {
-    /// <summary>How much of a package's answer is read before it must hold intake memory: at most this per lane is outside the budget.</summary>
+    /// <summary>How much of a package's answer is read before it must hold intake memory: answers this long or shorter (two a lane at most: the package taken in, the next fetched ahead) are outside the budget.</summary>
     public const int UnreservedBytes = 4 * 1024 * 1024;
     private const int PieceBytes = 64 * 1024;
 
