@@ -233,7 +233,7 @@ public sealed class StandInAxis : IAsyncDisposable
                     }
                     foreach (var code in to)
                     {
-                        if (SendsToFail.TryGetValue(code, out var left) && left > 0 && SendsToFail.TryUpdate(code, left - 1, left))
+                        if (TakeOne(SendsToFail, code))
                         {
                             return Results.StatusCode(503);
                         }
@@ -269,7 +269,7 @@ public sealed class StandInAxis : IAsyncDisposable
                     ["data"] = NotBase64.ContainsKey(asked) ? "<file not found: " + asked + ">"
                         : InMimeLines.ContainsKey(asked) ? string.Join("\r\n", base64.Chunk(76).Select(line => new string(line))) : base64,
                 });
-                var stalls = FetchStalls.TryGetValue(asked, out var left) && left > 0 && FetchStalls.TryUpdate(asked, left - 1, left);
+                var stalls = TakeOne(FetchStalls, asked);
                 if (!stalls && !FetchRate.ContainsKey(asked))
                 {
                     return Results.Json(answer);
@@ -338,6 +338,19 @@ public sealed class StandInAxis : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds((double)n / rate));
             }
         }
+    }
+
+    /// <summary>Counts a fault for <paramref name="key"/> down by one; false once it is used up (or was never set).</summary>
+    private static bool TakeOne(ConcurrentDictionary<string, int> counters, string key)
+    {
+        while (counters.TryGetValue(key, out var left) && left > 0)
+        {
+            if (counters.TryUpdate(key, left - 1, left))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Counts a fault down by one; false once it is used up.</summary>

@@ -183,28 +183,36 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         // time in the run, and their first calls (JIT compilation) would otherwise count against the figure.
         var warmUp = Inbound(Math.Max(1, _inbound / 5), 0);
         await PutAndWaitAnswers(warmUp);
+        // A stage of inbound documents, from the first put to the last answer: its rate ({stage}_docs_per_s) and CPU,
+        // when it started, its seconds and the CPU sentence; every document must have been accepted.
+        async Task<(DateTimeOffset Started, double Seconds, string CpuUse)> TakeInStage(List<(string From, byte[] Package)> packages, string stage, string what)
+        {
+            var acceptedBefore = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
+            var started = DateTimeOffset.UtcNow;
+            var clock = Stopwatch.StartNew();
+            var cpu = new CpuUse();
+            await PutAndWaitAnswers(packages);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var cpuUse = cpu.Record(results, stage, packages.Count);
+            results[$"{stage}_docs_per_s"] = Math.Round(packages.Count / seconds, 1);
+            var accepted = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBefore;
+            if (accepted != packages.Count)
+            {
+                throw new InvalidOperationException($"{packages.Count - accepted} of the {packages.Count} {what} were not accepted: see axis_inbound.outcome");
+            }
+            return (started, seconds, cpuUse);
+        }
+
         var inbound = Inbound(_inbound, warmUp.Count);
-        var acceptedBefore = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
         Console.Error.WriteLine($"  inbound: {inbound.Count} signed documents from {ministries.Count} senders go on the axis for the province (after {warmUp.Count} not measured) ...");
-        var inClock = Stopwatch.StartNew();
-        var inStarted = DateTimeOffset.UtcNow;
-        var cpu = new CpuUse();
-        await PutAndWaitAnswers(inbound);
-        var inSeconds = inClock.Elapsed.TotalSeconds;
-        results["connector_inbound_docs_per_s"] = Math.Round(inbound.Count / inSeconds, 1);
+        var (inStarted, inSeconds, inboundCpuUse) = await TakeInStage(inbound, "connector_inbound", "inbound documents");
         // To read the figure by (it still runs from the first put): the hub polls the axis every second while
         // nothing comes, so the first document it took in (its own record, read afterwards) shows that wait,
         // and the rate from there to the last answer the pace once taking in has begun.
         var firstTaken = await Scalar($"SELECT (extract(epoch FROM min(received_at) - '{inStarted:O}'::timestamptz) * 1000)::bigint FROM axis_inbound WHERE received_at >= '{inStarted:O}'::timestamptz") / 1000.0;
         results["connector_inbound_first_taken_s"] = Math.Round(firstTaken, 2);
         results["connector_inbound_after_first_docs_per_s"] = Math.Round((inbound.Count - 1) / (inSeconds - firstTaken), 1);
-        var inboundCpuUse = cpu.Record(results, "connector_inbound", inbound.Count);
         results["connector_inbound_vs_connector_ratio"] = Math.Round(results["connector_inbound_docs_per_s"] / results["connector_docs_per_s"], 3);
-        var accepted = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBefore;
-        if (accepted != inbound.Count)
-        {
-            throw new InvalidOperationException($"{inbound.Count - accepted} of the {inbound.Count} inbound documents were not accepted: see axis_inbound.outcome");
-        }
         Console.Error.WriteLine($"  inbound: {inbound.Count} documents from {ministries.Count} senders taken from the axis in {inSeconds:F1} s: "
             + $"{results["connector_inbound_docs_per_s"]} docs/s ({results["connector_inbound_vs_connector_ratio"]} of the connector's outbound rate); "
             + inboundCpuUse);
@@ -215,17 +223,8 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         // pace is the lane's time per document rather than the machine's CPU (most of what comes from the axis comes
         // from a few senders, the Government Office first).
         var oneSender = Inbound(Math.Max(1, _inbound / 2), warmUp.Count + inbound.Count, senderCount: 1);
-        var acceptedBeforeOne = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
-        var oneClock = Stopwatch.StartNew();
-        var oneCpu = new CpuUse();
-        await PutAndWaitAnswers(oneSender);
-        results["connector_inbound_one_sender_docs_per_s"] = Math.Round(oneSender.Count / oneClock.Elapsed.TotalSeconds, 1);
-        var oneCpuUse = oneCpu.Record(results, "connector_inbound_one_sender", oneSender.Count);
-        if (await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBeforeOne != oneSender.Count)
-        {
-            throw new InvalidOperationException($"not all of the one sender's {oneSender.Count} documents were accepted: see axis_inbound.outcome");
-        }
-        Console.Error.WriteLine($"  inbound, one sender ({oneSender[0].From}, one lane): {oneSender.Count} documents in {oneClock.Elapsed.TotalSeconds:F1} s: "
+        var (_, oneSeconds, oneCpuUse) = await TakeInStage(oneSender, "connector_inbound_one_sender", "one sender's documents");
+        Console.Error.WriteLine($"  inbound, one sender ({oneSender[0].From}, one lane): {oneSender.Count} documents in {oneSeconds:F1} s: "
             + $"{results["connector_inbound_one_sender_docs_per_s"]} docs/s; " + oneCpuUse);
 
         // Packages the size of real ones from the axis (DEX_BENCH_AXIS_INBOUND_LARGE=0 skips them; for sizing, not a floor):
@@ -234,19 +233,9 @@ public sealed class AxisBench(HttpClient admin, Func<string, Task<HttpClient>> c
         {
             var large = Inbound(_inboundLarge, warmUp.Count + inbound.Count + oneSender.Count, withAttachment: RandomNumberGenerator.GetBytes(_inboundLargeMb * 1024 * 1024));
             var megabytes = large.Average(p => (double)p.Package.Length) / (1024 * 1024);
-            var acceptedBeforeLarge = await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'");
             var peakReset = HubMemory.ResetPeak();
-            var largeClock = Stopwatch.StartNew();
-            var largeCpu = new CpuUse();
-            await PutAndWaitAnswers(large);
-            var largeSeconds = largeClock.Elapsed.TotalSeconds;
-            var largeCpuUse = largeCpu.Record(results, "connector_inbound_large", large.Count);
-            if (await Scalar("SELECT count(*) FROM axis_inbound WHERE outcome = 'accepted'") - acceptedBeforeLarge != large.Count)
-            {
-                throw new InvalidOperationException($"not all of the {large.Count} large inbound documents were accepted: see axis_inbound.outcome");
-            }
+            var (_, largeSeconds, largeCpuUse) = await TakeInStage(large, "connector_inbound_large", "large inbound documents");
             results["connector_inbound_large_package_mb"] = Math.Round(megabytes, 2);
-            results["connector_inbound_large_docs_per_s"] = Math.Round(large.Count / largeSeconds, 1);
             results["connector_inbound_large_mb_per_s"] = Math.Round(large.Count * megabytes / largeSeconds, 1);
             var peak = HubMemory.PeakMb();
             if (peak is not null)

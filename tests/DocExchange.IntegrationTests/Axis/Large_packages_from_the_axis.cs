@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using DocExchange.Protocol.Edxml;
 using Npgsql;
 
@@ -15,7 +14,7 @@ namespace DocExchange.IntegrationTests.Axis;
 /// a clerk's package that takes several timeouts to hand over to the axis reaches it whole, once; a signed one over 4 MB is verified in its turn (not ahead, beside the one before it), delivered or refused.
 /// </summary>
 [NonParallelizable]
-public partial class Large_packages_from_the_axis
+public class Large_packages_from_the_axis
 {
     private const string Ministry = "000.00.00.G10";
     private HubWithItsOwnAxis _setup = null!;
@@ -40,14 +39,14 @@ public partial class Large_packages_from_the_axis
         axis.Deliver(package, docId: docId);
 
         var base64Length = (package.Length + 2) / 3 * 4;
-        await Expect.Eventually(() => ReservedAsync(admin), reserved => reserved >= 2L * base64Length, TimeSpan.FromSeconds(60),
+        await Expect.Eventually(() => HubMetricsText.IntakeReservedAsync(admin), reserved => reserved >= 2L * base64Length, TimeSpan.FromSeconds(60),
             "while its answer is read the package holds intake memory: twice its answer's length");
         Assert.That(await _setup.Answer(docId), Is.EqualTo("done"), "taken in and acknowledged");
         Assert.That(axis.AbandonedFetches, Is.GreaterThan(abandonedBefore), "the stalled attempt was given up on");
 
         var documentId = EdxmlReader.Read(package).DocumentId!;
         Assert.That(await StoredSha256(documentId), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(package))), "stored exactly as the axis held it");
-        await Expect.Eventually(() => ReservedAsync(admin), reserved => reserved == 0, TimeSpan.FromSeconds(10), "its intake memory given back once taken in");
+        await Expect.Eventually(() => HubMetricsText.IntakeReservedAsync(admin), reserved => reserved == 0, TimeSpan.FromSeconds(10), "its intake memory given back once taken in");
     }
 
     [Test]
@@ -80,7 +79,7 @@ public partial class Large_packages_from_the_axis
         var docId = _setup.Axis.Deliver(package);
         Assert.That(await _setup.Answer(docId), Does.StartWith("fail: refused: package-too-large").And.Contains("8 MB"));
         Assert.That(await StoredSha256(EdxmlReader.Read(package).DocumentId!), Is.Null, "no document, no package");
-        Assert.That(await ReservedAsync(_setup.Admin), Is.Zero, "nothing held after the refusal");
+        Assert.That(await HubMetricsText.IntakeReservedAsync(_setup.Admin), Is.Zero, "nothing held after the refusal");
     }
 
     [Test]
@@ -122,14 +121,4 @@ public partial class Large_packages_from_the_axis
         cmd.Parameters.AddWithValue(edxmlDocumentId);
         return (string?)await cmd.ExecuteScalarAsync();
     }
-
-    /// <summary>The hub's dex_intake_memory_reserved_bytes, from its /metrics.</summary>
-    private static async Task<long> ReservedAsync(HttpClient hub)
-    {
-        var match = ReservedLine().Match(await hub.GetStringAsync("/metrics"));
-        return match.Success ? (long)double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
-    }
-
-    [GeneratedRegex(@"^dex_intake_memory_reserved_bytes(?:\{[^}]*\})? ([0-9.e+]+)", RegexOptions.Multiline)]
-    private static partial Regex ReservedLine();
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using DocExchange.Protocol.Edxml;
 
 namespace DocExchange.IntegrationTests.Packages;
@@ -9,7 +8,7 @@ namespace DocExchange.IntegrationTests.Packages;
 /// still being uploaded holds all of it (twice its size is more than the budget), so a small package sent meanwhile waits its second and is refused
 /// 503 intake-busy with Retry-After, nothing stored; once the large one is answered, the same small one is taken.
 /// </summary>
-public partial class The_intake_memory_budget
+public class The_intake_memory_budget
 {
     private const long FourMegabytes = 4 * 1024 * 1024;
 
@@ -32,7 +31,7 @@ public partial class The_intake_memory_budget
         content.Headers.ContentType = new MediaTypeHeaderValue(EdxmlNames.MediaType);
         content.Headers.ContentLength = large.Length;
         var uploading = clerk.PostAsync("/api/v1/packages", content);
-        await Expect.Eventually(() => ReservedAsync(clerk), reserved => reserved >= FourMegabytes, TimeSpan.FromSeconds(30),
+        await Expect.Eventually(() => HubMetricsText.IntakeReservedAsync(clerk), reserved => reserved >= FourMegabytes, TimeSpan.FromSeconds(30),
             "the upload reserved the whole budget (twice its 2.3 MB, more than the 4 MB) before its body was read");
 
         using (var busy = await TestSigning.Post(clerk, small))
@@ -47,22 +46,12 @@ public partial class The_intake_memory_budget
         {
             await Expect.Status(answered, 202);
         }
-        Assert.That(await ReservedAsync(clerk), Is.Zero, "an answered package gives its memory back");
+        Assert.That(await HubMetricsText.IntakeReservedAsync(clerk), Is.Zero, "an answered package gives its memory back");
         using (var taken = await TestSigning.Post(clerk, small))
         {
             await Expect.Status(taken, 202);
         }
     }
-
-    /// <summary>The hub's dex_intake_memory_reserved_bytes, from its /metrics.</summary>
-    private static async Task<long> ReservedAsync(HttpClient hub)
-    {
-        var match = ReservedLine().Match(await hub.GetStringAsync("/metrics"));
-        return match.Success ? (long)double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
-    }
-
-    [GeneratedRegex(@"^dex_intake_memory_reserved_bytes(?:\{[^}]*\})? ([0-9.e+]+)", RegexOptions.Multiline)]
-    private static partial Regex ReservedLine();
 
     /// <summary>A request body that sends its first bytes, then waits until <see cref="Release"/> before the rest.</summary>
     private sealed class HeldBody(byte[] bytes, int first) : Stream

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace DocExchange.IntegrationTests.Sending;
 
 /// <summary>
@@ -44,8 +42,6 @@ public class A_broadcast_in_few_messages
     private static async Task<double> Published(Uri hub)
     {
         using var http = new HttpClient { BaseAddress = hub };
-        var text = await http.GetStringAsync("/metrics");
-        return text.Split('\n').Where(l => l.StartsWith("dex_outbox_published_total{", StringComparison.Ordinal) && l.Contains("type=\"DeliverDocument\"", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+        return await HubMetricsText.SumAsync(http, "dex_outbox_published_total", "type=\"DeliverDocument\"") ?? 0;
     }
 }

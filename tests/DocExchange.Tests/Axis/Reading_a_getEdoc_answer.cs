@@ -55,7 +55,7 @@ public class Reading_a_getEdoc_answer
     public void Data_that_is_not_base64_or_an_answer_that_is_not_json_is_refused()
     {
         var notBase64 = Encoding.UTF8.GetBytes("""{"status":"OK","data":"this is not base64!"}""");
-        Assert.Throws<FormatException>(() => AxisAnswerReader.Parse(AxisAnswerReader.Sequence([notBase64]), packageInData: true));
+        Assert.Throws<AxisPackageNotBase64Exception>(() => AxisAnswerReader.Parse(AxisAnswerReader.Sequence([notBase64]), packageInData: true));
         var cut = Encoding.UTF8.GetBytes("""{"status":"OK","data":"QUJD""");
         Assert.That(() => AxisAnswerReader.Parse(AxisAnswerReader.Sequence(Pieces(cut, 5)), packageInData: true), Throws.InstanceOf<JsonException>());
         Assert.That(() => AxisAnswerReader.Parse(AxisAnswerReader.Sequence([Encoding.UTF8.GetBytes("<html>502</html>")]), packageInData: true), Throws.InstanceOf<JsonException>());

@@ -7,81 +7,18 @@ using DocExchange.Protocol.Axis;
 
 namespace DocExchange.Hub.Features.Axis.Connector;
 
-/// <summary>
-/// Cancels a call to the axis once it has been silent for the call timeout (DEX_AXIS_TIMEOUT_S): no answer and no
-/// bytes moving either way. A 50 MB package takes its time over a provincial line; a fixed limit on the whole call
-/// would abandon it at every attempt, while an axis that stops answering is still given up on within the timeout.
-/// </summary>
-internal sealed class CallSilence : IDisposable
-{
-    private readonly CancellationTokenSource _watch;
-    private readonly TimeSpan _limit;
-
-    public CallSilence(TimeSpan limit, CancellationToken outer)
-    {
-        _limit = limit;
-        _watch = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        _watch.CancelAfter(limit);
-    }
-
-    public CancellationToken Token => _watch.Token;
-
-    /// <summary>Bytes moved: the silence starts again (with <paramref name="more"/> on top of the timeout).</summary>
-    public void Moved(TimeSpan more = default) => _watch.CancelAfter(_limit + more);
-
-    /// <summary>The hub waits on itself (for intake memory), not on the axis: no silence counts meanwhile.</summary>
-    public void Pause() => _watch.CancelAfter(Timeout.InfiniteTimeSpan);
-
-    /// <summary>Whether the call ended because the axis was silent too long (not because the caller stopped).</summary>
-    public bool Expired(CancellationToken outer) => _watch.IsCancellationRequested && !outer.IsCancellationRequested;
-
-    public void Dispose() => _watch.Dispose();
-}
-
-/// <summary>
-/// A package's bytes as the request body of a call, written in pieces: each piece handed to the connection counts as
-/// the call moving. The last piece leaves the hub long before the axis has read it (the operating systems' buffers on
-/// the way hold megabytes), so the answer is then waited for as long as the timeout plus the whole package at the
-/// slowest line the hub is expected to have (<see cref="SlowestLineBytesPerSecond"/>).
-/// </summary>
-internal sealed class WatchedUpload : HttpContent
-{
-    private const int Piece = 64 * 1024;
-    /// <summary>128 KB/s: about 1 Mbit/s, a commune's line on a bad day.</summary>
-    public const int SlowestLineBytesPerSecond = 128 * 1024;
-    private readonly byte[] _body;
-    private readonly CallSilence _silence;
-
-    public WatchedUpload(byte[] body, CallSilence silence)
-    {
-        (_body, _silence) = (body, silence);
-        Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
-    }
-
-    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken ct)
-    {
-        for (var at = 0; at < _body.Length; at += Piece)
-        {
-            await stream.WriteAsync(_body.AsMemory(at, Math.Min(Piece, _body.Length - at)), ct);
-            _silence.Moved();
-        }
-        _silence.Moved(TimeSpan.FromSeconds((double)_body.Length / SlowestLineBytesPerSecond));
-    }
-
-    protected override bool TryComputeLength(out long length)
-    {
-        length = _body.Length;
-        return true;
-    }
-}
-
 /// <summary>An answer of the axis longer than any the hub takes (a package over DEX_MAX_PACKAGE_MB): read no further.</summary>
-public sealed class AxisAnswerTooLargeException(string call, long limit) : Exception($"the axis's answer to {call} is longer than {limit} bytes, the most the hub reads")
+public sealed class AxisAnswerTooLargeException(string call, long maxPackageBytes)
+    : Exception($"the axis's answer to {call} holds a package larger than {maxPackageBytes} bytes (DEX_MAX_PACKAGE_MB), the most the hub takes")
 {
-    public long Limit { get; } = limit;
+    public long MaxPackageBytes { get; } = maxPackageBytes;
 }
+
+/// <summary>getEdoc answered OK with data that is not base64: no package can be read from it, however often it is asked for.</summary>
+public sealed class AxisPackageNotBase64Exception() : Exception("The axis answered getEdoc with data that is not base64: the package cannot be read. Ask the sender to send it again.");
+
+/// <summary>An answer of the axis: its envelope and fields, and for getEdoc the package decoded out of its data.</summary>
+public sealed record AxisReply(JsonObject Fields, AxisPackage? Package);
 
 /// <summary>A package fetched from the axis, holding its share of the intake memory budget until it is taken in (dispose then).</summary>
 public sealed class AxisPackage(byte[] bytes, IDisposable? reserved) : IDisposable
@@ -110,14 +47,14 @@ internal static class AxisAnswerReader
     /// </summary>
     public static long LongestAnswer(long maxPackageBytes) => maxPackageBytes / 3 * 4 * 80 / 76 + 1024 * 1024;
 
-    public static async Task<(JsonObject Fields, AxisPackage? Package)> ReadAsync(string call, HttpResponseMessage response, CallSilence silence,
+    public static async Task<AxisReply> ReadAsync(string call, HttpResponseMessage response, CallSilence silence,
         bool packageInData, long maxPackageBytes, IntakeMemory memory, CancellationToken ct)
     {
         var limit = LongestAnswer(maxPackageBytes);
         var declared = response.Content.Headers.ContentLength;
         if (declared > limit)
         {
-            throw new AxisAnswerTooLargeException(call, limit);
+            throw new AxisAnswerTooLargeException(call, maxPackageBytes);
         }
         IDisposable? reserved = null;
         try
@@ -147,7 +84,7 @@ internal static class AxisAnswerReader
                     length += n;
                     if (length > limit)
                     {
-                        throw new AxisAnswerTooLargeException(call, limit);
+                        throw new AxisAnswerTooLargeException(call, maxPackageBytes);
                     }
                     if (packageInData && reserved is null && length > UnreservedBytes)
                     {
@@ -165,11 +102,11 @@ internal static class AxisAnswerReader
             var (fields, package) = Parse(Sequence(pieces), packageInData);
             if (package is not null && package.Length > maxPackageBytes)
             {
-                throw new AxisAnswerTooLargeException(call, limit);
+                throw new AxisAnswerTooLargeException(call, maxPackageBytes);
             }
             var fetched = packageInData ? new AxisPackage(package ?? [], reserved) : null;
             reserved = null;
-            return (fields, fetched);
+            return new AxisReply(fields, fetched);
         }
         finally
         {
@@ -216,7 +153,7 @@ internal static class AxisAnswerReader
         var length = reader.CopyString(text);
         return Base64.DecodeFromUtf8InPlace(text.AsSpan(0, length), out var written) == OperationStatus.Done
             ? text.AsSpan(0, written).ToArray()
-            : throw new FormatException("The axis answered getEdoc with data that is not base64: the package cannot be read. Ask the sender to send it again.");
+            : throw new AxisPackageNotBase64Exception();
     }
 
     internal static ReadOnlySequence<byte> Sequence(List<byte[]> pieces)

@@ -53,16 +53,16 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
 {
     private readonly HttpClient _http = new() { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
 
-    private static readonly PredicateBuilder<(JsonObject, AxisPackage?)> Transient = new PredicateBuilder<(JsonObject, AxisPackage?)>()
+    private static readonly PredicateBuilder<AxisReply> Transient = new PredicateBuilder<AxisReply>()
         .Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<AxisUnavailableException>();
 
     /// <summary>Retries inside a circuit breaker: a dead axis is not hammered.</summary>
-    private readonly ResiliencePipeline<(JsonObject, AxisPackage?)> _pipeline = new ResiliencePipelineBuilder<(JsonObject, AxisPackage?)>()
-        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<(JsonObject, AxisPackage?)>
+    private readonly ResiliencePipeline<AxisReply> _pipeline = new ResiliencePipelineBuilder<AxisReply>()
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AxisReply>
         {
             FailureRatio = 0.5, MinimumThroughput = 4, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(5), ShouldHandle = Transient,
         })
-        .AddRetry(new RetryStrategyOptions<(JsonObject, AxisPackage?)>
+        .AddRetry(new RetryStrategyOptions<AxisReply>
         {
             MaxRetryAttempts = 2, BackoffType = DelayBackoffType.Exponential, UseJitter = true, Delay = TimeSpan.FromMilliseconds(200), ShouldHandle = Transient,
         })
@@ -75,7 +75,7 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
         e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or AxisUnavailableException or AxisCallException;
 
     public async Task<JsonNode> CallAsync(string call, Dictionary<string, string> parameters, byte[]? body, CancellationToken ct) =>
-        (await _pipeline.ExecuteAsync(token => AttemptAsync(call, parameters, body, false, token), ct)).Item1;
+        (await _pipeline.ExecuteAsync(token => AttemptAsync(call, parameters, body, false, token), ct)).Fields;
 
     /// <summary>
     /// getEdoc: the package the axis holds under <paramref name="docId"/>, decoded from its answer as it arrives, holding its
@@ -83,9 +83,9 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
     /// <see cref="AxisAnswerTooLargeException"/>.
     /// </summary>
     public async Task<AxisPackage> FetchPackageAsync(string docId, CancellationToken ct) =>
-        (await _pipeline.ExecuteAsync(token => AttemptAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, true, token), ct)).Item2!;
+        (await _pipeline.ExecuteAsync(token => AttemptAsync("getEdoc", new() { ["docId"] = docId, ["filePath"] = docId }, null, true, token), ct)).Package!;
 
-    private async ValueTask<(JsonObject, AxisPackage?)> AttemptAsync(string call, Dictionary<string, string> parameters, byte[]? body, bool packageInData, CancellationToken ct)
+    private async ValueTask<AxisReply> AttemptAsync(string call, Dictionary<string, string> parameters, byte[]? body, bool packageInData, CancellationToken ct)
     {
         using var silence = new CallSilence(settings.CallTimeout, ct);
         try
@@ -102,14 +102,14 @@ public sealed class AxisClient(AxisConnectorSettings settings, AxisConnectorStat
             {
                 throw new AxisUnavailableException($"the axis answered {(int)response.StatusCode} to {call}");
             }
-            var (answer, package) = await AxisAnswerReader.ReadAsync(call, response, silence, packageInData, server.MaxPackageBytes, memory, ct);
-            if (AxisAnswer.Refusal(answer) is { } refused)
+            var reply = await AxisAnswerReader.ReadAsync(call, response, silence, packageInData, server.MaxPackageBytes, memory, ct);
+            if (AxisAnswer.Refusal(reply.Fields) is { } refused)
             {
-                package?.Dispose();
+                reply.Package?.Dispose();
                 throw new AxisCallException(call, refused.Code, refused.Description);
             }
             state.Answered(clock.GetUtcNow());
-            return (answer, package);
+            return reply;
         }
         catch (OperationCanceledException) when (silence.Expired(ct))
         {

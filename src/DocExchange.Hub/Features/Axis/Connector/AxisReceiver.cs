@@ -15,7 +15,7 @@ namespace DocExchange.Hub.Features.Axis.Connector;
 /// a replacement - which names an earlier document of the same sender - never overtakes what it names,
 /// and a slow or failing package holds up only its own sender. One hub instance receives at a time.
 /// </summary>
-public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, Infrastructure.ServerSettings serverSettings, TimeProvider clock)
+public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, AxisConnectorSettings settings, TimeProvider clock)
 {
     /// <summary>The PostgreSQL advisory lock (transaction-level) held by the instance receiving from the axis.</summary>
     public const long ReceiverLock = 4242004;
@@ -78,7 +78,7 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
     /// <summary>
     /// A package of a lane as fetched: its bytes (holding their share of the intake memory budget until disposed), or none
     /// for one received before (acknowledged again, not fetched) or one refused unread (<paramref name="RefusedUnread"/>:
-    /// larger than DEX_MAX_PACKAGE_MB); and the package as verified on arrival when it passed (<see cref="InboundIntake.VerifyAsync"/>),
+    /// larger than DEX_MAX_PACKAGE_MB, or its data not base64); and the package as verified on arrival when it passed (<see cref="InboundIntake.VerifyAsync"/>),
     /// or null to verify it in its turn.
     /// </summary>
     private sealed record Fetched(Listed Item, string? SeenOutcome, AxisPackage? Package, VerifiedPackage? VerifiedAhead = null, string? RefusedUnread = null) : IDisposable
@@ -153,13 +153,13 @@ public sealed class AxisReceiver(IServiceScopeFactory scopes, AxisClient axis, A
         {
             package = await axis.FetchPackageAsync(item.DocId, ct);
         }
-        catch (AxisAnswerTooLargeException)
+        catch (AxisAnswerTooLargeException e)
         {
             // Refused as a clerk's would be, without reading it further; the axis is told why.
-            var refusal = Refusal.TooLarge(serverSettings.MaxPackageBytes);
+            var refusal = Refusal.TooLarge(e.MaxPackageBytes);
             return new Fetched(item, null, null, RefusedUnread: InboundOutcome.Refused(refusal.Code, refusal.Detail).Outcome);
         }
-        catch (FormatException e)
+        catch (AxisPackageNotBase64Exception e)
         {
             // The axis answered OK with data that is no package: asking again gets the same, and would hold up the
             // sender's lane for good. Refused, so the axis (and through it the sender) learns of it.
