@@ -125,8 +125,15 @@ public static class RecipientExpansion
     /// submission and every routing: one hand-written statement (EF Core's query pipeline showed in the
     /// perf profile of ops/bench's end-to-end run).
     /// </summary>
+    /// <remarks>
+    /// The one-row VALUES beside the table changes no answer; it is there for PostgreSQL's plan cache. The bare
+    /// <c>FROM units WHERE code = ANY($1)</c> was planned afresh at every execution (pg_stat_statements: as many plans
+    /// as calls), because a kept plan, costed for ten codes, never looked cheaper than one made for the two a
+    /// document names; with a second relation in the statement the cost of planning it again counts for more,
+    /// and the kept plan is used (pgbench, prepared: 58,300-58,900 executions/s against 95,500-99,700).
+    /// </remarks>
     private static Task<List<UnitState>> UnitStatesAsync(HubDbContext db, string[] codes, CancellationToken ct) =>
-        SqlRows.ReadAsync(db, "SELECT code, status, successor_code, external FROM units WHERE code = ANY($1)", [codes],
+        SqlRows.ReadAsync(db, "SELECT u.code, u.status, u.successor_code, u.external FROM (VALUES (1)) AS one (x) CROSS JOIN units u WHERE u.code = ANY($1)", [codes],
             r => new UnitState(r.GetString(0), Enum.Parse<UnitStatus>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2), r.GetBoolean(3)), ct);
 
     /// <summary>
