@@ -128,11 +128,13 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     Console.Error.WriteLine($"end to end: {senders.Count} clerks submit 10 KB single-recipient documents for {seconds} s ...");
     var run = Stopwatch.StartNew();
     var e2eCpu = new CpuUse();
+    var e2eGc = await HubGc.StartAsync(admin);
     var (submitted, failures) = await Load(TimeSpan.FromSeconds(seconds), run, "E");
     var submitSeconds = run.Elapsed.TotalSeconds;
     await WaitDelivered(before + submitted, "draining", run);
     var e2eSeconds = run.Elapsed.TotalSeconds;
     var e2eCpuUse = e2eCpu.Record(results, "e2e", submitted);
+    var e2eCollections = await e2eGc.RecordAsync(results, "e2e", submitted);
     results["e2e_docs_per_s"] = Math.Round(submitted / e2eSeconds, 1);
     results["e2e_submit_per_s"] = Math.Round(submitted / submitSeconds, 1);
     results["e2e_documents"] = submitted;
@@ -144,7 +146,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     results["e2e_vs_pg_ratio"] = Math.Round(results["e2e_docs_per_s"] / (results["raw_pg_commits_per_s"] / results["e2e_commits_per_doc"]), 4);
     Console.Error.WriteLine($"  {results["e2e_commits_per_doc"]} commits per document; against the raw commit rate: {results["e2e_vs_pg_ratio"]}");
     Console.Error.WriteLine($"  {submitted} documents in {e2eSeconds:F1} s: {results["e2e_docs_per_s"]} docs/s end to end ({failures} failed submissions); "
-        + e2eCpuUse);
+        + $"{e2eCpuUse}; {e2eCollections}");
 
     // The hub's peak resident memory so far (the e2e run): VmHWM of the process ops/bench started.
     if (HubMemory.PeakMb() is { } peak)

@@ -35,10 +35,12 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
         var storedBefore = await BenchDb.Scalar(db, StoredBytes);
         Console.Error.WriteLine($"  {_count} signed packages go to the hub ...");
         var cpu = new CpuUse();
+        var gc = await HubGc.StartAsync(admin);
         var (perSecond, submitPerSecond, seconds) = await MeasureAsync(packages);
         results["signed_e2e_docs_per_s"] = Math.Round(perSecond, 1);
         results["signed_submit_per_s"] = Math.Round(submitPerSecond, 1);
         var cpuUse = cpu.Record(results, "signed", _count);
+        var collections = await gc.RecordAsync(results, "signed", _count);
         // What a signed document costs on disk (its package and any attachment content, with their TOAST and
         // indexes), against the package's own size: the package is kept byte for byte and holds its attachments.
         var stored = (await BenchDb.Scalar(db, StoredBytes) - storedBefore) / (double)_count;
@@ -51,7 +53,7 @@ public sealed class SignedBench(HttpClient admin, Func<string, Task<HttpClient>>
             results["signed_vs_e2e_ratio"] = Math.Round(results["signed_e2e_docs_per_s"] / plain, 4);
         }
         Console.Error.WriteLine($"  {_count} signed packages in inboxes in {seconds:F1} s: {results["signed_e2e_docs_per_s"]} docs/s "
-            + $"(submissions taken at {results["signed_submit_per_s"]}/s); {cpuUse}");
+            + $"(submissions taken at {results["signed_submit_per_s"]}/s); {cpuUse}; {collections}");
     }
 
     /// <summary>Each sender gets a certificate from the bench CA, registered to its unit, and a clerk's credential.</summary>
