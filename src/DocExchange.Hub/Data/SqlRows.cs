@@ -57,14 +57,17 @@ public static class SqlRows
         {
             return;
         }
-        var combined = new NpgsqlBatchCommand();
-        var sql = new System.Text.StringBuilder("WITH ");
-        for (var i = 0; i < batch.BatchCommands.Count; i++)
+        var writes = batch.BatchCommands;
+        var texts = new string[writes.Count];
+        var counts = new int[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
         {
-            var write = batch.BatchCommands[i];
-            sql.Append(i == 0 ? "" : ",\n").Append('w').Append(i).Append(" AS (");
-            Renumber(write.CommandText, combined.Parameters.Count, sql);
-            sql.Append(')');
+            (texts[i], counts[i]) = (writes[i].CommandText, writes[i].Parameters.Count);
+        }
+        var shape = new WritesShape(texts, counts);
+        var combined = new NpgsqlBatchCommand(CombinedText.TryGetValue(shape, out var text) ? text : CombineText(shape));
+        foreach (var write in writes)
+        {
             var parameters = new NpgsqlParameter[write.Parameters.Count];
             write.Parameters.CopyTo(parameters, 0);
             // A parameter belongs to one statement: taken from the write, given to the combined one.
@@ -74,9 +77,65 @@ public static class SqlRows
                 combined.Parameters.Add(parameter);
             }
         }
-        combined.CommandText = sql.Append("\nSELECT").ToString();
         batch.BatchCommands.Clear();
         batch.BatchCommands.Add(combined);
+    }
+
+    /// <summary>
+    /// The combined text of writes already seen together. A submission's writes come in a few shapes (with or without
+    /// a package, attachments, an axis docId), each combined once instead of for every submission (that rewriting was
+    /// a tenth of the intake's allocations in ops/bench's end-to-end run). Bounded: shapes past the bound are combined
+    /// every time.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<WritesShape, string> CombinedText = new();
+
+    private static string CombineText(WritesShape shape)
+    {
+        var sql = new System.Text.StringBuilder("WITH ");
+        var offset = 0;
+        for (var i = 0; i < shape.Texts.Length; i++)
+        {
+            sql.Append(i == 0 ? "" : ",\n").Append('w').Append(i).Append(" AS (");
+            Renumber(shape.Texts[i], offset, sql);
+            sql.Append(')');
+            offset += shape.Counts[i];
+        }
+        var text = sql.Append("\nSELECT").ToString();
+        if (CombinedText.Count < 64)
+        {
+            CombinedText.TryAdd(shape, text);
+        }
+        return text;
+    }
+
+    /// <summary>
+    /// The writes of a batch as the combined text depends on them: their statements and how many parameters each has.
+    /// The statements are the writers' string literals, so one shape comes with the same strings every time: they
+    /// are compared by reference (equal references are equal texts; a text built anew only misses the cache).
+    /// </summary>
+    private sealed class WritesShape(string[] texts, int[] counts) : IEquatable<WritesShape>
+    {
+        public string[] Texts { get; } = texts;
+        public int[] Counts { get; } = counts;
+
+        public bool Equals(WritesShape? other) => other is not null && Texts.Length == other.Texts.Length
+            && Texts.AsSpan().SequenceEqual(other.Texts, ReferenceEqualityComparer.Instance) && Counts.AsSpan().SequenceEqual(other.Counts);
+
+        public override bool Equals(object? obj) => Equals(obj as WritesShape);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (var text in Texts)
+            {
+                hash.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(text));
+            }
+            foreach (var count in Counts)
+            {
+                hash.Add(count);
+            }
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>Copies a statement with each $n made $(n + offset).</summary>
