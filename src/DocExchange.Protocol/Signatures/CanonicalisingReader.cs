@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Xml;
 
@@ -19,7 +20,8 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
     private enum TextState { None, Whole, Chunked, Done }
 
     private TextState _text;
-    private readonly char[] _chunk = GC.AllocateUninitializedArray<char>(8192);
+    /// <summary>For a text the reader takes in chunks itself: rented when first needed, given back when the reader is disposed.</summary>
+    private char[]? _chunk;
     /// <summary>The lifted text the next node must be the marker of (after its element's start tag), or -1.</summary>
     private int _awaited = -1;
     /// <summary>The lifted text under the cursor, or -1; how much of it <see cref="ReadValueChunk"/> has handed out; its string once asked for.</summary>
@@ -152,6 +154,7 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         if (_text is TextState.Chunked)
         {
             int n;
+            _chunk ??= ArrayPool<char>.Shared.Rent(8192);
             while ((n = inner.ReadValueChunk(_chunk, 0, _chunk.Length)) > 0)
             {
                 FeedText(_chunk.AsSpan(0, n));
@@ -245,6 +248,11 @@ internal sealed class CanonicalisingReader(XmlReader inner, Canonicalizer canoni
         if (disposing)
         {
             inner.Dispose();
+            if (_chunk is not null)
+            {
+                ArrayPool<char>.Shared.Return(_chunk);
+                _chunk = null;
+            }
         }
         base.Dispose(disposing);
     }

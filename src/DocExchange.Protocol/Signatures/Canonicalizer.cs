@@ -20,6 +20,8 @@ public sealed class Canonicalizer
     private readonly Utf8Sink _sink;
     private readonly Func<XmlReader, bool>? _exclude;
     private readonly Stack<Frame> _frames = new();
+    /// <summary>The attributes of the element being started, one list for the whole pass (they are written out before the next element).</summary>
+    private readonly List<(string Prefix, string LocalName, string Uri, string Name, string Value)> _attributes = [];
     private readonly Frame _top;
     private bool _rootDone;
     /// <summary>The depth of the element being left out (with its subtree), or -1.</summary>
@@ -143,6 +145,7 @@ public sealed class Canonicalizer
         var name = reader.Name;
         var inScope = parent.InScope;
         List<(string Prefix, string LocalName, string Uri, string Name, string Value)>? attributes = null;
+        _attributes.Clear();
         if (reader.MoveToFirstAttribute())
         {
             do
@@ -157,7 +160,7 @@ public sealed class Canonicalizer
                 }
                 else
                 {
-                    (attributes ??= []).Add((reader.Prefix, reader.LocalName, reader.NamespaceURI, reader.Name, reader.Value));
+                    (attributes ??= _attributes).Add((reader.Prefix, reader.LocalName, reader.NamespaceURI, reader.Name, reader.Value));
                 }
             }
             while (reader.MoveToNextAttribute());
