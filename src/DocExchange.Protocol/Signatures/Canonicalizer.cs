@@ -144,8 +144,8 @@ public sealed class Canonicalizer
     {
         var name = reader.Name;
         var inScope = parent.InScope;
-        List<(string Prefix, string LocalName, string Uri, string Name, string Value)>? attributes = null;
-        _attributes.Clear();
+        var attributes = _attributes;
+        attributes.Clear();
         if (reader.MoveToFirstAttribute())
         {
             do
@@ -160,7 +160,7 @@ public sealed class Canonicalizer
                 }
                 else
                 {
-                    (attributes ??= _attributes).Add((reader.Prefix, reader.LocalName, reader.NamespaceURI, reader.Name, reader.Value));
+                    attributes.Add((reader.Prefix, reader.LocalName, reader.NamespaceURI, reader.Name, reader.Value));
                 }
             }
             while (reader.MoveToNextAttribute());
@@ -188,7 +188,7 @@ public sealed class Canonicalizer
         {
             // Only namespaces the element or its attributes visibly use (and the InclusiveNamespaces list).
             Consider(reader.Prefix);
-            foreach (var a in attributes ?? [])
+            foreach (var a in attributes)
             {
                 if (a.Prefix.Length > 0 && (declare is null || declare.TrueForAll(d => d.Prefix != a.Prefix)))
                 {
@@ -229,7 +229,7 @@ public sealed class Canonicalizer
                 _sink.Append('"');
             }
         }
-        if (attributes is not null)
+        if (attributes.Count > 0)
         {
             attributes.Sort((a, b) => a.Uri == b.Uri ? string.CompareOrdinal(a.LocalName, b.LocalName) : string.CompareOrdinal(a.Uri, b.Uri));
             foreach (var a in attributes)
