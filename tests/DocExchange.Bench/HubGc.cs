@@ -1,4 +1,4 @@
-using System.Globalization;
+using DocExchange.TestSupport;
 
 namespace DocExchange.Bench;
 
@@ -33,33 +33,14 @@ public sealed class HubGc
 
     private static async Task<Dictionary<string, double>> ReadAsync(HttpClient hub)
     {
-        var values = new Dictionary<string, double>();
-        var text = await hub.GetStringAsync("metrics");
-        foreach (var line in text.Split('\n'))
+        var metrics = await HubMetricsText.ReadAsync(hub);
+        return new Dictionary<string, double>
         {
-            if (line.StartsWith('#') || line.Split(' ') is not [var name, var value, ..] || !double.TryParse(value, CultureInfo.InvariantCulture, out var number))
-            {
-                continue;
-            }
-            if (name.StartsWith("dotnet_gc_collections", StringComparison.Ordinal))
-            {
-                foreach (var generation in new[] { "gen0", "gen1", "gen2" })
-                {
-                    if (name.Contains($"\"{generation}\"", StringComparison.Ordinal))
-                    {
-                        values[generation] = values.GetValueOrDefault(generation) + number;
-                    }
-                }
-            }
-            else if (name.StartsWith("dotnet_gc_pause_time", StringComparison.Ordinal))
-            {
-                values["pause"] = values.GetValueOrDefault("pause") + number;
-            }
-            else if (name.StartsWith("dotnet_gc_heap_total_allocated", StringComparison.Ordinal))
-            {
-                values["allocated"] = values.GetValueOrDefault("allocated") + number;
-            }
-        }
-        return values;
+            ["gen0"] = metrics.Sum("dotnet_gc_collections_total", "\"gen0\"") ?? 0,
+            ["gen1"] = metrics.Sum("dotnet_gc_collections_total", "\"gen1\"") ?? 0,
+            ["gen2"] = metrics.Sum("dotnet_gc_collections_total", "\"gen2\"") ?? 0,
+            ["pause"] = metrics.Sum("dotnet_gc_pause_time_seconds_total") ?? 0,
+            ["allocated"] = metrics.Sum("dotnet_gc_heap_total_allocated_bytes_total") ?? 0,
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using DocExchange.Protocol.Edxml;
+using DocExchange.TestSupport;
 using Npgsql;
 
 namespace DocExchange.IntegrationTests.Axis;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using DocExchange.Protocol.Edxml;
+using DocExchange.TestSupport;
 
 namespace DocExchange.IntegrationTests.Packages;
 

@@ -1,3 +1,5 @@
+using DocExchange.TestSupport;
+
 namespace DocExchange.IntegrationTests.Sending;
 
 /// <summary>
