@@ -19,6 +19,8 @@ COPY ops/seed/thanh-hoa-units.json /app/seed/thanh-hoa-units.json
 RUN printf '#!/bin/sh\nexec dotnet /opt/dex/dex.dll "$@"\n' > /usr/local/bin/dex && chmod 755 /usr/local/bin/dex
 USER app
 ENV DEX_URLS=http://0.0.0.0:8080
+# The garbage collector's young-generation budget, as ops/lib/services.sh gives it (HUB_RUNTIME_ENV; why, there).
+ENV DOTNET_GCgen0size=0x2000000
 EXPOSE 8080
 VOLUME ["/data"]
 HEALTHCHECK --interval=10s --timeout=3s --retries=30 CMD curl -fs http://127.0.0.1:8080/health/ready || exit 1

@@ -124,7 +124,7 @@ start_hub() {
   hub_running "$n" && return 0
   ( cluster_hub_env "$n"
     export DEX_URLS="http://127.0.0.1:$((CLUSTER_HUB_BASE + n))"
-    Logging__LogLevel__Default=Warning setsid nohup dotnet "$HUB_DLL" serve >>"$CLUSTER/hub$n.log" 2>&1 </dev/null &
+    Logging__LogLevel__Default=Warning setsid nohup env "${HUB_RUNTIME_ENV[@]}" dotnet "$HUB_DLL" serve >>"$CLUSTER/hub$n.log" 2>&1 </dev/null &
     echo $! >"$CLUSTER/hub$n.pid" )
 }
 

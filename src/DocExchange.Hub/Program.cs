@@ -8,6 +8,14 @@ if (command != "serve")
 }
 
 var app = HubApp.Build(args);
+if (DocExchange.Hub.Infrastructure.GarbageCollector.Gen0Budget < DocExchange.Hub.Infrastructure.GarbageCollector.LaunchersGen0Budget)
+{
+    app.Logger.LogWarning("{GarbageCollector}", DocExchange.Hub.Infrastructure.GarbageCollector.Describe());
+}
+else
+{
+    app.Logger.LogInformation("{GarbageCollector}", DocExchange.Hub.Infrastructure.GarbageCollector.Describe());
+}
 if (app.Services.GetRequiredService<DocExchange.Hub.Infrastructure.ServerSettings>().MigrateOnStart)
 {
     await HubCommands.MigrateAsync(app.Services);

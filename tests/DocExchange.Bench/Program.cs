@@ -24,6 +24,9 @@ HttpClient Client(string token)
     return c;
 }
 var admin = Client(adminToken);
+// The runtime setting that moves the hub's CPU per document most on this machine, as the hub reports it: each run's figures say which it had.
+results["hub_gc_gen0_budget_mb"] = Math.Round((await DocExchange.TestSupport.HubMetricsText.SumAsync(admin, "dex_runtime_gc_gen0_budget_bytes") ?? 0) / (1024 * 1024), 1);
+Console.Error.WriteLine($"the hub's garbage collector: gen0 budget {results["hub_gc_gen0_budget_mb"]} MB");
 await using var db = NpgsqlDataSource.Create(database);
 
 Task<long> Scalar(string sql) => BenchDb.Scalar(db, sql);

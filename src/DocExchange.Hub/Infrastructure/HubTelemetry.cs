@@ -26,6 +26,8 @@ public static class HubTelemetry
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
     public static readonly Counter<long> OutboxPublished = Meter.CreateCounter<long>("dex.outbox.published", "{message}", "Bus messages the outbox relay published, by message type.");
     public static readonly Counter<long> AxisSent = Meter.CreateCounter<long>("dex.axis.sent", "{package}", "Packages the national axis took from the connector.");
+    public static readonly ObservableGauge<long> Gen0Budget = Meter.CreateObservableGauge("dex.runtime.gc.gen0_budget", () => GarbageCollector.Gen0Budget, "By",
+        "The garbage collector's young-generation budget this hub runs with (DOTNET_GCgen0size; the launchers give 32 MB).");
     public static readonly Counter<long> AxisFailedTurns = Meter.CreateCounter<long>("dex.axis.failed_turns", "{turn}",
         "Turns of the national connector's sending or receiving loop (tag loop) that ended in an error (tag cause: database - the hub's own -, axis - a call to it -, or other); each is tried again.");
 

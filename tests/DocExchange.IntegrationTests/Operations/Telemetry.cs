@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using DocExchange.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocExchange.IntegrationTests.Operations;
@@ -89,6 +90,24 @@ public class Telemetry
             a => a is not null, TimeSpan.FromSeconds(30), "the connector's call to the axis");
         Assert.That(call!.TraceId, Is.EqualTo(request!.TraceId), "the axis queue row carried the request's trace to the connector");
         await Expect.Eventually(Scrape, m => Sum(m, "dex_axis_sent_total") >= Sum(before, "dex_axis_sent_total") + 1, TimeSpan.FromSeconds(10), "the axis-sent counter on /metrics");
+    }
+
+    [Test]
+    [NonParallelizable]
+    public async Task A_hub_says_which_young_generation_budget_its_garbage_collector_runs_with()
+    {
+        // The launchers give the budget through the environment only; a hub started with another says so, at start and on /metrics.
+        var db = TestServers.CrashDatabase;
+        var mq = TestServers.CrashRabbitMq;
+        await HubProcess.RunToCompletion(db, mq, "migrate");
+        await using var hub = await HubProcess.Start(db, mq, environment: new Dictionary<string, string>
+        {
+            ["DOTNET_GCgen0size"] = "0x3000000", // 48 MB: neither the runtime's default nor the launchers' 32 MB
+            ["Logging__LogLevel__Default"] = "Information",
+        });
+        using var http = new HttpClient { BaseAddress = hub.Url };
+        Assert.That(await HubMetricsText.SumAsync(http, "dex_runtime_gc_gen0_budget_bytes"), Is.EqualTo(48 * 1024 * 1024), "the gauge on /metrics");
+        Assert.That(hub.Output, Does.Contain("garbage collector: workstation, concurrent, gen0 budget 48 MB"), "the line logged at start");
     }
 
     /// <summary>Stands in for a collector: records the hub's and ASP.NET Core's spans of this process.</summary>
