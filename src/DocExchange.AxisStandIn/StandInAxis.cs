@@ -148,7 +148,8 @@ public sealed class StandInAxis : IAsyncDisposable
         {
             if (_app is null)
             {
-                var builder = WebApplication.CreateSlimBuilder();
+                // No watcher on the configuration files (none is used): it would wake on every write under the working directory.
+                var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
                 builder.WebHost.UseUrls(Url.ToString());
                 // Packages as large as a hub takes (Kestrel would stop at 30 MB).
                 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);

@@ -54,7 +54,11 @@ public static class HubApp
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings are read and checked once, at start: no file watcher on the configuration. The watcher covers the
+        // whole content root (the working directory), and where that holds a busy directory (ops/run keeps PostgreSQL's
+        // and RabbitMQ's data under .local/ in it) every write there woke the hub's watcher thread: 1-2% of the machine
+        // in a profile of the inbound run.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
         var settings = HubSettings.From(builder.Configuration);
         builder.WebHost.UseUrls(settings.Server.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Server.MaxPackageBytes + 1024 * 1024);
