@@ -1,4 +1,5 @@
 using DocExchange.Hub;
+using DocExchange.Hub.Infrastructure;
 
 // dex-hub [serve] | migrate | seed FILE | bootstrap-admin FILE  (see HubCommands)
 var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";
@@ -8,15 +9,9 @@ if (command != "serve")
 }
 
 var app = HubApp.Build(args);
-if (DocExchange.Hub.Infrastructure.GarbageCollector.Gen0Budget < DocExchange.Hub.Infrastructure.GarbageCollector.LaunchersGen0Budget)
-{
-    app.Logger.LogWarning("{GarbageCollector}", DocExchange.Hub.Infrastructure.GarbageCollector.Describe());
-}
-else
-{
-    app.Logger.LogInformation("{GarbageCollector}", DocExchange.Hub.Infrastructure.GarbageCollector.Describe());
-}
-if (app.Services.GetRequiredService<DocExchange.Hub.Infrastructure.ServerSettings>().MigrateOnStart)
+// A hub started without the launchers' young-generation budget (a service unit written by hand) says so.
+app.Logger.Log(GarbageCollector.Gen0Budget < GarbageCollector.LaunchersGen0Budget ? LogLevel.Warning : LogLevel.Information, "{GarbageCollector}", GarbageCollector.Describe());
+if (app.Services.GetRequiredService<ServerSettings>().MigrateOnStart)
 {
     await HubCommands.MigrateAsync(app.Services);
 }
