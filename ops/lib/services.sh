@@ -16,7 +16,7 @@ RABBITMQCTL=/usr/lib/rabbitmq/bin/rabbitmqctl
 # setting for them); ops/run, ops/bench and ops/cluster start the hub with them, the Dockerfile sets the
 # same. DOTNET_GCgen0size: the young generation's budget, 32 MB instead of the runtime's 6 MB for this
 # collector. Measured with ops/bench in alternation (README, eighteenth session): the hub's collection
-# pauses per document a fifth of what they were, its CPU per document lower. The hub logs the budget it
+# pauses per document a fourth to a fifth of what they were, its CPU per document lower. The hub logs the budget it
 # got at start and serves it on /metrics (dex_runtime_gc_gen0_budget_bytes). An operator's own value wins.
 HUB_RUNTIME_ENV=("DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x2000000}")
 

@@ -29,8 +29,7 @@ internal static class Program
             : null;
         await using var axis = await StandInAxis.Start(port, Option("--systemid", StandInAxis.DefaultSystemId), Option("--secret", StandInAxis.DefaultSecret), agencies);
 
-        // No watcher on the configuration files (none is used): it would wake on every write under the working directory.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        var builder = StandInAxis.NewBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{controlPort}");
         var control = builder.Build();
         control.MapGet("/state", () => Results.Json(new JsonObject

@@ -16,6 +16,13 @@ namespace DocExchange.AxisStandIn;
 /// </summary>
 public sealed class StandInAxis : IAsyncDisposable
 {
+    /// <summary>
+    /// A web application of the stand-in (the axis, its control port): no watcher on configuration files, which it
+    /// does not use and which would wake on every write under the working directory (PostgreSQL's data under ops' .local/).
+    /// </summary>
+    internal static WebApplicationBuilder NewBuilder() =>
+        WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+
     public const string DefaultSystemId = "thanhhoa-test";
     public const string DefaultSecret = "bí-mật-trục-thử";
     public static readonly (string Code, string Name)[] DefaultAgencies =
@@ -148,8 +155,7 @@ public sealed class StandInAxis : IAsyncDisposable
         {
             if (_app is null)
             {
-                // No watcher on the configuration files (none is used): it would wake on every write under the working directory.
-                var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+                var builder = NewBuilder();
                 builder.WebHost.UseUrls(Url.ToString());
                 // Packages as large as a hub takes (Kestrel would stop at 30 MB).
                 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);

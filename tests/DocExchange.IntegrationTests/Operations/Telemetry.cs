@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using DocExchange.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,14 +21,14 @@ public class Telemetry
         var sent = await Documents.Send(clerk, p.Commune(1, 2), p.Commune(1, 3));
         await Documents.Delivered(clerk, sent["id"]!.ToString());
 
-        var after = await Expect.Eventually(Scrape, m => Sum(m, "dex_deliveries_delivered_total") >= Sum(before, "dex_deliveries_delivered_total") + 2,
+        var after = await Expect.Eventually(Scrape, m => (m.Sum("dex_deliveries_delivered_total") ?? 0) >= (before.Sum("dex_deliveries_delivered_total") ?? 0) + 2,
             TimeSpan.FromSeconds(10), "the delivered counter on /metrics");
-        Assert.That(Sum(after, "dex_documents_accepted_total"), Is.GreaterThanOrEqualTo(Sum(before, "dex_documents_accepted_total") + 1), "documents accepted");
-        Assert.That(Sum(after, "dex_refusals_total", "code=\"unknown-recipient\""), Is.GreaterThanOrEqualTo(Sum(before, "dex_refusals_total", "code=\"unknown-recipient\"") + 1), "refusals by code");
-        Assert.That(Sum(after, "dex_delivery_latency_seconds_count"), Is.GreaterThanOrEqualTo(Sum(before, "dex_delivery_latency_seconds_count") + 2), "the latency histogram, one observation per copy");
-        Assert.That(after.Any(l => l.StartsWith("dex_outbox_unpublished", StringComparison.Ordinal)), Is.True, "outbox depth");
-        Assert.That(after.Any(l => l.StartsWith("dex_ledger_entries", StringComparison.Ordinal)), Is.True, "ledger size");
-        Assert.That(after.Any(l => l.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal)), Is.True, "ASP.NET Core's own metrics");
+        Assert.That(after.Sum("dex_documents_accepted_total") ?? 0, Is.GreaterThanOrEqualTo((before.Sum("dex_documents_accepted_total") ?? 0) + 1), "documents accepted");
+        Assert.That(after.Sum("dex_refusals_total", "code=\"unknown-recipient\"") ?? 0, Is.GreaterThanOrEqualTo((before.Sum("dex_refusals_total", "code=\"unknown-recipient\"") ?? 0) + 1), "refusals by code");
+        Assert.That(after.Sum("dex_delivery_latency_seconds_count") ?? 0, Is.GreaterThanOrEqualTo((before.Sum("dex_delivery_latency_seconds_count") ?? 0) + 2), "the latency histogram, one observation per copy");
+        Assert.That(after.Sum("dex_outbox_unpublished"), Is.Not.Null, "outbox depth");
+        Assert.That(after.Sum("dex_ledger_entries"), Is.Not.Null, "ledger size");
+        Assert.That(after.Sum("http_server_request_duration_seconds_count"), Is.Not.Null, "ASP.NET Core's own metrics");
     }
 
     [Test]
@@ -39,7 +38,7 @@ public class Telemetry
         await Expect.Eventually(async () =>
         {
             var before = await TestHub.Query(db => db.LedgerEntries.LongCountAsync());
-            var gauge = Sum(await Scrape(), "dex_ledger_entries");
+            var gauge = (await Scrape()).Sum("dex_ledger_entries") ?? 0;
             var after = await TestHub.Query(db => db.LedgerEntries.LongCountAsync());
             return (Before: before, Gauge: gauge, After: after);
         }, x => x.Before == x.After && x.Gauge == x.Before, TimeSpan.FromSeconds(40), "dex_ledger_entries equal to the number of ledger entries");
@@ -89,7 +88,7 @@ public class Telemetry
         var call = await Expect.Eventually(() => Task.FromResult(spans.FirstOrDefault(a => a.OperationName == "axis sendEdoc" && Tag(a, "dex.document") == id)),
             a => a is not null, TimeSpan.FromSeconds(30), "the connector's call to the axis");
         Assert.That(call!.TraceId, Is.EqualTo(request!.TraceId), "the axis queue row carried the request's trace to the connector");
-        await Expect.Eventually(Scrape, m => Sum(m, "dex_axis_sent_total") >= Sum(before, "dex_axis_sent_total") + 1, TimeSpan.FromSeconds(10), "the axis-sent counter on /metrics");
+        await Expect.Eventually(Scrape, m => (m.Sum("dex_axis_sent_total") ?? 0) >= (before.Sum("dex_axis_sent_total") ?? 0) + 1, TimeSpan.FromSeconds(10), "the axis-sent counter on /metrics");
     }
 
     [Test]
@@ -97,10 +96,7 @@ public class Telemetry
     public async Task A_hub_says_which_young_generation_budget_its_garbage_collector_runs_with()
     {
         // The launchers give the budget through the environment only; a hub started with another says so, at start and on /metrics.
-        var db = TestServers.CrashDatabase;
-        var mq = TestServers.CrashRabbitMq;
-        await HubProcess.RunToCompletion(db, mq, "migrate");
-        await using var hub = await HubProcess.Start(db, mq, environment: new Dictionary<string, string>
+        await using var hub = await HubProcessOfItsOwn(new Dictionary<string, string>
         {
             ["DOTNET_GCgen0size"] = "0x3000000", // 48 MB: neither the runtime's default nor the launchers' 32 MB
             ["Logging__LogLevel__Default"] = "Information",
@@ -108,6 +104,18 @@ public class Telemetry
         using var http = new HttpClient { BaseAddress = hub.Url };
         Assert.That(await HubMetricsText.SumAsync(http, "dex_runtime_gc_gen0_budget_bytes"), Is.EqualTo(48 * 1024 * 1024), "the gauge on /metrics");
         Assert.That(hub.Output, Does.Contain("garbage collector: workstation, concurrent, gen0 budget 48 MB"), "the line logged at start");
+    }
+
+    [Test]
+    [NonParallelizable]
+    public async Task A_hub_process_watches_no_files()
+    {
+        // Its settings are read once, at start. A watcher on the configuration would cover the whole working directory,
+        // where ops/run keeps PostgreSQL's and RabbitMQ's data, and wake on their every write.
+        await using var hub = await HubProcessOfItsOwn();
+        var threads = Directory.GetDirectories($"/proc/{hub.Pid}/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList();
+        Assert.That(threads, Is.Not.Empty, "the hub process's threads");
+        Assert.That(threads, Has.None.StartsWith(".NET File Watch"), "a FileSystemWatcher's thread");
     }
 
     /// <summary>Stands in for a collector: records the hub's and ASP.NET Core's spans of this process.</summary>
@@ -125,16 +133,12 @@ public class Telemetry
 
     private static string? Tag(Activity a, string name) => a.GetTagItem(name)?.ToString();
 
-    private static async Task<List<string>> Scrape()
+    /// <summary>A hub as its own process (the crash database and vhost, as the resilience tests use: callers are NonParallelizable).</summary>
+    private static async Task<HubProcess> HubProcessOfItsOwn(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var response = await TestHub.Anonymous().GetAsync("/metrics");
-        await Expect.Status(response, 200);
-        return (await response.Content.ReadAsStringAsync()).Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToList();
+        await HubProcess.RunToCompletion(TestServers.CrashDatabase, TestServers.CrashRabbitMq, "migrate");
+        return await HubProcess.Start(TestServers.CrashDatabase, TestServers.CrashRabbitMq, environment: environment);
     }
 
-    /// <summary>The sum of a metric's samples (over every label set, or those with the given label).</summary>
-    private static double Sum(List<string> lines, string metric, string? label = null) => lines
-        .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
-        .Where(l => label is null || l.Contains(label, StringComparison.Ordinal))
-        .Sum(l => double.Parse((l.Contains('}') ? l[(l.LastIndexOf('}') + 1)..] : l[metric.Length..]).Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+    private static Task<HubMetricsText> Scrape() => HubMetricsText.ReadAsync(TestHub.Anonymous());
 }
