@@ -167,8 +167,8 @@ public class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(op
         {
             e.ToTable("outbox");
             e.HasIndex(o => o.MessageId).IsUnique();
-            // The relay's claim reads only what it has yet to publish.
-            e.HasIndex(o => new { o.Priority, o.Id }).HasFilter("published_at IS NULL");
+            // The relay's claim reads only what it has yet to publish, in its order (urgent first, then oldest).
+            e.HasIndex(o => new { o.Priority, o.Id }).IsDescending(true, false).HasFilter("published_at IS NULL");
         });
 
     }

@@ -1139,6 +1139,7 @@ namespace DocExchange.Hub.Data.Migrations
                         .HasDatabaseName("ix_outbox_message_id");
 
                     b.HasIndex("Priority", "Id")
+                        .IsDescending(true, false)
                         .HasDatabaseName("ix_outbox_priority_id")
                         .HasFilter("published_at IS NULL");
 

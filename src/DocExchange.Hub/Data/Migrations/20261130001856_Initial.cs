@@ -589,6 +589,7 @@ namespace DocExchange.Hub.Data.Migrations
                 name: "ix_outbox_priority_id",
                 table: "outbox",
                 columns: new[] { "priority", "id" },
+                descending: new[] { true, false },
                 filter: "published_at IS NULL");
 
             migrationBuilder.CreateIndex(
