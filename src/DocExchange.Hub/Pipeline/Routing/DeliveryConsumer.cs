@@ -61,7 +61,7 @@ public sealed class DeliveryConsumerDefinition<T> : ConsumerDefinition<DeliveryC
     // A batch closes this long after its first message. The relay publishes what one claim found at once,
     // so 3 ms takes a claim's messages together; every document waits it, so it is kept short (10 ms
     // before: the same throughput in ops/bench, 5-6 ms more from submission to inbox).
-    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(3);
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(3);
     private readonly BrokerSettings _settings;
 
     public DeliveryConsumerDefinition(BrokerSettings settings)
