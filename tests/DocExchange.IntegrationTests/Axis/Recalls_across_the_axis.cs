@@ -38,9 +38,10 @@ public class Recalls_across_the_axis
             await Expect.Status(response, 202);
             id = Guid.Parse((await TestHub.Json(response))["id"]!.GetValue<string>());
             await Expect.Eventually(() => TestHub.Query(db => db.AxisOutbound.CountAsync(o => o.DocumentId == id)), n => n == 1, TimeSpan.FromSeconds(30), "queued for the axis");
-            // Between attempts (not in flight, the next one more than a second away): it is plainly still waiting.
+            // Between attempts (not in flight, the next one more than 5 s away, after its fifth failure): it is plainly
+            // still waiting, and the recall below has seconds to be recorded before an attempt could take the row up again.
             await Expect.Eventually(() => TestHub.Query(db => db.AxisOutbound.SingleAsync(o => o.DocumentId == id)),
-                o => o.InFlightSince == null && o.NextAttemptAt > DateTimeOffset.UtcNow.AddSeconds(1), TimeSpan.FromSeconds(30), "waiting for its next attempt");
+                o => o.InFlightSince == null && o.NextAttemptAt > DateTimeOffset.UtcNow.AddSeconds(5), TimeSpan.FromSeconds(60), "waiting for its next attempt");
 
             await Expect.Status(await TestSigning.Post(clerk, await TestSigning.Status(sender, document, "13", "Gửi nhầm")), 202);
             Assert.That(await StatusAt(id, GovernmentOffice), Is.EqualTo("15"), "cancelled there: it never left the province");
@@ -95,7 +96,9 @@ public class Recalls_across_the_axis
         var sender = p.Commune(2, 1);
         var clerk = await TestHub.Clerk(sender);
         var document = TestSigning.Document(sender, GovernmentOffice);
-        TestHub.Axis.Slowness = TimeSpan.FromSeconds(4);
+        // The axis answers after 8 s (under the connector's 10 s timeout): the recall below has that long to be recorded
+        // while the call is in flight.
+        TestHub.Axis.Slowness = TimeSpan.FromSeconds(8);
         Guid id;
         try
         {

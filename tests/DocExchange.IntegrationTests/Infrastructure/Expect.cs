@@ -35,6 +35,12 @@ public static class Expect
             var value = await probe();
             if (done(value))
             {
+                // A wait that took over half its limit is how a test that fails now and then on a slower
+                // machine shows itself on a run that passes: say so where the run's output can be searched.
+                if (deadline.Elapsed > limit / 2)
+                {
+                    TestContext.Progress.WriteLine($"slow wait: {deadline.Elapsed.TotalSeconds:0.0} of {limit.TotalSeconds} s for {what ?? "condition"} ({TestContext.CurrentContext.Test.Name})");
+                }
                 return value;
             }
             if (deadline.Elapsed > limit)
