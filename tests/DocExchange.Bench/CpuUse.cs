@@ -26,7 +26,7 @@ public sealed class CpuUse
     public CpuUse() => (_partsStart, _postgresStart) = PartSeconds();
 
     /// <summary>
-    /// Records <c>{prefix}_hub_cpu_ms_per_doc</c>, <c>{prefix}_machine_busy</c> and <c>{prefix}_cpu_ms_per_doc_{part}</c>
+    /// Records <c>{prefix}_hub_cpu_ms_per_doc</c>, <c>{prefix}_machine_busy</c>, <c>{prefix}_machine_cpu_ms_per_doc</c> and <c>{prefix}_cpu_ms_per_doc_{part}</c>
     /// (postgres, rabbitmq, axis, bench, other) for the documents of the stretch since this was made; returns the
     /// sentence the bench prints about them.
     /// </summary>
@@ -41,6 +41,8 @@ public sealed class CpuUse
         var machineSeconds = (busy - _machineStart.Busy) / 100.0;
         results[$"{prefix}_hub_cpu_ms_per_doc"] = PerDoc(used["hub"]);
         results[$"{prefix}_machine_busy"] = Math.Round(share, 3);
+        // All of the machine's busy time (every process, every core) per document: what a floor's budget is set against (FloorBudgets).
+        results[$"{prefix}_machine_cpu_ms_per_doc"] = Math.Round(machineSeconds * 1000 / Math.Max(1, documents), 3);
         foreach (var part in Parts.Skip(1))
         {
             results[$"{prefix}_cpu_ms_per_doc_{part}"] = PerDoc(used[part]);

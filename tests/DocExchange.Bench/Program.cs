@@ -59,7 +59,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     Console.Error.WriteLine("raw MassTransit publish-to-consume (quorum queue, 500 in flight) ...");
     // A first run of 30,000 measured about half of the later ones; the hub's end-to-end figure has its own warm-up.
     await WarmUp.RunAsync(3, async () => Math.Round(await RawBus.MeasureAsync(rabbit, 30_000)), "msg/s");
-    results["raw_bus_msgs_per_s"] = Math.Round(await RawBus.MeasureAsync(rabbit, 30_000));
+    results["raw_bus_msgs_per_s"] = Math.Round(await RawBus.MeasureAsync(rabbit, 30_000, results));
     Console.Error.WriteLine($"  {results["raw_bus_msgs_per_s"]} msg/s");
 
     // 2. End to end: single-recipient 10 KB documents from 100 communes to their districts, for N seconds.
@@ -122,7 +122,7 @@ if (Environment.GetEnvironmentVariable("DEX_BENCH_E2E") != "0")
     // 10 s unmeasured first (printed): four runs in a row measured 17,016, 18,331, 19,558 and 19,629 commits/s.
     Console.Error.WriteLine($"raw PostgreSQL: one-row commits from {clients} connections for 10 s, after 10 s unmeasured ...");
     await WarmUp.RunAsync(1, async () => Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10))), "commits/s");
-    results["raw_pg_commits_per_s"] = Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10)));
+    results["raw_pg_commits_per_s"] = Math.Round(await RawPg.CommitsPerSecondAsync(db, clients, TimeSpan.FromSeconds(10), results));
     Console.Error.WriteLine($"  {results["raw_pg_commits_per_s"]} commits/s");
     await Task.Delay(1500); // pg_stat_database is flushed about every second
     var commitsBefore = await RawPg.CommitsSoFarAsync(db);
@@ -371,6 +371,7 @@ if (results.ContainsKey("e2e_docs_per_s"))
     results["e2e_vs_raw_ratio"] = Math.Round(results["e2e_docs_per_s"] / results["raw_bus_msgs_per_s"], 4);
 }
 
+var budgets = FloorBudgets.Compute(results);
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 var existing = File.Exists(output) ? JsonSerializer.Deserialize<Dictionary<string, double>>(await File.ReadAllTextAsync(output)) ?? [] : [];
 foreach (var (k, v) in results)
@@ -394,4 +395,5 @@ var measuredHere = Environment.GetEnvironmentVariable("DEX_BENCH_PACKAGES_RAN") 
         .DistinctBy(e => e.Key).ToDictionary()
     : results;
 Floors.Print(measuredHere, existing);
+FloorBudgets.Print(budgets);
 Console.WriteLine($"written to {output}");

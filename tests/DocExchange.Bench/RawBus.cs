@@ -25,7 +25,8 @@ public static class RawBus
         }
     }
 
-    public static async Task<double> MeasureAsync(Uri rabbit, int messages)
+    /// <param name="cpu">Where to record the machine's CPU per message (<c>raw_bus_*</c>, see <see cref="CpuUse"/>), for the measured run; null for an unmeasured one.</param>
+    public static async Task<double> MeasureAsync(Uri rabbit, int messages, Dictionary<string, double>? cpu = null)
     {
         var services = new ServiceCollection();
         services.AddMassTransit(x =>
@@ -56,9 +57,15 @@ public static class RawBus
         {
             // Warm up, then measure.
             await Run(bus, 2_000);
+            var use = new CpuUse();
             var sw = Stopwatch.StartNew();
             await Run(bus, messages);
-            return messages / sw.Elapsed.TotalSeconds;
+            var rate = messages / sw.Elapsed.TotalSeconds;
+            if (cpu is not null)
+            {
+                use.Record(cpu, "raw_bus", messages);
+            }
+            return rate;
         }
         finally
         {

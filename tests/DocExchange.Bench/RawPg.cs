@@ -9,13 +9,15 @@ namespace DocExchange.Bench;
 /// </summary>
 public static class RawPg
 {
-    public static async Task<double> CommitsPerSecondAsync(NpgsqlDataSource db, int connections, TimeSpan duration)
+    /// <param name="cpu">Where to record the machine's CPU per commit (<c>raw_pg_*</c>, see <see cref="CpuUse"/>), for the measured run; null for an unmeasured one.</param>
+    public static async Task<double> CommitsPerSecondAsync(NpgsqlDataSource db, int connections, TimeSpan duration, Dictionary<string, double>? cpu = null)
     {
         await using (var create = db.CreateCommand("DROP TABLE IF EXISTS bench_raw_commit; CREATE TABLE bench_raw_commit (id bigserial PRIMARY KEY, at timestamptz NOT NULL, v text NOT NULL)"))
         {
             await create.ExecuteNonQueryAsync();
         }
         var commits = 0L;
+        var use = new CpuUse();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
         {
@@ -28,6 +30,10 @@ public static class RawPg
             }
         }));
         var rate = commits / clock.Elapsed.TotalSeconds;
+        if (cpu is not null)
+        {
+            use.Record(cpu, "raw_pg", commits);
+        }
         await using (var drop = db.CreateCommand("DROP TABLE bench_raw_commit"))
         {
             await drop.ExecuteNonQueryAsync();
