@@ -40,10 +40,23 @@ public static class BenchDb
     /// Puts the writes of the runs before on the disk: PostgreSQL's dirty buffers (CHECKPOINT) and the
     /// kernel's dirty pages (sync), which it would otherwise flush during the next run, stalling every
     /// fsync of the WAL and of RabbitMQ's quorum log behind them (seen in the latency run as every
-    /// COMMIT 130-280 ms late at one instant). A run then measures its own steady state.
+    /// COMMIT 130-280 ms late at one instant). A run then measures its own steady state. A vacuum that the runs
+    /// before set off (PostgreSQL's autovacuum, after a table grew by its threshold) is let finish first: it would
+    /// otherwise work through the earlier runs' rows beside the next run (seen in <c>ops/bench scale</c>: a vacuum of
+    /// the 2 GB ledger_entries ended as the proofs at 10M entries were timed).
     /// </summary>
     public static async Task SettleAsync(NpgsqlDataSource db)
     {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(10)
+            && await Strings(db, "SELECT c.relname FROM pg_stat_progress_vacuum v JOIN pg_class c ON c.oid = v.relid WHERE v.datname = current_database()") is { Count: > 0 } vacuuming)
+        {
+            if (waited.Elapsed.TotalSeconds % 10 < 0.5)
+            {
+                Console.Error.WriteLine($"  settling: waiting for the vacuum of {string.Join(", ", vacuuming)} ({waited.Elapsed.TotalSeconds:F0} s)");
+            }
+            await Task.Delay(500);
+        }
         await using (var cmd = db.CreateCommand("CHECKPOINT"))
         {
             await cmd.ExecuteNonQueryAsync();

@@ -144,6 +144,18 @@ public class The_receipt_ledger
     }
 
     [Test]
+    public async Task Its_tables_are_vacuumed_in_steps_that_do_not_grow_with_the_ledger()
+    {
+        await using var db = NpgsqlDataSource.Create(TestServers.Database);
+        foreach (var table in new[] { "ledger_entries", "ledger_nodes" })
+        {
+            await using var cmd = db.CreateCommand($"SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE relname = '{table}'");
+            var options = (string)(await cmd.ExecuteScalarAsync())!;
+            Assert.That(options.Split(','), Does.Contain("autovacuum_vacuum_insert_scale_factor=0").And.Contain("autovacuum_vacuum_insert_threshold=100000"), table);
+        }
+    }
+
+    [Test]
     public async Task Only_auditors_read_it()
     {
         await Expect.Problem(await _sender.GetAsync("/api/v1/ledger/entries"), 403, "forbidden-role");

@@ -631,6 +631,12 @@ namespace DocExchange.Hub.Data.Migrations
             migrationBuilder.Sql("ALTER TABLE attachment_contents ALTER COLUMN content SET STORAGE EXTERNAL;");
             migrationBuilder.Sql("ALTER TABLE document_packages ALTER COLUMN content SET STORAGE EXTERNAL;");
             migrationBuilder.Sql("ALTER TABLE business_statuses ALTER COLUMN package SET STORAGE EXTERNAL;");
+            // The ledger only grows. PostgreSQL vacuums a table that only grows (for its visibility map, which index-only
+            // reads need, and to freeze it) after every fifth of its size: at 10M entries the vacuum waits for 2M appends and
+            // then works through them at once, beside the appends and the auditors' proofs, a burst that grows with the
+            // ledger. A fixed count keeps each vacuum the same size however large the ledger is.
+            migrationBuilder.Sql("ALTER TABLE ledger_entries SET (autovacuum_vacuum_insert_threshold = 100000, autovacuum_vacuum_insert_scale_factor = 0);");
+            migrationBuilder.Sql("ALTER TABLE ledger_nodes SET (autovacuum_vacuum_insert_threshold = 100000, autovacuum_vacuum_insert_scale_factor = 0);");
             migrationBuilder.Sql("""
                 CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'the receipt ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$;

@@ -1,12 +1,11 @@
 using DocExchange.Protocol.Ledger;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DocExchange.Hub.Pipeline.Ledger;
 
 /// <summary>
 /// Reads the stored tree: roots and proofs for any size up to the ledger's, each from one query
-/// for the O(log n) perfect-subtree hashes it needs (level 0 from the entries, above from ledger_nodes).
+/// for the O(log n) perfect-subtree hashes it needs (the lowest levels hashed from runs of entries, the rest from ledger_nodes).
 /// </summary>
 public sealed class LedgerStore(NpgsqlDataSource dataSource)
 {
@@ -70,18 +69,31 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             : throw new InvalidOperationException($"ledger node ({level}, {index}) is missing: the stored tree is damaged")), ledgerSize);
     }
 
-    /// <summary>The ledger's size, then the wanted hashes, in one batch.</summary>
+    /// <summary>
+    /// Subtrees this low in the tree are hashed from their leaves, read as runs of neighbouring entries, rather than
+    /// fetched from ledger_nodes one by one. A proof needs one subtree per level, and the lowest levels hold most of the
+    /// nodes: at 10M entries each of their lookups lands on a page of its own in a gigabyte of index and table, while the
+    /// 127 leaves around a leaf sit on a few neighbouring pages of ledger_entries (and 120 hashes cost the hub some 60 µs).
+    /// </summary>
+    internal const int LevelsFromLeaves = 6;
+
+    /// <summary>The ledger's size, then the wanted hashes (the low subtrees' leaves, the higher subtrees' nodes), in one batch.</summary>
     private async Task<(Dictionary<(int, long), byte[]> Found, long LedgerSize)> FetchAsync(HashSet<(int Level, long Index)> wanted, CancellationToken ct)
     {
         var result = new Dictionary<(int, long), byte[]>();
-        var leaves = wanted.Where(w => w.Level == 0).Select(w => w.Index).ToArray();
-        var nodes = wanted.Where(w => w.Level > 0).ToArray();
+        var low = wanted.Where(w => w.Level <= LevelsFromLeaves).ToArray();
+        var nodes = wanted.Where(w => w.Level > LevelsFromLeaves).ToArray();
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(SizeQuery));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, leaf_hash FROM ledger_entries WHERE seq = ANY($1)")
+        var runs = Runs(low);
+        foreach (var (first, past) in runs)
         {
-            Parameters = { new NpgsqlParameter { Value = leaves, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint } },
-        });
+            // One range scan a run: a list of keys (= ANY) would walk the index from its root for each leaf.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, leaf_hash FROM ledger_entries WHERE seq >= $1 AND seq < $2")
+            {
+                Parameters = { new NpgsqlParameter { Value = first }, new NpgsqlParameter { Value = past } },
+            });
+        }
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             "SELECT n.level, n.index, n.hash FROM ledger_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, index) ON n.level = w.level AND n.index = w.index")
         {
@@ -94,16 +106,71 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var ledgerSize = reader.GetInt64(0);
-        await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var leaves = new Dictionary<long, byte[]>();
+        foreach (var _ in runs)
         {
-            result[(0, reader.GetInt64(0))] = (byte[])reader[1];
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                leaves[reader.GetInt64(0)] = (byte[])reader[1];
+            }
         }
         await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             result[(reader.GetInt16(0), reader.GetInt64(1))] = (byte[])reader[2];
         }
+        foreach (var (level, index) in low)
+        {
+            if (SubtreeFromLeaves(level, index, leaves) is { } hash)
+            {
+                result[(level, index)] = hash;
+            }
+        }
         return (result, ledgerSize);
+    }
+
+    /// <summary>
+    /// The leaves the low subtrees cover, as runs of neighbouring sequence numbers [first, past): a proof's subtrees lie
+    /// around its leaf (one run, with the leaf itself inside), a consistency proof's around its two sizes.
+    /// </summary>
+    private static List<(long First, long Past)> Runs((int Level, long Index)[] low)
+    {
+        var runs = new List<(long First, long Past)>();
+        foreach (var (first, past) in low.Select(w => (First: w.Index << w.Level, Past: (w.Index + 1) << w.Level)).OrderBy(r => r.First))
+        {
+            if (runs.Count > 0 && first <= runs[^1].Past + (1L << LevelsFromLeaves))
+            {
+                runs[^1] = (runs[^1].First, Math.Max(runs[^1].Past, past));
+            }
+            else
+            {
+                runs.Add((first, past));
+            }
+        }
+        return runs;
+    }
+
+    /// <summary>The hash of the perfect subtree (<paramref name="level"/>, <paramref name="index"/>) from its leaves; null when one of them is not in the ledger.</summary>
+    private static byte[]? SubtreeFromLeaves(int level, long index, Dictionary<long, byte[]> leaves)
+    {
+        var first = index << level;
+        var hashes = new byte[1 << level][];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            if (!leaves.TryGetValue(first + i, out var leaf))
+            {
+                return null;
+            }
+            hashes[i] = leaf;
+        }
+        for (var count = hashes.Length; count > 1; count /= 2)
+        {
+            for (var i = 0; i < count / 2; i++)
+            {
+                hashes[i] = MerkleTree.NodeHash(hashes[2 * i], hashes[2 * i + 1]);
+            }
+        }
+        return hashes[0];
     }
 }
