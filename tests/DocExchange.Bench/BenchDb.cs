@@ -48,12 +48,18 @@ public static class BenchDb
     public static async Task SettleAsync(NpgsqlDataSource db)
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(10)
-            && await Strings(db, "SELECT c.relname FROM pg_stat_progress_vacuum v JOIN pg_class c ON c.oid = v.relid WHERE v.datname = current_database()") is { Count: > 0 } vacuuming)
+        TimeSpan? shown = null;
+        while (await Strings(db, "SELECT c.relname FROM pg_stat_progress_vacuum v JOIN pg_class c ON c.oid = v.relid WHERE v.datname = current_database()") is { Count: > 0 } vacuuming)
         {
-            if (waited.Elapsed.TotalSeconds % 10 < 0.5)
+            if (waited.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                Console.Error.WriteLine($"  settling: the vacuum of {string.Join(", ", vacuuming)} still runs after 10 min; going on beside it");
+                break;
+            }
+            if (shown is null || waited.Elapsed - shown > TimeSpan.FromSeconds(10))
             {
                 Console.Error.WriteLine($"  settling: waiting for the vacuum of {string.Join(", ", vacuuming)} ({waited.Elapsed.TotalSeconds:F0} s)");
+                shown = waited.Elapsed;
             }
             await Task.Delay(500);
         }

@@ -23,9 +23,11 @@ public static class FloorBudgets
         var cores = Environment.ProcessorCount;
         double? Get(string key) => results.TryGetValue(key, out var v) && v > 0 ? v : null;
         var budgets = new List<Budget>();
-        void Add(string floor, double limit, double? neededRate, string measuredKey, params Part?[] parts)
+        // A floor's limit is the one the floors' table checks (Floors), and the rate it asks is worked out from it.
+        void Add(string floor, Func<double, double?> neededRate, string measuredKey, params Part?[] parts)
         {
-            if (neededRate is not { } rate || Get(measuredKey) is not { } measured)
+            var limit = Floors.Limit(floor);
+            if (neededRate(limit) is not { } rate || Get(measuredKey) is not { } measured)
             {
                 return;
             }
@@ -41,20 +43,20 @@ public static class FloorBudgets
             ? new Part($"{c.ToString(CultureInfo.InvariantCulture)} commits at the raw one-row commit's cost", Math.Round(c * ms, 3)) : null;
         Part? Message() => message is { } ms ? new Part("1 bus message at the raw bus's cost", ms) : null;
 
-        // e2e_vs_raw_ratio: documents/s >= 0.30 x raw bus msg/s.
-        Add("e2e_vs_raw_ratio", 0.30, Get("raw_bus_msgs_per_s") * 0.30, "e2e_machine_cpu_ms_per_doc", Commits(), Message());
-        // e2e_vs_pg_ratio: documents/s >= 0.5 x raw commits/s / commits per document.
-        Add("e2e_vs_pg_ratio", 0.5, Get("raw_pg_commits_per_s") * 0.5 / commits, "e2e_machine_cpu_ms_per_doc", Commits(), Message());
-        // signed_vs_e2e_ratio: signed documents/s >= 0.8 x multipart documents/s of the same run.
-        Add("signed_vs_e2e_ratio", 0.8, Get("e2e_docs_per_s") * 0.8, "signed_machine_cpu_ms_per_doc",
+        // e2e_vs_raw_ratio: documents/s >= limit x raw bus msg/s.
+        Add("e2e_vs_raw_ratio", limit => Get("raw_bus_msgs_per_s") * limit, "e2e_machine_cpu_ms_per_doc", Commits(), Message());
+        // e2e_vs_pg_ratio: documents/s >= limit x raw commits/s / commits per document.
+        Add("e2e_vs_pg_ratio", limit => Get("raw_pg_commits_per_s") * limit / commits, "e2e_machine_cpu_ms_per_doc", Commits(), Message());
+        // signed_vs_e2e_ratio: signed documents/s >= limit x multipart documents/s of the same run.
+        Add("signed_vs_e2e_ratio", limit => Get("e2e_docs_per_s") * limit, "signed_machine_cpu_ms_per_doc",
             Get("e2e_machine_cpu_ms_per_doc") is { } plain ? new Part("a multipart document's whole cost in this run", plain) : null);
-        // connector_vs_raw_ratio: documents handed to the axis/s >= 0.8 x raw sendEdoc calls/s. Each document is one such call.
-        Add("connector_vs_raw_ratio", 0.8, Get("axis_raw_sends_per_s") * 0.8, "connector_machine_cpu_ms_per_doc",
+        // connector_vs_raw_ratio: documents handed to the axis/s >= limit x raw sendEdoc calls/s. Each document is one such call.
+        Add("connector_vs_raw_ratio", limit => Get("axis_raw_sends_per_s") * limit, "connector_machine_cpu_ms_per_doc",
             Get("axis_raw_machine_cpu_ms_per_doc") is { } call ? new Part("1 sendEdoc call at the raw sends' cost (client and stand-in)", call) : null);
-        // connector_inbound_vs_connector_ratio: documents taken from the axis/s >= 0.5 x the connector's outbound rate.
+        // connector_inbound_vs_connector_ratio: documents taken from the axis/s >= limit x the connector's outbound rate.
         // An inbound document is verified, stored, routed and delivered as a clerk's signed package is, and fetched besides:
         // the signed run's cost in the hub, PostgreSQL and RabbitMQ (not its HTTP client's, the bench's) is a part of it.
-        Add("connector_inbound_vs_connector_ratio", 0.5, Get("connector_docs_per_s") * 0.5, "connector_inbound_machine_cpu_ms_per_doc",
+        Add("connector_inbound_vs_connector_ratio", limit => Get("connector_docs_per_s") * limit, "connector_inbound_machine_cpu_ms_per_doc",
             Get("signed_hub_cpu_ms_per_doc") is { } hub && Get("signed_cpu_ms_per_doc_postgres") is { } postgres
                 ? new Part("a clerk's signed package to an inbox in the hub, PostgreSQL and RabbitMQ (the signed run's)", Math.Round(hub + postgres + (Get("signed_cpu_ms_per_doc_rabbitmq") ?? 0), 3)) : null);
         return budgets;

@@ -31,6 +31,9 @@ public static class Floors
         new("proof_ms_at_10m", false, 2, "inclusion proof at 10M entries, ms (ops/bench scale)"),
     ];
 
+    /// <summary>The limit of the floor on <paramref name="figure"/>.</summary>
+    public static double Limit(string figure) => All.Single(f => f.Figure == figure).Limit;
+
     /// <param name="thisRun">The figures this run measured.</param>
     /// <param name="recorded">Everything in bench.json after this run's figures were merged in.</param>
     public static void Print(IReadOnlyDictionary<string, double> thisRun, IReadOnlyDictionary<string, double> recorded)

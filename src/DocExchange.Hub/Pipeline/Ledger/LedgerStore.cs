@@ -155,23 +155,15 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>The hash of the perfect subtree (<paramref name="level"/>, <paramref name="index"/>) from its leaves; null when one of them is not in the ledger.</summary>
     private static byte[]? SubtreeFromLeaves(int level, long index, Dictionary<long, byte[]> leaves)
     {
-        var first = index << level;
-        var hashes = new byte[1 << level][];
-        for (var i = 0; i < hashes.Length; i++)
+        var subtree = new InMemoryMerkleTree();
+        for (var seq = index << level; seq < (index + 1) << level; seq++)
         {
-            if (!leaves.TryGetValue(first + i, out var leaf))
+            if (!leaves.TryGetValue(seq, out var leaf))
             {
                 return null;
             }
-            hashes[i] = leaf;
+            subtree.AppendLeafHash(leaf);
         }
-        for (var count = hashes.Length; count > 1; count /= 2)
-        {
-            for (var i = 0; i < count / 2; i++)
-            {
-                hashes[i] = MerkleTree.NodeHash(hashes[2 * i], hashes[2 * i + 1]);
-            }
-        }
-        return hashes[0];
+        return subtree.Subtree(level, 0);
     }
 }
